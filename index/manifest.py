@@ -1,0 +1,67 @@
+"""The manifest written beside every index version: what built it and from what."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+FORMAT_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """Build metadata of one index version.
+
+    Attributes:
+        version: increasing number of the index version.
+        model_id: the encoder's model id; vectors of another model are not comparable.
+        encoder: which implementation produced the vectors (``torch``).
+        dimension: vector length.
+        metric: always ``inner_product`` over unit vectors (cosine similarity).
+        index_type: the FAISS index description.
+        vector_count: number of vectors (chunks).
+        profile_count: number of profiles with at least one vector.
+        catalogue_version: the catalogue version the index reflects.
+        created_at: ISO time of the build.
+        libraries: versions of the libraries that built it.
+    """
+
+    version: int
+    model_id: str
+    encoder: str
+    dimension: int
+    metric: str
+    index_type: str
+    vector_count: int
+    profile_count: int
+    catalogue_version: int
+    created_at: str
+    libraries: dict[str, str] = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+    def write(self, directory: Path) -> None:
+        """Write ``manifest.json`` into ``directory``."""
+        (directory / MANIFEST_NAME).write_text(json.dumps(self.to_json(), indent=2) + "\n")
+
+    @classmethod
+    def read(cls, directory: Path) -> Manifest:
+        """Read ``manifest.json`` from ``directory``.
+
+        Raises:
+            ValueError: missing, unreadable or of another format version.
+        """
+        try:
+            data = json.loads((directory / MANIFEST_NAME).read_text())
+            manifest = cls(**data)
+        except (OSError, json.JSONDecodeError, TypeError) as error:
+            raise ValueError(f"unreadable manifest in {directory}: {error}") from error
+        if manifest.format_version != FORMAT_VERSION:
+            raise ValueError(f"manifest format {manifest.format_version} is not {FORMAT_VERSION}")
+        return manifest

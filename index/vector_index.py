@@ -1,0 +1,483 @@
+"""The FAISS vector index: one vector per evidence chunk, versioned on disk, swapped atomically.
+
+Layout under the index root::
+
+    root/
+      CURRENT -> v000007          symlink, replaced atomically with os.replace
+      v000007/
+        manifest.json             what built it (see index.manifest)
+        index.faiss               IndexIDMap2 over an exact inner-product index
+        vectors.npy               the same vectors in FAISS row order (exact re-scoring)
+        rows.npz                  row → vector id, row → item
+        catalogue.json            items (id, profile) and profiles (filter fields), by index
+
+A version is written to a temporary directory and renamed into place before ``CURRENT`` moves,
+so a failed or interrupted build never changes what is served. The index is derived data: the
+catalogue is the truth, and :meth:`IndexStore.sync` brings the index up to the catalogue's
+version, re-using cached embeddings and embedding only texts never seen before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from index.catalogue import Catalogue, ChunkRow, ProfileMeta
+from index.encoders import Encoder
+from index.manifest import Manifest
+from matcher.errors import IndexUnavailableError
+from matcher.model import ProfileKind
+
+logger = logging.getLogger(__name__)
+
+CURRENT = "CURRENT"
+KEEP_VERSIONS = 2
+EXACT_INDEX_TYPE = "IDMap2,Flat(IP)"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """What a sync did."""
+
+    version: int
+    rebuilt: bool
+    reason: str
+    embedded: int
+    reused: int
+    added: int
+    removed: int
+    vector_count: int
+
+    def summary(self) -> str:
+        """One line for people."""
+        if not self.added and not self.removed and not self.rebuilt:
+            return f"index v{self.version} is up to date ({self.vector_count} vectors)"
+        how = f"rebuilt ({self.reason})" if self.rebuilt else "updated"
+        return (
+            f"index v{self.version} {how}: {self.vector_count} vectors; {self.added} added, "
+            f"{self.removed} removed; {self.embedded} texts embedded, {self.reused} from cache"
+        )
+
+
+class IndexSnapshot:
+    """One loaded index version: FAISS plus the arrays that map rows to items and profiles."""
+
+    def __init__(
+        self,
+        *,
+        manifest: Manifest,
+        index: Any,
+        vectors: npt.NDArray[np.float32],
+        row_ids: npt.NDArray[np.int64],
+        row_items: npt.NDArray[np.int64],
+        item_ids: list[str],
+        item_profiles: npt.NDArray[np.int64],
+        profiles: list[ProfileMeta],
+        path: Path | None = None,
+    ) -> None:
+        self.manifest = manifest
+        self.index = index
+        self.vectors = vectors
+        self.row_ids = row_ids
+        self.row_items = row_items
+        self.item_ids = item_ids
+        self.item_profiles = item_profiles
+        self.profiles = profiles
+        self.path = path
+        self.profile_index = {p.id: i for i, p in enumerate(profiles)}
+        self.row_profiles = item_profiles[row_items] if row_items.size else np.empty(0, np.int64)
+        self._id_order = np.argsort(row_ids, kind="stable")
+        self._sorted_ids = row_ids[self._id_order]
+        self._rows_by_profile = np.argsort(self.row_profiles, kind="stable")
+        counts = np.bincount(self.row_profiles, minlength=len(profiles))
+        self._profile_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.kind_codes = np.array([list(ProfileKind).index(p.kind) for p in profiles], dtype=np.int64)
+        self.consent = np.array([p.consent for p in profiles], dtype=bool)
+
+    @property
+    def size(self) -> int:
+        """Number of vectors."""
+        return int(self.row_ids.size)
+
+    def rows_for_ids(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """FAISS ids → row numbers (ids must be present)."""
+        positions = np.searchsorted(self._sorted_ids, ids)
+        return self._id_order[positions].astype(np.int64)
+
+    def rows_for_profiles(self, profile_indices: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """All rows of the given profiles, concatenated."""
+        if profile_indices.size == 0:
+            return np.empty(0, np.int64)
+        starts = self._profile_offsets[profile_indices]
+        ends = self._profile_offsets[profile_indices + 1]
+        pieces = [self._rows_by_profile[s:e] for s, e in zip(starts, ends, strict=True)]
+        return np.concatenate(pieces).astype(np.int64) if pieces else np.empty(0, np.int64)
+
+    def search(self, query: npt.NDArray[np.float32], k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """The k nearest rows to ``query`` (shape (d,)), best first."""
+        k = min(k, self.size)
+        if k <= 0:
+            return np.empty(0, np.int64), np.empty(0, np.float32)
+        sims, ids = self.index.search(query.reshape(1, -1), k)
+        keep = ids[0] >= 0
+        return self.rows_for_ids(ids[0][keep].astype(np.int64)), sims[0][keep].astype(np.float32)
+
+    def similarities(self, query: npt.NDArray[np.float32], rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        """Exact inner products between ``query`` and the vectors of ``rows``."""
+        if rows.size == 0:
+            return np.empty(0, np.float32)
+        return np.asarray(self.vectors[rows] @ query, dtype=np.float32)
+
+
+def _library_versions() -> dict[str, str]:
+    versions = {"faiss": str(faiss.__version__), "numpy": np.__version__}
+    for name in ("sentence-transformers", "torch"):
+        with contextlib.suppress(importlib_metadata.PackageNotFoundError):
+            versions[name] = importlib_metadata.version(name)
+    return versions
+
+
+def new_exact_index(dimension: int) -> Any:
+    """The default index: exact inner product, with our own int64 ids."""
+    return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_file(path: Path, write: Callable[[Any], None]) -> None:
+    with path.open("wb") as handle:
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class IndexStore:
+    """The versions of the index under one root directory.
+
+    Args:
+        root: the directory that holds the versions and the ``CURRENT`` link.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    # ------------------------------------------------------------------ reading
+    def current_dir(self) -> Path | None:
+        """The directory ``CURRENT`` points to, if any."""
+        link = self.root / CURRENT
+        if not link.is_symlink() and not link.exists():
+            return None
+        target = self.root / os.readlink(link)
+        return target if target.is_dir() else None
+
+    def current_manifest(self) -> Manifest | None:
+        """The manifest of the current version, or None when there is none or it is unreadable."""
+        directory = self.current_dir()
+        if directory is None:
+            return None
+        try:
+            return Manifest.read(directory)
+        except ValueError:
+            return None
+
+    def load(self) -> IndexSnapshot:
+        """Load the current version into memory.
+
+        Raises:
+            IndexUnavailableError: no index has been built, or its files are unreadable.
+        """
+        directory = self.current_dir()
+        if directory is None:
+            raise IndexUnavailableError("no index has been built yet; run 'matcher build'")
+        try:
+            return _load_snapshot(directory)
+        except (OSError, ValueError, KeyError, RuntimeError) as error:
+            raise IndexUnavailableError(f"the index in {directory} is unreadable: {error}") from error
+
+    # ------------------------------------------------------------------ checking
+    def problem(self, catalogue: Catalogue, encoder: Encoder) -> str | None:
+        """Why the current index does not match the catalogue and model, or None if it does."""
+        manifest = self.current_manifest()
+        if manifest is None:
+            return "no readable index"
+        if manifest.model_id != encoder.model_id:
+            return f"built with model {manifest.model_id}, the encoder is {encoder.model_id}"
+        if manifest.catalogue_version != catalogue.version:
+            return (
+                f"built from catalogue version {manifest.catalogue_version}, "
+                f"the catalogue is at {catalogue.version}"
+            )
+        return None
+
+    # ------------------------------------------------------------------ writing
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with (self.root / ".lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def sync(
+        self,
+        catalogue: Catalogue,
+        encoder: Encoder,
+        *,
+        force_rebuild: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> SyncReport:
+        """Bring the index up to the catalogue: embed new texts (cache first), drop vectors of
+        deleted chunks, add new ones, write a new version and swap it in.
+
+        Nothing changes on disk when the index already matches. When the old index cannot be
+        used (none, unreadable, another model) it is rebuilt from the catalogue and the cache.
+
+        Args:
+            catalogue: the source of truth.
+            encoder: embeds texts that have no cached vector.
+            force_rebuild: ignore the current index and build from scratch.
+            progress: called as ``progress(done, total)`` while texts are embedded.
+        """
+        with self._locked():
+            return self._sync(catalogue, encoder, force_rebuild=force_rebuild, progress=progress)
+
+    def _sync(
+        self,
+        catalogue: Catalogue,
+        encoder: Encoder,
+        *,
+        force_rebuild: bool,
+        progress: Callable[[int, int], None] | None,
+    ) -> SyncReport:
+        catalogue_version = catalogue.version
+        reason = "forced" if force_rebuild else self.problem(catalogue, encoder)
+        manifest = self.current_manifest()
+        previous: IndexSnapshot | None = None
+        if not force_rebuild and manifest is not None and manifest.model_id == encoder.model_id:
+            try:
+                previous = self.load()
+            except IndexUnavailableError as error:
+                reason = str(error)
+        if reason is None and previous is not None:
+            return SyncReport(previous.manifest.version, False, "", 0, 0, 0, 0, previous.size)
+
+        rows = catalogue.chunk_rows()
+        profiles = catalogue.profile_metas()
+        wanted = {row.id: row for row in rows}
+        old_ids = previous.row_ids if previous is not None else np.empty(0, np.int64)
+        keep_mask = np.isin(old_ids, np.fromiter(wanted, dtype=np.int64, count=len(wanted)))
+        stale = old_ids[~keep_mask]
+        present = set(old_ids[keep_mask].tolist())
+        new_rows = [row for row in rows if row.id not in present]
+        new_vectors, embedded, reused = self._vectors_for(catalogue, encoder, new_rows, progress)
+
+        dimension = encoder.dimension
+        if previous is not None:
+            index = previous.index
+            if stale.size:
+                index.remove_ids(stale)
+            kept_vectors = previous.vectors[keep_mask]
+            kept_ids = old_ids[keep_mask]
+        else:
+            index = new_exact_index(dimension)
+            kept_vectors = np.empty((0, dimension), np.float32)
+            kept_ids = np.empty(0, np.int64)
+        new_ids = np.array([row.id for row in new_rows], dtype=np.int64)
+        if new_ids.size:
+            index.add_with_ids(new_vectors, new_ids)
+        row_ids = np.concatenate([kept_ids, new_ids]).astype(np.int64)
+        vectors = np.ascontiguousarray(np.vstack([kept_vectors, new_vectors]), dtype=np.float32)
+        if not np.array_equal(faiss.vector_to_array(index.id_map).astype(np.int64), row_ids):
+            # Should never happen; if FAISS reordered rows, rebuild rather than mis-map.
+            logger.warning("FAISS row order differs from the mapping; rebuilding the index")
+            index = new_exact_index(dimension)
+            index.add_with_ids(vectors, row_ids)
+
+        ordered = [wanted[int(i)] for i in row_ids]
+        version = (manifest.version + 1) if manifest is not None else 1
+        new_manifest = Manifest(
+            version=version,
+            model_id=encoder.model_id,
+            encoder="torch",
+            dimension=dimension,
+            metric="inner_product",
+            index_type=EXACT_INDEX_TYPE,
+            vector_count=int(row_ids.size),
+            profile_count=len({row.profile_id for row in rows}),
+            catalogue_version=catalogue_version,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            libraries=_library_versions(),
+        )
+        self._publish(new_manifest, index, vectors, ordered, profiles)
+        return SyncReport(
+            version=version,
+            rebuilt=previous is None,
+            reason=reason or "",
+            embedded=embedded,
+            reused=reused,
+            added=int(new_ids.size),
+            removed=int(stale.size),
+            vector_count=int(row_ids.size),
+        )
+
+    @staticmethod
+    def _vectors_for(
+        catalogue: Catalogue,
+        encoder: Encoder,
+        rows: Sequence[ChunkRow],
+        progress: Callable[[int, int], None] | None,
+    ) -> tuple[npt.NDArray[np.float32], int, int]:
+        """Vectors for ``rows``: from the cache where present, else embedded and cached."""
+        dimension = encoder.dimension
+        if not rows:
+            return np.empty((0, dimension), np.float32), 0, 0
+        hashes = [row.text_hash for row in rows]
+        cached = catalogue.cached_vectors(encoder.model_id, hashes)
+        missing_hashes: dict[str, int] = {}
+        for row in rows:
+            if row.text_hash not in cached and row.text_hash not in missing_hashes:
+                missing_hashes[row.text_hash] = row.id
+        embedded = len(missing_hashes)
+        if missing_hashes:
+            texts = catalogue.chunk_texts(list(missing_hashes.values()))
+            todo = [(h, texts[cid]) for h, cid in missing_hashes.items()]
+            done = 0
+            if progress is not None:
+                progress(0, len(todo))
+            batch = 256
+            for start in range(0, len(todo), batch):
+                part = todo[start : start + batch]
+                vectors = encoder.encode([text for _, text in part])
+                fresh = {h: v for (h, _), v in zip(part, vectors, strict=True)}
+                catalogue.cache_vectors(encoder.model_id, fresh)
+                cached.update(fresh)
+                done += len(part)
+                if progress is not None:
+                    progress(done, len(todo))
+        matrix = np.vstack([cached[h] for h in hashes]).astype(np.float32)
+        return matrix, embedded, len(rows) - embedded
+
+    def _publish(
+        self,
+        manifest: Manifest,
+        index: Any,
+        vectors: npt.NDArray[np.float32],
+        rows: Sequence[ChunkRow],
+        profiles: Sequence[ProfileMeta],
+    ) -> None:
+        """Write a version to a temporary directory, rename it into place, move ``CURRENT``."""
+        item_keys: dict[tuple[str, str], int] = {}
+        row_items = np.empty(len(rows), dtype=np.int64)
+        for i, row in enumerate(rows):
+            row_items[i] = item_keys.setdefault((row.profile_id, row.item_id), len(item_keys))
+        profile_position = {p.id: i for i, p in enumerate(profiles)}
+        catalogue_part = {
+            "items": [[item_id, profile_position[profile_id]] for (profile_id, item_id) in item_keys],
+            "profiles": [
+                {
+                    "id": p.id,
+                    "kind": p.kind.value,
+                    "organisation_id": p.organisation_id,
+                    "region": p.region,
+                    "unit": p.unit,
+                    "consent": p.consent,
+                }
+                for p in profiles
+            ],
+        }
+        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=self.root))
+        try:
+            faiss.write_index(index, str(staging / "index.faiss"))
+            _write_file(staging / "vectors.npy", lambda h: np.save(h, vectors))
+            _write_file(
+                staging / "rows.npz",
+                lambda h: np.savez(h, row_ids=np.array([r.id for r in rows], np.int64), row_items=row_items),
+            )
+            _write_file(staging / "catalogue.json", lambda h: h.write(json.dumps(catalogue_part).encode()))
+            manifest.write(staging)
+            final = self.root / f"v{manifest.version:06d}"
+            if final.exists():
+                shutil.rmtree(final)
+            os.rename(staging, final)
+            _fsync_dir(self.root)
+            link = self.root / f".{CURRENT}.tmp"
+            with contextlib.suppress(FileNotFoundError):
+                link.unlink()
+            os.symlink(final.name, link)
+            os.replace(link, self.root / CURRENT)
+            _fsync_dir(self.root)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self._collect_garbage(keep=final.name)
+
+    def _collect_garbage(self, keep: str) -> None:
+        versions = sorted(p for p in self.root.glob("v[0-9]*") if p.is_dir())
+        for old in versions[:-KEEP_VERSIONS]:
+            if old.name != keep:
+                shutil.rmtree(old, ignore_errors=True)
+        for staging in self.root.glob(".build-*"):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _load_snapshot(directory: Path) -> IndexSnapshot:
+    manifest = Manifest.read(directory)
+    index = faiss.read_index(str(directory / "index.faiss"))
+    vectors = np.load(directory / "vectors.npy", mmap_mode="r")
+    with np.load(directory / "rows.npz") as arrays:
+        row_ids = arrays["row_ids"].astype(np.int64)
+        row_items = arrays["row_items"].astype(np.int64)
+    part = json.loads((directory / "catalogue.json").read_text())
+    item_ids = [item[0] for item in part["items"]]
+    item_profiles = np.array([item[1] for item in part["items"]], dtype=np.int64)
+    profiles = [
+        ProfileMeta(
+            id=p["id"],
+            kind=ProfileKind(p["kind"]),
+            organisation_id=p["organisation_id"],
+            region=p["region"],
+            unit=p["unit"],
+            consent=bool(p["consent"]),
+        )
+        for p in part["profiles"]
+    ]
+    if index.ntotal != row_ids.size or vectors.shape[0] != row_ids.size:
+        raise ValueError(
+            f"index has {index.ntotal} vectors, mapping {row_ids.size}, vectors.npy {vectors.shape[0]}"
+        )
+    if manifest.vector_count != row_ids.size:
+        raise ValueError("manifest vector count differs from the index")
+    return IndexSnapshot(
+        manifest=manifest,
+        index=index,
+        vectors=vectors,
+        row_ids=row_ids,
+        row_items=row_items,
+        item_ids=item_ids,
+        item_profiles=item_profiles,
+        profiles=profiles,
+        path=directory,
+    )

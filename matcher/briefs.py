@@ -1,0 +1,87 @@
+"""Validation of briefs: the first step of the search path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from matcher.errors import InvalidBriefError
+from matcher.model import Brief, Filters, ProfileKind, Purpose
+from matcher.text import normalise
+
+MAX_BRIEF_CHARS = 20_000
+MIN_BRIEF_CHARS = 3
+MAX_TOP = 200
+
+
+def parse_kinds(values: Iterable[str]) -> frozenset[ProfileKind]:
+    """Turn kind names into kinds; an unknown name raises :class:`InvalidBriefError`."""
+    kinds: set[ProfileKind] = set()
+    valid = ", ".join(k.value for k in ProfileKind)
+    for value in values:
+        try:
+            kinds.add(ProfileKind(value))
+        except ValueError:
+            raise InvalidBriefError("kinds", f"unknown kind {value!r}; use one of {valid}") from None
+    return frozenset(kinds)
+
+
+def make_brief(
+    text: str,
+    *,
+    purpose: str = Purpose.COLLABORATORS.value,
+    kinds: Iterable[str] = (),
+    organisations: Iterable[str] = (),
+    regions: Iterable[str] = (),
+    units: Iterable[str] = (),
+    exclude_profiles: Iterable[str] = (),
+    exclude_organisations: Iterable[str] = (),
+    requester_organisation: str | None = None,
+    top: int = 10,
+    max_chars: int = MAX_BRIEF_CHARS,
+) -> Brief:
+    """Build a valid :class:`Brief` from user input.
+
+    Raises:
+        InvalidBriefError: empty or over-long text, an unknown kind or purpose, a bad ``top``.
+    """
+    cleaned = normalise(text)
+    if len(cleaned) < MIN_BRIEF_CHARS:
+        raise InvalidBriefError(
+            "text", f"the brief is empty or too short (at least {MIN_BRIEF_CHARS} characters)"
+        )
+    if len(cleaned) > max_chars:
+        raise InvalidBriefError(
+            "text", f"the brief has {len(cleaned)} characters; the limit is {max_chars}"
+        )
+    try:
+        chosen_purpose = Purpose(purpose)
+    except ValueError:
+        valid = ", ".join(p.value for p in Purpose)
+        raise InvalidBriefError("purpose", f"unknown purpose {purpose!r}; use one of {valid}") from None
+    if not 1 <= top <= MAX_TOP:
+        raise InvalidBriefError("top", f"top must be between 1 and {MAX_TOP}, got {top}")
+    filters = Filters(
+        kinds=parse_kinds(kinds),
+        organisations=_clean_set("organisations", organisations),
+        regions=_clean_set("regions", regions),
+        units=_clean_set("units", units),
+        exclude_profiles=_clean_set("exclude_profiles", exclude_profiles),
+        exclude_organisations=_clean_set("exclude_organisations", exclude_organisations),
+    )
+    return Brief(
+        text=cleaned,
+        purpose=chosen_purpose,
+        filters=filters,
+        requester_organisation=requester_organisation or None,
+        top=top,
+    )
+
+
+def _clean_set(field: str, values: Iterable[str]) -> frozenset[str]:
+    cleaned = set()
+    for value in values:
+        value = value.strip()
+        if not value:
+            raise InvalidBriefError(field, "an empty value is not allowed")
+        cleaned.add(value)
+    return frozenset(cleaned)

@@ -1,0 +1,188 @@
+"""The data model: organisations, profiles, evidence, briefs and matches.
+
+Frozen, slotted dataclasses; validation of user input happens at the edges (ingestion, the API)
+and in :func:`matcher.briefs.validate_brief`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ProfileKind(StrEnum):
+    """The three kinds of party that can be matched."""
+
+    ACADEMIC = "academic"
+    CLINICAL_TEAM = "clinical_team"
+    SME = "sme"
+
+
+class OrganisationType(StrEnum):
+    """What an organisation is."""
+
+    UNIVERSITY = "university"
+    NHS_TRUST = "nhs_trust"
+    HSCP = "hscp"
+    SME = "sme"
+    COUNCIL = "council"
+    CHARITY = "charity"
+    OTHER = "other"
+
+
+class EvidenceType(StrEnum):
+    """The texts that describe a profile."""
+
+    PUBLICATION = "publication"
+    GRANT = "grant"
+    NEED = "need"
+    CHALLENGE = "challenge"
+    SUMMARY = "summary"
+
+
+class Purpose(StrEnum):
+    """Why a brief is searched."""
+
+    COLLABORATORS = "collaborators"
+    GRANT_PARTNERS = "grant_partners"
+    FUNDING_CALL = "funding_call"
+
+
+class Aggregation(StrEnum):
+    """How item similarities are combined into one profile score."""
+
+    MAX = "max"
+    MEAN = "mean"
+    TOP_K_MEAN = "top_k_mean"
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """A university, NHS body, company or other organisation."""
+
+    id: str
+    name: str
+    type: OrganisationType
+    region: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    """One text that describes a profile: a publication, grant, need, challenge or summary."""
+
+    id: str
+    type: EvidenceType
+    title: str
+    text: str = ""
+    year: int | None = None
+    specialty: str = ""
+    sector: str = ""
+    funder: str = ""
+    readiness_level: int | None = None
+
+    @property
+    def content(self) -> str:
+        """The text that is embedded: title and body together."""
+        if self.title and self.text:
+            return f"{self.title}. {self.text}"
+        return self.title or self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A party that can be matched: an academic, a clinical team or an SME."""
+
+    id: str
+    kind: ProfileKind
+    name: str
+    organisation_id: str
+    unit: str = ""
+    region: str = ""
+    summary: str = ""
+    keywords: tuple[str, ...] = ()
+    capacity: int = 3
+    contact: str = ""
+    consent: bool = True
+    coauthors: tuple[str, ...] = ()
+    evidence: tuple[EvidenceItem, ...] = ()
+    updated_at: str = ""
+
+    def evidence_with_summary(self) -> tuple[EvidenceItem, ...]:
+        """The profile's evidence plus its summary (and keywords) as one more item, if it has one."""
+        parts = [self.summary.strip()]
+        if self.keywords:
+            parts.append("Keywords: " + ", ".join(self.keywords) + ".")
+        text = " ".join(p for p in parts if p)
+        if not text:
+            return self.evidence
+        summary = EvidenceItem(
+            id=f"{self.id}#summary", type=EvidenceType.SUMMARY, title="Profile summary", text=text
+        )
+        return (*self.evidence, summary)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Restrictions on which profiles a brief may return; empty means no restriction."""
+
+    kinds: frozenset[ProfileKind] = frozenset()
+    organisations: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()
+    units: frozenset[str] = frozenset()
+    exclude_profiles: frozenset[str] = frozenset()
+    exclude_organisations: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """Free text to match, with its purpose and filters."""
+
+    text: str
+    purpose: Purpose = Purpose.COLLABORATORS
+    filters: Filters = field(default_factory=Filters)
+    requester_organisation: str | None = None
+    top: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceMatch:
+    """An evidence item that supports a match, with how close it is to the brief."""
+
+    item_id: str
+    type: EvidenceType
+    title: str
+    similarity: float
+    snippet: str
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A ranked profile with the evidence that earned its place."""
+
+    profile_id: str
+    kind: ProfileKind
+    name: str
+    organisation_id: str
+    organisation_name: str
+    unit: str
+    region: str
+    score: float
+    rank: int
+    evidence: tuple[EvidenceMatch, ...]
+    shared_terms: tuple[str, ...]
+    conflicts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Matches for one brief, grouped by kind (each group ranked from 1)."""
+
+    brief: Brief
+    groups: dict[ProfileKind, tuple[Match, ...]]
+    candidates_considered: int
+
+    @property
+    def matches(self) -> tuple[Match, ...]:
+        """All matches, every group in kind order."""
+        return tuple(m for kind in ProfileKind for m in self.groups.get(kind, ()))

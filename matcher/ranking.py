@@ -1,0 +1,112 @@
+"""Ranking as pure functions over arrays: chunk similarities → item scores → profile scores.
+
+The search path hands in the similarities of a brief to a set of chunks and the arrays that say
+which evidence item and which profile each chunk belongs to; these functions never see FAISS or
+the catalogue. An item's similarity is the best of its chunks (an abstract split only because it
+overflowed the model's window is still one text); a profile's score aggregates its items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.model import Aggregation
+
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int64]
+
+DEFAULT_TOP_K = 3
+
+
+@dataclass(frozen=True, slots=True)
+class AggregationConfig:
+    """How item similarities become a profile score.
+
+    Attributes:
+        method: ``max`` (best item), ``mean`` (all items) or ``top_k_mean`` (mean of the best k).
+        k: how many items ``top_k_mean`` averages; a profile with fewer items averages what it has.
+    """
+
+    method: Aggregation = Aggregation.TOP_K_MEAN
+    k: int = DEFAULT_TOP_K
+
+    def __post_init__(self) -> None:
+        if self.k < 1:
+            raise ValueError(f"k must be at least 1, got {self.k}")
+
+
+@dataclass(frozen=True, slots=True)
+class ItemScores:
+    """The best similarity of each item, items in ascending order."""
+
+    items: IntArray
+    scores: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileScores:
+    """One score per profile, profiles in ascending order."""
+
+    profiles: IntArray
+    scores: FloatArray
+
+
+def score_items(similarities: FloatArray, chunk_items: IntArray) -> ItemScores:
+    """Reduce chunk similarities to one score per item: the maximum over its chunks.
+
+    Args:
+        similarities: similarity of the brief to each chunk, shape (m,).
+        chunk_items: the item index of each chunk, shape (m,).
+    """
+    if similarities.shape != chunk_items.shape:
+        raise ValueError("similarities and chunk_items must have the same shape")
+    if similarities.size == 0:
+        return ItemScores(np.empty(0, np.int64), np.empty(0, np.float32))
+    order = np.lexsort((-similarities, chunk_items))
+    items = chunk_items[order]
+    sims = similarities[order]
+    first = np.ones(items.size, dtype=bool)
+    first[1:] = items[1:] != items[:-1]
+    return ItemScores(items[first].astype(np.int64), sims[first].astype(np.float32))
+
+
+def score_profiles(
+    item_scores: ItemScores, item_profiles: IntArray, config: AggregationConfig
+) -> ProfileScores:
+    """Aggregate item scores into one score per profile.
+
+    Args:
+        item_scores: scores of the items that were scored.
+        item_profiles: the profile index of every item (indexed by item index).
+        config: the aggregation to apply.
+    """
+    if item_scores.items.size == 0:
+        return ProfileScores(np.empty(0, np.int64), np.empty(0, np.float32))
+    profiles_of = item_profiles[item_scores.items]
+    order = np.lexsort((-item_scores.scores, profiles_of))
+    profiles = profiles_of[order]
+    sims = item_scores.scores[order].astype(np.float64)
+    starts = np.flatnonzero(np.r_[True, profiles[1:] != profiles[:-1]])
+    counts = np.diff(np.r_[starts, profiles.size])
+    if config.method is Aggregation.MAX:
+        scores = sims[starts]
+    elif config.method is Aggregation.MEAN:
+        scores = np.add.reduceat(sims, starts) / counts
+    else:
+        group = np.repeat(np.arange(starts.size), counts)
+        position = np.arange(profiles.size) - np.repeat(starts, counts)
+        keep = position < config.k
+        sums = np.bincount(group[keep], weights=sims[keep], minlength=starts.size)
+        scores = sums / np.minimum(counts, config.k)
+    return ProfileScores(profiles[starts].astype(np.int64), scores.astype(np.float32))
+
+
+def top_profiles(scores: ProfileScores, n: int) -> ProfileScores:
+    """The n best profiles, best first; ties broken by profile index for a stable order."""
+    if n < 0:
+        raise ValueError(f"n must be non-negative, got {n}")
+    order = np.lexsort((scores.profiles, -scores.scores))[:n]
+    return ProfileScores(scores.profiles[order], scores.scores[order])

@@ -1,0 +1,296 @@
+"""The ``matcher`` command line. Errors are one line on stderr and a non-zero exit status."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from matcher.briefs import make_brief
+from matcher.errors import MatcherError
+from matcher.model import Aggregation, ProfileKind
+from service.container import Container, build_container
+from service.settings import Settings
+
+EXIT_REJECTED = 1
+EXIT_ERROR = 2
+
+
+class CliError(click.ClickException):
+    """An error already phrased for the user."""
+
+
+@contextmanager
+def _progress(description: str, enabled: bool) -> Iterator[Callable[[int, int], None]]:
+    bar: tqdm[Any] | None = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if not enabled or total == 0:
+            return
+        if bar is None:
+            bar = tqdm(total=total, desc=description, unit="text", file=sys.stderr, leave=False)
+        bar.update(done - bar.n)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj["settings"]
+    return settings
+
+
+def _container(ctx: click.Context) -> Container:
+    if "container" not in ctx.obj:
+        ctx.obj["container"] = build_container(_settings(ctx))
+        ctx.call_on_close(ctx.obj["container"].close)
+    container: Container = ctx.obj["container"]
+    return container
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Catalogue and index folder (default: var/ or KE_MATCHER_DATA_DIR).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, quiet: bool) -> None:
+    """ke-matcher: find academic, NHS and industry partners for a brief."""
+    ctx.ensure_object(dict)
+    if "settings" not in ctx.obj:
+        settings = Settings()
+        if data_dir is not None:
+            settings = settings.model_copy(update={"data_dir": data_dir})
+        ctx.obj["settings"] = settings
+    ctx.obj["progress"] = not quiet and sys.stderr.isatty()
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Validate and load JSON Lines / CSV files, then update the index.
+
+    Invalid rows are reported as file:line: field: reason and skipped; the exit status is 1 when
+    any row was rejected.
+    """
+    container = _container(ctx)
+    with _progress("embedding", ctx.obj["progress"]) as progress:
+        report, sync = container.ingest(list(paths), progress=progress)
+    for error in report.errors:
+        click.echo(str(error), err=True)
+    click.echo(report.summary())
+    click.echo(sync.summary())
+    if report.errors:
+        ctx.exit(EXIT_REJECTED)
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Build from scratch (vectors still come from the cache).")
+@click.pass_context
+def build(ctx: click.Context, rebuild: bool) -> None:
+    """Bring the index up to date with the catalogue (repairs a stale or broken index)."""
+    container = _container(ctx)
+    with _progress("embedding", ctx.obj["progress"]) as progress:
+        report = container.sync(force_rebuild=rebuild, progress=progress)
+    click.echo(report.summary())
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice([k.value for k in ProfileKind]), help="Only this kind (repeatable).")
+@click.option("--top", default=5, show_default=True, type=click.IntRange(1, 200), help="Matches per kind.")
+@click.option("--organisation", "organisations", multiple=True, help="Only profiles of this organisation id.")
+@click.option("--region", "regions", multiple=True, help="Only profiles in this region.")
+@click.option("--unit", "units", multiple=True, help="Only profiles in this unit.")
+@click.option("--exclude", "exclude_profiles", multiple=True, help="Leave out this profile id.")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
+@click.pass_context
+def search(
+    ctx: click.Context,
+    text: str,
+    kinds: tuple[str, ...],
+    top: int,
+    organisations: tuple[str, ...],
+    regions: tuple[str, ...],
+    units: tuple[str, ...],
+    exclude_profiles: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Rank partners for a brief."""
+    from service.schemas import SearchResponse
+
+    container = _container(ctx)
+    brief = make_brief(
+        text,
+        kinds=kinds,
+        top=top,
+        organisations=organisations,
+        regions=regions,
+        units=units,
+        exclude_profiles=exclude_profiles,
+        max_chars=container.settings.max_brief_chars,
+    )
+    if container.store.current_dir() is None:
+        container.sync()
+    result = container.engine.search(brief)
+    if as_json:
+        version = container.engine.snapshot().manifest.version
+        click.echo(SearchResponse.of(result, index_version=version, took_ms=0).model_dump_json(indent=2))
+        return
+    for kind, matches in result.groups.items():
+        click.secho(f"\n{kind.value.replace('_', ' ')}s", bold=True)
+        if not matches:
+            click.echo("  (none)")
+        for m in matches:
+            click.echo(f"  {m.rank:>2}. {m.score:.3f}  {m.name} — {m.organisation_name} ({m.unit})  [{m.profile_id}]")
+            if m.shared_terms:
+                click.echo(f"      shared terms: {', '.join(m.shared_terms)}")
+            for e in m.evidence[:2]:
+                click.echo(f"      {e.similarity:.3f} {e.type.value}: {e.title}")
+
+
+@cli.command()
+@click.argument("profile_id")
+@click.pass_context
+def delete(ctx: click.Context, profile_id: str) -> None:
+    """Erase a profile: catalogue rows, cached embeddings and vectors."""
+    container = _container(ctx)
+    report = container.delete(profile_id)
+    click.echo(f"deleted {profile_id}")
+    click.echo(report.summary())
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Catalogue counts and the index manifest."""
+    settings = _settings(ctx)
+    from index.catalogue import Catalogue
+    from index.vector_index import IndexStore
+
+    catalogue = Catalogue(settings.catalogue_url)
+    try:
+        manifest = IndexStore(settings.index_dir).current_manifest()
+        data: dict[str, Any] = {
+            "catalogue": settings.catalogue_url,
+            "catalogue_version": catalogue.version,
+            "counts": catalogue.counts(),
+            "index": manifest.to_json() if manifest else None,
+        }
+    finally:
+        catalogue.close()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"catalogue: {data['catalogue']} (version {data['catalogue_version']})")
+    for key, value in data["counts"].items():
+        click.echo(f"  {key}: {value}")
+    if manifest is None:
+        click.echo("index: none built yet (run 'matcher build')")
+    else:
+        click.echo(
+            f"index: v{manifest.version}, {manifest.vector_count} vectors, {manifest.index_type}, "
+            f"model {manifest.model_id}, catalogue version {manifest.catalogue_version}"
+        )
+
+
+@cli.command()
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default 8000).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the JSON API (repairs the index first if it is stale)."""
+    import uvicorn
+
+    from service.api import create_app
+
+    settings = _settings(ctx)
+    container = _container(ctx)
+    click.echo(container.sync().summary())
+    app = create_app(container)
+    host = host or settings.host
+    port = port or settings.port
+    click.echo(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@cli.group(name="eval")
+def evaluate() -> None:
+    """Evaluate matching quality on external benchmarks."""
+
+
+@evaluate.command(name="goldstandard")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--aggregation", type=click.Choice([a.value for a in Aggregation]), default=None, help="Override the aggregation.")
+@click.option("--top-k", type=click.IntRange(1, 50), default=None, help="Items averaged by top_k_mean.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def evaluate_goldstandard(
+    ctx: click.Context, directory: Path, aggregation: str | None, top_k: int | None, as_json: bool
+) -> None:
+    """Run the gold-standard expertise benchmark in DIRECTORY through the search path."""
+    from service.goldstandard import run_goldstandard
+
+    settings = _settings(ctx)
+    update: dict[str, Any] = {}
+    if aggregation:
+        update["aggregation"] = Aggregation(aggregation)
+    if top_k:
+        update["top_k"] = top_k
+    settings = settings.model_copy(update=update)
+
+    def say(name: str) -> None:
+        if not as_json:
+            click.echo(f"version {name} …", err=True)
+
+    report = run_goldstandard(directory, settings=settings, progress=say)
+    if as_json:
+        click.echo(json.dumps(report.to_json()))
+        return
+    click.echo(f"loss {report.loss:.4f}  easy {report.easy:.3f}  hard {report.hard:.3f}  "
+               f"({report.researchers} researchers, {report.versions} versions)")
+
+
+def main(argv: Sequence[str] | None = None, *, settings: Settings | None = None) -> int:
+    """Run the CLI; returns the exit status instead of raising (tests call this)."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    obj: dict[str, Any] = {}
+    if settings is not None:
+        obj["settings"] = settings
+    try:
+        status = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="matcher",
+            obj=obj,
+            standalone_mode=False,
+        )
+    except click.exceptions.Exit as done:
+        return int(done.exit_code)
+    except click.exceptions.Abort:
+        click.echo("matcher: interrupted", err=True)
+        return 130
+    except click.ClickException as error:
+        click.echo(f"matcher: {error.format_message()}", err=True)
+        return error.exit_code
+    except MatcherError as error:
+        click.echo(f"matcher: {error}", err=True)
+        return EXIT_ERROR
+    except OSError as error:
+        click.echo(f"matcher: {error.strerror or error}: {error.filename or ''}".rstrip(": "), err=True)
+        return EXIT_ERROR
+    return status if isinstance(status, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""One table from error type to HTTP status; nothing derives a status from a message."""
+
+from __future__ import annotations
+
+from matcher.errors import (
+    EvaluationDataError,
+    IndexUnavailableError,
+    IngestError,
+    InvalidBriefError,
+    InvalidRecordError,
+    MatcherError,
+    ModelUnavailableError,
+    ProfileNotFoundError,
+)
+
+STATUS_BY_ERROR: dict[type[MatcherError], int] = {
+    InvalidBriefError: 422,
+    InvalidRecordError: 422,
+    IngestError: 400,
+    ProfileNotFoundError: 404,
+    EvaluationDataError: 400,
+    IndexUnavailableError: 503,
+    ModelUnavailableError: 503,
+}
+
+
+def status_for(error: MatcherError) -> int:
+    """The HTTP status of an error: the entry of its nearest listed base class, else 400."""
+    for cls in type(error).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return 400

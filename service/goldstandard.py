@@ -1,0 +1,264 @@
+"""The gold-standard expertise benchmark, run through the product's own path.
+
+For each of the benchmark's versions: every researcher's archive is written to a temporary
+catalogue as an academic profile (an updated archive replaces the previous version's), the index
+is synced, each rated paper becomes a brief, and the score of the researcher for the paper is the
+score the search path gives that profile. Nothing about particular researchers is known here.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import math
+import statistics
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from matcher.briefs import make_brief
+from matcher.errors import EvaluationDataError, MatcherError
+from matcher.evaluation import GoldStandardMetrics, goldstandard_metrics
+from matcher.model import (
+    EvidenceItem,
+    EvidenceType,
+    Organisation,
+    OrganisationType,
+    Profile,
+    ProfileKind,
+)
+from matcher.text import normalise
+from service.container import build_container
+from index.encoders import Encoder
+from service.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+ORGANISATION_ID = "goldstandard"
+
+
+@dataclass(frozen=True, slots=True)
+class VersionResult:
+    """Metrics of one benchmark version."""
+
+    version: str
+    metrics: GoldStandardMetrics
+    researchers: int
+
+
+@dataclass(frozen=True, slots=True)
+class GoldStandardReport:
+    """The benchmark's figures, the mean over versions, and the settings used."""
+
+    loss: float
+    easy: float
+    hard: float
+    researchers: int
+    versions: int
+    per_version: list[VersionResult] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object ``matcher eval goldstandard --json`` prints."""
+        return {
+            "loss": round(self.loss, 4),
+            "easy": round(self.easy, 4),
+            "hard": round(self.hard, 4),
+            "researchers": self.researchers,
+            "versions": self.versions,
+            "per_version": [
+                {
+                    "version": v.version,
+                    "loss": round(v.metrics.loss, 4),
+                    "easy": round(v.metrics.easy, 4),
+                    "hard": round(v.metrics.hard, 4),
+                    "pairs": v.metrics.pairs,
+                    "researchers": v.researchers,
+                }
+                for v in self.per_version
+            ],
+            "settings": self.settings,
+        }
+
+
+def read_ratings(directory: Path) -> dict[str, dict[str, float]]:
+    """``evaluations.tsv`` → researcher → paper → rating.
+
+    Raises:
+        EvaluationDataError: missing file or malformed rows.
+    """
+    path = directory / "evaluations.tsv"
+    if not path.is_file():
+        raise EvaluationDataError(f"{path}: not found; is {directory} a gold-standard directory?")
+    ratings: dict[str, dict[str, float]] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        for number, row in enumerate(csv.DictReader(handle, delimiter="\t"), start=2):
+            researcher = (row.get("ParticipantID") or "").strip()
+            if not researcher:
+                raise EvaluationDataError(f"{path}:{number}: ParticipantID: missing")
+            rated: dict[str, float] = {}
+            for i in range(1, 11):
+                paper = (row.get(f"Paper{i}") or "").strip()
+                value = (row.get(f"Expertise{i}") or "").strip()
+                if not paper or not value:
+                    continue
+                try:
+                    rated[paper] = float(value)
+                except ValueError:
+                    raise EvaluationDataError(f"{path}:{number}: Expertise{i}: not a number") from None
+            ratings[researcher] = rated
+    return ratings
+
+
+def _read_json_lines(path: Path) -> list[dict[str, Any]]:
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            raise EvaluationDataError(f"{path}:{number}: not valid JSON: {error.msg}") from None
+    return records
+
+
+def _paper_text(record: Mapping[str, Any]) -> tuple[str, str]:
+    content = record.get("content") or {}
+    title = normalise(str(content.get("title") or ""))
+    abstract = normalise(str(content.get("abstract") or ""))
+    return title, abstract
+
+
+def version_dirs(directory: Path) -> list[Path]:
+    """The benchmark's version folders (those holding ``submissions.json``), in natural order."""
+    found = [p for p in directory.iterdir() if p.is_dir() and (p / "submissions.json").is_file()]
+    if not found:
+        raise EvaluationDataError(f"{directory}: no version folders with submissions.json")
+
+    def key(path: Path) -> tuple[str, int]:
+        stem, _, number = path.name.rpartition("_")
+        return (stem, int(number)) if number.isdigit() else (path.name, 0)
+
+    return sorted(found, key=key)
+
+
+def _profile(researcher: str, papers: list[dict[str, Any]]) -> Profile | None:
+    items = []
+    seen: set[str] = set()
+    for position, record in enumerate(papers):
+        title, abstract = _paper_text(record)
+        paper_id = str(record.get("id") or f"paper-{position}")
+        if not (title or abstract) or paper_id in seen:
+            continue
+        seen.add(paper_id)
+        items.append(
+            EvidenceItem(id=paper_id, type=EvidenceType.PUBLICATION, title=title or abstract[:80], text=abstract)
+        )
+    if not items:
+        return None
+    return Profile(
+        id=f"gs-{researcher}",
+        kind=ProfileKind.ACADEMIC,
+        name=f"researcher {researcher}",
+        organisation_id=ORGANISATION_ID,
+        evidence=tuple(items),
+    )
+
+
+def run_goldstandard(
+    directory: Path,
+    *,
+    settings: Settings,
+    encoder: Encoder | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> GoldStandardReport:
+    """Run the benchmark in ``directory`` through a temporary catalogue and index.
+
+    Args:
+        directory: holds ``evaluations.tsv`` and ``<name>_<n>/`` version folders.
+        settings: ranking settings (aggregation, top k); the data directory is replaced by a
+            temporary one.
+        encoder: the encoder to use; the configured model when omitted.
+        progress: called with a short message as each version starts.
+
+    Raises:
+        EvaluationDataError: the directory is not in the benchmark's format.
+    """
+    if not directory.is_dir():
+        raise EvaluationDataError(f"{directory}: not a directory")
+    ratings = read_ratings(directory)
+    versions = version_dirs(directory)
+    results: list[VersionResult] = []
+    with tempfile.TemporaryDirectory(prefix="ke-matcher-eval-") as scratch:
+        run_settings = settings.model_copy(update={"data_dir": Path(scratch), "database_url": None})
+        container = build_container(run_settings, encoder=encoder)
+        try:
+            container.catalogue.upsert_organisation(
+                Organisation(id=ORGANISATION_ID, name="Benchmark researchers", type=OrganisationType.UNIVERSITY)
+            )
+            for version in versions:
+                if progress is not None:
+                    progress(version.name)
+                results.append(_run_version(container, version, ratings))
+        finally:
+            container.close()
+    return GoldStandardReport(
+        loss=statistics.fmean(r.metrics.loss for r in results),
+        easy=_mean_defined([r.metrics.easy for r in results]),
+        hard=_mean_defined([r.metrics.hard for r in results]),
+        researchers=max(r.researchers for r in results),
+        versions=len(results),
+        per_version=results,
+        settings={
+            "model_id": (encoder.model_id if encoder else container.encoder.model_id),
+            "aggregation": settings.aggregation.value,
+            "top_k": settings.top_k,
+        },
+    )
+
+
+def _mean_defined(values: list[float]) -> float:
+    defined = [v for v in values if not math.isnan(v)]
+    return statistics.fmean(defined) if defined else float("nan")
+
+
+def _run_version(container: Any, version: Path, ratings: Mapping[str, Mapping[str, float]]) -> VersionResult:
+    try:
+        submissions = json.loads((version / "submissions.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise EvaluationDataError(f"{version / 'submissions.json'}: unreadable: {error}") from None
+    wanted: dict[str, str] = {}
+    for researcher in ratings:
+        archive = version / "archives" / f"~{researcher}.jsonl"
+        if not archive.is_file():
+            logger.warning("%s: no archive for researcher %s; left out", version.name, researcher)
+            continue
+        profile = _profile(researcher, _read_json_lines(archive))
+        if profile is None:
+            continue
+        container.catalogue.upsert_profile(profile)
+        wanted[researcher] = profile.id
+    for stale in set(container.catalogue.profile_ids()) - set(wanted.values()):
+        container.catalogue.delete_profile(stale)
+    container.sync()
+    scores: dict[str, dict[str, float]] = {}
+    for researcher, profile_id in wanted.items():
+        papers = [p for p in ratings[researcher] if p in submissions]
+        texts = []
+        for paper in papers:
+            title, abstract = _paper_text(submissions[paper])
+            try:
+                texts.append(make_brief(f"{title}. {abstract}" if abstract else title).text)
+            except MatcherError:
+                texts.append("")
+        usable = [(p, t) for p, t in zip(papers, texts, strict=True) if t]
+        if not usable:
+            continue
+        queries = container.engine.encode_briefs([t for _, t in usable])
+        values = container.engine.score_profiles(queries, [profile_id])[:, 0]
+        scores[researcher] = {p: float(v) for (p, _), v in zip(usable, values, strict=True)}
+    metrics = goldstandard_metrics({r: ratings[r] for r in scores}, scores)
+    return VersionResult(version=version.name, metrics=metrics, researchers=len(scores))

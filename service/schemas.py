@@ -1,0 +1,196 @@
+"""HTTP schemas (pydantic, at the edge only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from matcher.briefs import MAX_TOP
+from matcher.model import Match, Profile, SearchResult
+
+KindName = Literal["academic", "clinical_team", "sme"]
+Name = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class SearchRequest(BaseModel):
+    """A brief and its filters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, Field(min_length=1, description="The brief: a clinical question, an SME challenge or a funding call.")]
+    purpose: Literal["collaborators", "grant_partners", "funding_call"] = "collaborators"
+    kinds: Annotated[list[KindName], Field(max_length=3)] = []
+    organisations: Annotated[list[Name], Field(max_length=200)] = []
+    regions: Annotated[list[Name], Field(max_length=200)] = []
+    units: Annotated[list[Name], Field(max_length=200)] = []
+    exclude_profiles: Annotated[list[Name], Field(max_length=1_000)] = []
+    exclude_organisations: Annotated[list[Name], Field(max_length=200)] = []
+    requester_organisation: Name | None = None
+    top: Annotated[int, Field(ge=1, le=MAX_TOP)] = 10
+
+
+class EvidenceOut(BaseModel):
+    """An evidence item that supports a match."""
+
+    item_id: str
+    type: str
+    title: str
+    similarity: float
+    snippet: str
+    year: int | None = None
+
+
+class OrganisationRef(BaseModel):
+    """An organisation named in a match."""
+
+    id: str
+    name: str
+
+
+class MatchOut(BaseModel):
+    """One ranked profile with its evidence."""
+
+    profile_id: str
+    kind: KindName
+    name: str
+    organisation: OrganisationRef
+    unit: str
+    region: str
+    score: float
+    rank: int
+    evidence: list[EvidenceOut]
+    shared_terms: list[str]
+    conflicts: list[str]
+    url: str
+
+    @classmethod
+    def of(cls, match: Match) -> MatchOut:
+        """From the domain match."""
+        return cls(
+            profile_id=match.profile_id,
+            kind=match.kind.value,
+            name=match.name,
+            organisation=OrganisationRef(id=match.organisation_id, name=match.organisation_name),
+            unit=match.unit,
+            region=match.region,
+            score=match.score,
+            rank=match.rank,
+            evidence=[
+                EvidenceOut(
+                    item_id=e.item_id,
+                    type=e.type.value,
+                    title=e.title,
+                    similarity=e.similarity,
+                    snippet=e.snippet,
+                    year=e.year,
+                )
+                for e in match.evidence
+            ],
+            shared_terms=list(match.shared_terms),
+            conflicts=list(match.conflicts),
+            url=f"/api/v1/profiles/{match.profile_id}",
+        )
+
+
+class SearchResponse(BaseModel):
+    """Matches grouped by kind, each group ranked from 1."""
+
+    results: dict[KindName, list[MatchOut]]
+    total: int
+    candidates_considered: int
+    index_version: int
+    took_ms: float
+
+    @classmethod
+    def of(cls, result: SearchResult, *, index_version: int, took_ms: float) -> SearchResponse:
+        """From the domain result."""
+        results: dict[KindName, list[MatchOut]] = {}
+        for kind, matches in result.groups.items():
+            results[kind.value] = [MatchOut.of(m) for m in matches]  # type: ignore[index]
+        return cls(
+            results=results,
+            total=sum(len(v) for v in results.values()),
+            candidates_considered=result.candidates_considered,
+            index_version=index_version,
+            took_ms=round(took_ms, 2),
+        )
+
+
+class EvidencePublic(BaseModel):
+    """An evidence item as shown on a profile."""
+
+    id: str
+    type: str
+    title: str
+    text: str
+    year: int | None = None
+    specialty: str = ""
+    sector: str = ""
+    funder: str = ""
+    readiness_level: int | None = None
+
+
+class ProfilePublic(BaseModel):
+    """A profile's public fields (contact details are for KE staff only)."""
+
+    id: str
+    kind: KindName
+    name: str
+    organisation: OrganisationRef
+    unit: str
+    region: str
+    summary: str
+    keywords: list[str]
+    capacity: int
+    updated_at: str
+    evidence: list[EvidencePublic]
+
+    @classmethod
+    def of(cls, profile: Profile, organisation_name: str) -> ProfilePublic:
+        """From the domain profile."""
+        return cls(
+            id=profile.id,
+            kind=profile.kind.value,
+            name=profile.name,
+            organisation=OrganisationRef(id=profile.organisation_id, name=organisation_name),
+            unit=profile.unit,
+            region=profile.region,
+            summary=profile.summary,
+            keywords=list(profile.keywords),
+            capacity=profile.capacity,
+            updated_at=profile.updated_at,
+            evidence=[
+                EvidencePublic(
+                    id=e.id,
+                    type=e.type.value,
+                    title=e.title,
+                    text=e.text,
+                    year=e.year,
+                    specialty=e.specialty,
+                    sector=e.sector,
+                    funder=e.funder,
+                    readiness_level=e.readiness_level,
+                )
+                for e in profile.evidence
+            ],
+        )
+
+
+class ErrorOut(BaseModel):
+    """Every error answer."""
+
+    error: str
+    message: str
+    field: str | None = None
+
+
+class HealthOut(BaseModel):
+    """Liveness and what is being served."""
+
+    status: Literal["ok", "degraded"]
+    model_id: str
+    catalogue_version: int
+    index: dict[str, object] | None
+    counts: dict[str, int]
+    problem: str | None = None
