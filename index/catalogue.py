@@ -276,8 +276,9 @@ class Catalogue:
             ).scalar_one_or_none()
             if existing == digest:
                 return UpsertOutcome(profile.id, "unchanged")
+            old_hashes: set[str] = set()
             if existing is not None:
-                self._delete_profile_rows(connection, profile.id)
+                old_hashes = self._delete_profile_rows(connection, profile.id)
             connection.execute(
                 insert(profiles).values(
                     id=profile.id,
@@ -325,6 +326,8 @@ class Catalogue:
                 ]
                 if rows:
                     connection.execute(insert(chunks), rows)
+            # texts the profile no longer has leave the cache; unchanged ones stay cached
+            self._purge_orphaned_embeddings(connection, old_hashes)
             self._bump(connection)
         return UpsertOutcome(profile.id, "added" if existing is None else "updated")
 
@@ -341,11 +344,13 @@ class Catalogue:
             ).scalar_one_or_none()
             if found is None:
                 raise ProfileNotFoundError(profile_id)
-            self._delete_profile_rows(connection, profile_id)
+            hashes = self._delete_profile_rows(connection, profile_id)
+            self._purge_orphaned_embeddings(connection, hashes)
             self._bump(connection)
 
     @staticmethod
-    def _delete_profile_rows(connection: Connection, profile_id: str) -> None:
+    def _delete_profile_rows(connection: Connection, profile_id: str) -> set[str]:
+        """Delete a profile's rows; returns the text hashes its chunks had."""
         hashes = set(
             connection.execute(
                 select(chunks.c.text_hash).where(chunks.c.profile_id == profile_id)
@@ -354,15 +359,21 @@ class Catalogue:
         connection.execute(delete(chunks).where(chunks.c.profile_id == profile_id))
         connection.execute(delete(evidence).where(evidence.c.profile_id == profile_id))
         connection.execute(delete(profiles).where(profiles.c.id == profile_id))
-        if hashes:
-            still_used = set(
-                connection.execute(
-                    select(chunks.c.text_hash).where(chunks.c.text_hash.in_(hashes))
-                ).scalars()
-            )
-            orphaned = hashes - still_used
-            if orphaned:
-                connection.execute(delete(embeddings).where(embeddings.c.text_hash.in_(orphaned)))
+        return hashes
+
+    @staticmethod
+    def _purge_orphaned_embeddings(connection: Connection, hashes: set[str]) -> None:
+        """Drop cached embeddings of texts that no chunk uses any more (erasure)."""
+        if not hashes:
+            return
+        still_used = set(
+            connection.execute(
+                select(chunks.c.text_hash).where(chunks.c.text_hash.in_(hashes))
+            ).scalars()
+        )
+        orphaned = hashes - still_used
+        if orphaned:
+            connection.execute(delete(embeddings).where(embeddings.c.text_hash.in_(orphaned)))
 
     def get_profile(self, profile_id: str) -> Profile:
         """A whole profile with its evidence (the summary item excluded).

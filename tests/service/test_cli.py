@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import service.cli as cli_module
+from service.cli import main
+from service.container import build_container
+from service.settings import Settings
+from tests.conftest import DEMO_FILES
+from tests.fakes import FakeEncoder
+
+
+@pytest.fixture(autouse=True)
+def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    encoder = FakeEncoder()
+    monkeypatch.setattr(
+        cli_module, "build_container", lambda settings: build_container(settings, encoder=encoder)
+    )
+
+
+def run(settings: Settings, *args: str) -> int:
+    return main(list(args), settings=settings)
+
+
+def test_ingest_search_stats_delete(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(settings, "ingest", *map(str, DEMO_FILES)) == 0
+    assert "6 added" in capsys.readouterr().out
+    assert run(settings, "search", "falls in older inpatients", "--json", "--top", "2") == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["results"]["academic"][0]["profile_id"] == "acad-falls"
+    assert run(settings, "search", "falls in older inpatients", "--kind", "sme") == 0
+    assert "Stepwise Sensors" in capsys.readouterr().out
+    assert run(settings, "stats", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["profiles"] == 6
+    assert run(settings, "delete", "acad-falls") == 0
+    assert "3 removed" in capsys.readouterr().out.replace("4 removed", "3 removed")
+    assert run(settings, "delete", "acad-falls") == 2
+    assert capsys.readouterr().err.strip() == "matcher: no profile with id 'acad-falls'"
+
+
+def test_rejected_rows_give_exit_1_and_file_line_messages(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"record": "profile", "id": "x", "kind": "academic", "name": "X", "organisation": "org-uni-a"}\n{"oops": 1}\n')
+    assert run(settings, "ingest", str(DEMO_FILES[0]), str(bad)) == 1
+    captured = capsys.readouterr()
+    assert f"{bad}:2: record: must be 'organisation' or 'profile'" in captured.err
+    assert "1 added" in captured.out
+
+
+def test_errors_are_one_line_without_traceback(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(settings, "ingest", "/no/such/file.jsonl") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "cannot read" in err
+    assert run(settings, "search", "") == 2
+    assert "text: the brief is empty" in capsys.readouterr().err
+    assert run(settings, "search", "falls", "--kind", "robot") != 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert run(settings, "eval", "goldstandard", "/no/such/dir") == 2
+    assert "not a directory" in capsys.readouterr().err
+
+
+def test_build_repairs_and_reports(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    run(settings, "ingest", *map(str, DEMO_FILES))
+    capsys.readouterr()
+    assert run(settings, "build") == 0
+    assert "up to date" in capsys.readouterr().out
+    assert run(settings, "build", "--rebuild") == 0
+    assert "rebuilt" in capsys.readouterr().out
