@@ -199,7 +199,10 @@ class Catalogue:
             event.listen(self._engine, "connect", _sqlite_pragmas)
         metadata.create_all(self._engine)
         with self._engine.begin() as connection:
-            if connection.execute(select(meta.c.value).where(meta.c.key == VERSION_KEY)).first() is None:
+            if (
+                connection.execute(select(meta.c.value).where(meta.c.key == VERSION_KEY)).first()
+                is None
+            ):
                 connection.execute(insert(meta).values(key=VERSION_KEY, value="0"))
 
     def close(self) -> None:
@@ -211,7 +214,9 @@ class Catalogue:
     def version(self) -> int:
         """Incremented by every write that changes what is searched."""
         with self._engine.connect() as connection:
-            value = connection.execute(select(meta.c.value).where(meta.c.key == VERSION_KEY)).scalar_one()
+            value = connection.execute(
+                select(meta.c.value).where(meta.c.key == VERSION_KEY)
+            ).scalar_one()
         return int(value)
 
     @staticmethod
@@ -240,7 +245,9 @@ class Catalogue:
                 connection.execute(insert(organisations).values(**values))
             else:
                 connection.execute(
-                    update(organisations).where(organisations.c.id == organisation.id).values(**values)
+                    update(organisations)
+                    .where(organisations.c.id == organisation.id)
+                    .values(**values)
                 )
             self._bump(connection)
         return UpsertOutcome(organisation.id, "added" if existing is None else "updated")
@@ -313,7 +320,7 @@ class Catalogue:
                         readiness_level=item.readiness_level,
                     )
                 )
-                evidence_pk = result.inserted_primary_key[0]
+                evidence_pk = result.inserted_primary_key[0]  # type: ignore[index]
                 rows = [
                     {
                         "evidence_pk": evidence_pk,
@@ -420,7 +427,9 @@ class Catalogue:
                 )
         return result
 
-    def evidence_items(self, item_ids: Sequence[str], profile_ids: Sequence[str]) -> dict[tuple[str, str], EvidenceItem]:
+    def evidence_items(
+        self, item_ids: Sequence[str], profile_ids: Sequence[str]
+    ) -> dict[tuple[str, str], EvidenceItem]:
         """Evidence items (summary items included) keyed by (profile id, item id)."""
         if not profile_ids:
             return {}
@@ -466,13 +475,21 @@ class Catalogue:
         """How many organisations, profiles (per kind), evidence items, chunks and cached vectors."""
         with self._engine.connect() as connection:
             result = {
-                "organisations": connection.execute(select(func.count()).select_from(organisations)).scalar_one(),
-                "profiles": connection.execute(select(func.count()).select_from(profiles)).scalar_one(),
+                "organisations": connection.execute(
+                    select(func.count()).select_from(organisations)
+                ).scalar_one(),
+                "profiles": connection.execute(
+                    select(func.count()).select_from(profiles)
+                ).scalar_one(),
                 "evidence_items": connection.execute(
-                    select(func.count()).select_from(evidence).where(evidence.c.type != EvidenceType.SUMMARY.value)
+                    select(func.count())
+                    .select_from(evidence)
+                    .where(evidence.c.type != EvidenceType.SUMMARY.value)
                 ).scalar_one(),
                 "chunks": connection.execute(select(func.count()).select_from(chunks)).scalar_one(),
-                "cached_embeddings": connection.execute(select(func.count()).select_from(embeddings)).scalar_one(),
+                "cached_embeddings": connection.execute(
+                    select(func.count()).select_from(embeddings)
+                ).scalar_one(),
             }
             for kind, n in connection.execute(
                 select(profiles.c.kind, func.count()).group_by(profiles.c.kind)
@@ -497,11 +514,15 @@ class Catalogue:
         with self._engine.connect() as connection:
             for start in range(0, len(chunk_ids), 500):
                 batch = list(chunk_ids[start : start + 500])
-                for r in connection.execute(select(chunks.c.id, chunks.c.text).where(chunks.c.id.in_(batch))):
+                for r in connection.execute(
+                    select(chunks.c.id, chunks.c.text).where(chunks.c.id.in_(batch))
+                ):
                     result[r.id] = r.text
         return result
 
-    def cached_vectors(self, model_id: str, hashes: Iterable[str]) -> dict[str, npt.NDArray[np.float32]]:
+    def cached_vectors(
+        self, model_id: str, hashes: Iterable[str]
+    ) -> dict[str, npt.NDArray[np.float32]]:
         """Cached embeddings for the hashes that have one."""
         wanted = list(set(hashes))
         found: dict[str, npt.NDArray[np.float32]] = {}
@@ -529,7 +550,11 @@ class Catalogue:
                 ).scalars()
             )
             rows = [
-                {"model_id": model_id, "text_hash": h, "vector": np.asarray(v, np.float32).tobytes()}
+                {
+                    "model_id": model_id,
+                    "text_hash": h,
+                    "vector": np.asarray(v, np.float32).tobytes(),
+                }
                 for h, v in vectors.items()
                 if h not in present
             ]
@@ -550,7 +575,7 @@ class Catalogue:
                 yield found[profile_id]
 
 
-def _item_from_row(r: Mapping[str, Any]) -> EvidenceItem:
+def _item_from_row(r: Any) -> EvidenceItem:
     return EvidenceItem(
         id=r["item_id"],
         type=EvidenceType(r["type"]),

@@ -111,7 +111,10 @@ class SentenceTransformerEncoder:
     def dimension(self) -> int:
         """Read from the loaded model."""
         model = self._load()
-        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        getter = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
         return int(getter())
 
     @property
@@ -128,7 +131,7 @@ class SentenceTransformerEncoder:
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as transformers_logging
 
-                transformers_logging.disable_progress_bar()
+                transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
                 logger.info("loading model from %s", self._path)
                 try:

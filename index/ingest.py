@@ -12,9 +12,9 @@ import io
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -71,7 +71,9 @@ class EvidenceRecord(_Record):
     @classmethod
     def _not_summary(cls, value: EvidenceType) -> EvidenceType:
         if value is EvidenceType.SUMMARY:
-            raise ValueError("'summary' is made from the profile's summary field; not an evidence type")
+            raise ValueError(
+                "'summary' is made from the profile's summary field; not an evidence type"
+            )
         return value
 
 
@@ -210,23 +212,33 @@ def parse_jsonl(source: str, text: str) -> ParsedFile:
         try:
             raw = json.loads(line)
         except json.JSONDecodeError as error:
-            parsed.errors.append(InvalidRecordError(source, number, "line", f"not valid JSON: {error.msg}"))
+            parsed.errors.append(
+                InvalidRecordError(source, number, "line", f"not valid JSON: {error.msg}")
+            )
             continue
         except RecursionError:
-            parsed.errors.append(InvalidRecordError(source, number, "line", "JSON nested too deeply"))
+            parsed.errors.append(
+                InvalidRecordError(source, number, "line", "JSON nested too deeply")
+            )
             continue
         if not isinstance(raw, dict):
-            parsed.errors.append(InvalidRecordError(source, number, "line", "expected a JSON object"))
+            parsed.errors.append(
+                InvalidRecordError(source, number, "line", "expected a JSON object")
+            )
             continue
         _parse_record(source, number, raw, parsed)
     return parsed
 
 
 def _parse_record(source: str, number: int, raw: dict[str, Any], parsed: ParsedFile) -> None:
-    kind = raw.get("record") or ("profile" if "kind" in raw else "organisation" if "type" in raw else None)
+    kind = raw.get("record") or (
+        "profile" if "kind" in raw else "organisation" if "type" in raw else None
+    )
     try:
         if kind == "organisation":
-            parsed.organisations.append((number, _to_organisation(OrganisationRecord.model_validate(raw))))
+            parsed.organisations.append(
+                (number, _to_organisation(OrganisationRecord.model_validate(raw)))
+            )
         elif kind == "profile":
             parsed.profiles.append((number, _to_profile(ProfileRecord.model_validate(raw))))
         else:
@@ -290,7 +302,9 @@ def _rows(
             return
         except csv.Error as error:
             number += 1
-            parsed.errors.append(InvalidRecordError(source, number, "row", f"unreadable CSV: {error}"))
+            parsed.errors.append(
+                InvalidRecordError(source, number, "row", f"unreadable CSV: {error}")
+            )
             continue
         number += 1
         if not any(cell.strip() for cell in row):
@@ -315,7 +329,9 @@ def _parse_profile_rows(
     for number, row in _rows(source, header, reader, parsed):
         profile_id = row["profile_id"].strip()
         if profile_id not in groups:
-            profile: dict[str, Any] = {c: row[c] for c in PROFILE_COLUMNS if c in row and row[c].strip()}
+            profile: dict[str, Any] = {
+                c: row[c] for c in PROFILE_COLUMNS if c in row and row[c].strip()
+            }
             profile["id"] = profile.pop("profile_id")
             if "keywords" in profile:
                 profile["keywords"] = [k for k in profile["keywords"].split(";") if k.strip()]
@@ -324,7 +340,9 @@ def _parse_profile_rows(
             if "consent" in profile:
                 value = profile["consent"].strip().lower()
                 if value not in _TRUE | _FALSE:
-                    parsed.errors.append(InvalidRecordError(source, number, "consent", "must be true or false"))
+                    parsed.errors.append(
+                        InvalidRecordError(source, number, "consent", "must be true or false")
+                    )
                     continue
                 profile["consent"] = value in _TRUE
             profile["evidence"] = []
@@ -385,29 +403,44 @@ def ingest_files(
         for line, organisation in result.organisations:
             if organisation.id in seen_orgs:
                 report.errors.append(
-                    InvalidRecordError(str(path), line, "id", f"duplicate organisation id, first at {seen_orgs[organisation.id]}")
+                    InvalidRecordError(
+                        str(path),
+                        line,
+                        "id",
+                        f"duplicate organisation id, first at {seen_orgs[organisation.id]}",
+                    )
                 )
                 continue
             seen_orgs[organisation.id] = f"{path}:{line}"
             if catalogue.upsert_organisation(organisation).status != "unchanged":
                 report.organisations += 1
-    known = catalogue.organisation_ids()
+    regions = {o.id: o.region for o in catalogue.organisations()}
     seen_profiles: dict[str, str] = {}
     for path, result in zip(paths, parsed, strict=True):
         for line, profile in result.profiles:
             if profile.id in seen_profiles:
                 report.errors.append(
-                    InvalidRecordError(str(path), line, "id", f"duplicate profile id, first at {seen_profiles[profile.id]}")
+                    InvalidRecordError(
+                        str(path),
+                        line,
+                        "id",
+                        f"duplicate profile id, first at {seen_profiles[profile.id]}",
+                    )
                 )
                 continue
-            if profile.organisation_id not in known:
+            if profile.organisation_id not in regions:
                 report.errors.append(
                     InvalidRecordError(
-                        str(path), line, "organisation", f"unknown organisation {profile.organisation_id!r}"
+                        str(path),
+                        line,
+                        "organisation",
+                        f"unknown organisation {profile.organisation_id!r}",
                     )
                 )
                 continue
             seen_profiles[profile.id] = f"{path}:{line}"
+            if not profile.region:
+                profile = replace(profile, region=regions[profile.organisation_id])
             outcome = catalogue.upsert_profile(profile)
             if outcome.status == "added":
                 report.added += 1
@@ -421,18 +454,3 @@ def ingest_files(
                 on_profile()
     report.errors.sort(key=lambda e: (e.source, e.line))
     return report
-
-
-def count_records(paths: Sequence[Path]) -> int:
-    """A cheap estimate of the profiles in ``paths`` (for progress bars)."""
-    total = 0
-    for path in paths:
-        try:
-            with path.open("rb") as handle:
-                total += sum(1 for _ in handle)
-        except OSError:
-            continue
-    return total
-
-
-RecordKind = Literal["organisation", "profile"]

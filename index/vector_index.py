@@ -106,7 +106,9 @@ class IndexSnapshot:
         self._rows_by_profile = np.argsort(self.row_profiles, kind="stable")
         counts = np.bincount(self.row_profiles, minlength=len(profiles))
         self._profile_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self.kind_codes = np.array([list(ProfileKind).index(p.kind) for p in profiles], dtype=np.int64)
+        self.kind_codes = np.array(
+            [list(ProfileKind).index(p.kind) for p in profiles], dtype=np.int64
+        )
         self.consent = np.array([p.consent for p in profiles], dtype=bool)
 
     @property
@@ -128,7 +130,9 @@ class IndexSnapshot:
         pieces = [self._rows_by_profile[s:e] for s, e in zip(starts, ends, strict=True)]
         return np.concatenate(pieces).astype(np.int64) if pieces else np.empty(0, np.int64)
 
-    def search(self, query: npt.NDArray[np.float32], k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    def search(
+        self, query: npt.NDArray[np.float32], k: int
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """The k nearest rows to ``query`` (shape (d,)), best first."""
         k = min(k, self.size)
         if k <= 0:
@@ -137,7 +141,9 @@ class IndexSnapshot:
         keep = ids[0] >= 0
         return self.rows_for_ids(ids[0][keep].astype(np.int64)), sims[0][keep].astype(np.float32)
 
-    def similarities(self, query: npt.NDArray[np.float32], rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+    def similarities(
+        self, query: npt.NDArray[np.float32], rows: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float32]:
         """Exact inner products between ``query`` and the vectors of ``rows``."""
         if rows.size == 0:
             return np.empty(0, np.float32)
@@ -214,7 +220,9 @@ class IndexStore:
         try:
             return _load_snapshot(directory)
         except (OSError, ValueError, KeyError, RuntimeError) as error:
-            raise IndexUnavailableError(f"the index in {directory} is unreadable: {error}") from error
+            raise IndexUnavailableError(
+                f"the index in {directory} is unreadable: {error}"
+            ) from error
 
     # ------------------------------------------------------------------ checking
     def problem(self, catalogue: Catalogue, encoder: Encoder) -> str | None:
@@ -395,7 +403,9 @@ class IndexStore:
             row_items[i] = item_keys.setdefault((row.profile_id, row.item_id), len(item_keys))
         profile_position = {p.id: i for i, p in enumerate(profiles)}
         catalogue_part = {
-            "items": [[item_id, profile_position[profile_id]] for (profile_id, item_id) in item_keys],
+            "items": [
+                [item_id, profile_position[profile_id]] for (profile_id, item_id) in item_keys
+            ],
             "profiles": [
                 {
                     "id": p.id,
@@ -414,9 +424,13 @@ class IndexStore:
             _write_file(staging / "vectors.npy", lambda h: np.save(h, vectors))
             _write_file(
                 staging / "rows.npz",
-                lambda h: np.savez(h, row_ids=np.array([r.id for r in rows], np.int64), row_items=row_items),
+                lambda h: np.savez(
+                    h, row_ids=np.array([r.id for r in rows], np.int64), row_items=row_items
+                ),
             )
-            _write_file(staging / "catalogue.json", lambda h: h.write(json.dumps(catalogue_part).encode()))
+            _write_file(
+                staging / "catalogue.json", lambda h: h.write(json.dumps(catalogue_part).encode())
+            )
             manifest.write(staging)
             final = self.root / f"v{manifest.version:06d}"
             if final.exists():

@@ -21,7 +21,9 @@ def parse_kinds(values: Iterable[str]) -> frozenset[ProfileKind]:
         try:
             kinds.add(ProfileKind(value))
         except ValueError:
-            raise InvalidBriefError("kinds", f"unknown kind {value!r}; use one of {valid}") from None
+            raise InvalidBriefError(
+                "kinds", f"unknown kind {value!r}; use one of {valid}"
+            ) from None
     return frozenset(kinds)
 
 
@@ -57,7 +59,9 @@ def make_brief(
         chosen_purpose = Purpose(purpose)
     except ValueError:
         valid = ", ".join(p.value for p in Purpose)
-        raise InvalidBriefError("purpose", f"unknown purpose {purpose!r}; use one of {valid}") from None
+        raise InvalidBriefError(
+            "purpose", f"unknown purpose {purpose!r}; use one of {valid}"
+        ) from None
     if not 1 <= top <= MAX_TOP:
         raise InvalidBriefError("top", f"top must be between 1 and {MAX_TOP}, got {top}")
     filters = Filters(

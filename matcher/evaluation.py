@@ -77,4 +77,3 @@ def goldstandard_metrics(ratings: Ratings, scores: Scores) -> GoldStandardMetric
         hard=hard_right / hard_all if hard_all else float("nan"),
         pairs=pairs,
     )
-

@@ -27,7 +27,10 @@ def shared_terms(brief: str, documents: Sequence[str], *, limit: int = 8) -> lis
     if not documents:
         return []
     vectorizer = TfidfVectorizer(
-        stop_words="english", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b"
+        stop_words="english",
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b",
     )
     try:
         matrix = vectorizer.fit_transform([brief, *documents])

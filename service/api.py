@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Path, Request
 from fastapi.encoders import jsonable_encoder
@@ -29,7 +29,7 @@ from service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "Unknown id"},
     422: {"model": ErrorOut, "description": "Invalid input"},
     503: {"model": ErrorOut, "description": "No index loaded"},

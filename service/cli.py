@@ -60,7 +60,11 @@ def _container(ctx: click.Context) -> Container:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--data-dir", type=click.Path(path_type=Path), help="Catalogue and index folder (default: var/ or KE_MATCHER_DATA_DIR).")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    help="Catalogue and index folder (default: var/ or KE_MATCHER_DATA_DIR).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path | None, quiet: bool) -> None:
@@ -95,7 +99,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-@click.option("--rebuild", is_flag=True, help="Build from scratch (vectors still come from the cache).")
+@click.option(
+    "--rebuild", is_flag=True, help="Build from scratch (vectors still come from the cache)."
+)
 @click.pass_context
 def build(ctx: click.Context, rebuild: bool) -> None:
     """Bring the index up to date with the catalogue (repairs a stale or broken index)."""
@@ -107,9 +113,19 @@ def build(ctx: click.Context, rebuild: bool) -> None:
 
 @cli.command()
 @click.argument("text")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice([k.value for k in ProfileKind]), help="Only this kind (repeatable).")
-@click.option("--top", default=5, show_default=True, type=click.IntRange(1, 200), help="Matches per kind.")
-@click.option("--organisation", "organisations", multiple=True, help="Only profiles of this organisation id.")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice([k.value for k in ProfileKind]),
+    help="Only this kind (repeatable).",
+)
+@click.option(
+    "--top", default=5, show_default=True, type=click.IntRange(1, 200), help="Matches per kind."
+)
+@click.option(
+    "--organisation", "organisations", multiple=True, help="Only profiles of this organisation id."
+)
 @click.option("--region", "regions", multiple=True, help="Only profiles in this region.")
 @click.option("--unit", "units", multiple=True, help="Only profiles in this unit.")
 @click.option("--exclude", "exclude_profiles", multiple=True, help="Leave out this profile id.")
@@ -145,14 +161,18 @@ def search(
     result = container.engine.search(brief)
     if as_json:
         version = container.engine.snapshot().manifest.version
-        click.echo(SearchResponse.of(result, index_version=version, took_ms=0).model_dump_json(indent=2))
+        click.echo(
+            SearchResponse.of(result, index_version=version, took_ms=0).model_dump_json(indent=2)
+        )
         return
     for kind, matches in result.groups.items():
         click.secho(f"\n{kind.value.replace('_', ' ')}s", bold=True)
         if not matches:
             click.echo("  (none)")
         for m in matches:
-            click.echo(f"  {m.rank:>2}. {m.score:.3f}  {m.name} — {m.organisation_name} ({m.unit})  [{m.profile_id}]")
+            click.echo(
+                f"  {m.rank:>2}. {m.score:.3f}  {m.name} — {m.organisation_name} ({m.unit})  [{m.profile_id}]"
+            )
             if m.shared_terms:
                 click.echo(f"      shared terms: {', '.join(m.shared_terms)}")
             for e in m.evidence[:2]:
@@ -232,8 +252,15 @@ def evaluate() -> None:
 
 @evaluate.command(name="goldstandard")
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--aggregation", type=click.Choice([a.value for a in Aggregation]), default=None, help="Override the aggregation.")
-@click.option("--top-k", type=click.IntRange(1, 50), default=None, help="Items averaged by top_k_mean.")
+@click.option(
+    "--aggregation",
+    type=click.Choice([a.value for a in Aggregation]),
+    default=None,
+    help="Override the aggregation.",
+)
+@click.option(
+    "--top-k", type=click.IntRange(1, 50), default=None, help="Items averaged by top_k_mean."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_context
 def evaluate_goldstandard(
@@ -258,8 +285,10 @@ def evaluate_goldstandard(
     if as_json:
         click.echo(json.dumps(report.to_json()))
         return
-    click.echo(f"loss {report.loss:.4f}  easy {report.easy:.3f}  hard {report.hard:.3f}  "
-               f"({report.researchers} researchers, {report.versions} versions)")
+    click.echo(
+        f"loss {report.loss:.4f}  easy {report.easy:.3f}  hard {report.hard:.3f}  "
+        f"({report.researchers} researchers, {report.versions} versions)"
+    )
 
 
 def main(argv: Sequence[str] | None = None, *, settings: Settings | None = None) -> int:
@@ -287,7 +316,9 @@ def main(argv: Sequence[str] | None = None, *, settings: Settings | None = None)
         click.echo(f"matcher: {error}", err=True)
         return EXIT_ERROR
     except OSError as error:
-        click.echo(f"matcher: {error.strerror or error}: {error.filename or ''}".rstrip(": "), err=True)
+        click.echo(
+            f"matcher: {error.strerror or error}: {error.filename or ''}".rstrip(": "), err=True
+        )
         return EXIT_ERROR
     return status if isinstance(status, int) else 0
 

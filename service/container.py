@@ -59,7 +59,7 @@ class Container:
 def build_container(settings: Settings, *, encoder: Encoder | None = None) -> Container:
     """Assemble the container; the packaged model is used unless an encoder is given."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    catalogue = Catalogue(settings.catalogue_url)
+    catalogue = Catalogue(settings.catalogue_url, max_words=settings.chunk_words)
     store = IndexStore(settings.index_dir)
     chosen = encoder or SentenceTransformerEncoder(settings.model_path)
     engine = SearchEngine(
@@ -70,4 +70,6 @@ def build_container(settings: Settings, *, encoder: Encoder | None = None) -> Co
         candidate_chunks=settings.candidate_chunks,
         reload_seconds=settings.reload_seconds,
     )
-    return Container(settings=settings, catalogue=catalogue, store=store, encoder=chosen, engine=engine)
+    return Container(
+        settings=settings, catalogue=catalogue, store=store, encoder=chosen, engine=engine
+    )

@@ -29,7 +29,13 @@ from matcher.model import (
     ProfileKind,
     SearchResult,
 )
-from matcher.ranking import AggregationConfig, ProfileScores, score_items, score_profiles, top_profiles
+from matcher.ranking import (
+    AggregationConfig,
+    ProfileScores,
+    score_items,
+    score_profiles,
+    top_profiles,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +177,13 @@ class SearchEngine:
     def _allowed(snap: IndexSnapshot, filters: Filters) -> npt.NDArray[np.bool_]:
         """Profiles a brief may return: consented, inside the filters, not excluded."""
         allowed = snap.consent.copy()
-        if filters.organisations or filters.regions or filters.units or filters.exclude_profiles or filters.exclude_organisations:
+        if (
+            filters.organisations
+            or filters.regions
+            or filters.units
+            or filters.exclude_profiles
+            or filters.exclude_organisations
+        ):
             for i, meta in enumerate(snap.profiles):
                 if not allowed[i]:
                     continue
@@ -202,7 +214,9 @@ class SearchEngine:
     ) -> SearchResult:
         """Turn scores into matches with evidence, snippets and shared terms."""
         snap = snap or self.snapshot()
-        ids = [snap.profiles[int(p)].id for kind in scored.groups for p in scored.groups[kind].profiles]
+        ids = [
+            snap.profiles[int(p)].id for kind in scored.groups for p in scored.groups[kind].profiles
+        ]
         profiles = self.catalogue.get_profiles(ids)
         organisation_names = {o.id: o.name for o in self.catalogue.organisations()}
         evidence: dict[str, list[EvidenceMatch]] = {}
@@ -215,10 +229,12 @@ class SearchEngine:
                         snap, query, int(p), profiles[meta.id]
                     )
         order = [i for i in ids if i in documents]
-        terms = dict(zip(order, shared_terms(brief.text, [documents[i] for i in order]), strict=True))
+        terms = dict(
+            zip(order, shared_terms(brief.text, [documents[i] for i in order]), strict=True)
+        )
         groups: dict[ProfileKind, tuple[Match, ...]] = {}
         for kind, scores in scored.groups.items():
-            matches = []
+            matches: list[Match] = []
             for p, score in zip(scores.profiles, scores.scores, strict=True):
                 profile = profiles.get(snap.profiles[int(p)].id)
                 if profile is None:  # deleted since the index was built
@@ -235,8 +251,11 @@ class SearchEngine:
                     )
                     for e in evidence[profile.id]
                 )
-                conflicts = ()
-                if brief.requester_organisation and profile.organisation_id == brief.requester_organisation:
+                conflicts: tuple[str, ...] = ()
+                if (
+                    brief.requester_organisation
+                    and profile.organisation_id == brief.requester_organisation
+                ):
                     conflicts = ("same organisation as the requester",)
                 matches.append(
                     Match(

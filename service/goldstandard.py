@@ -19,6 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
+from index.encoders import Encoder
 from matcher.briefs import make_brief
 from matcher.errors import EvaluationDataError, MatcherError
 from matcher.evaluation import GoldStandardMetrics, goldstandard_metrics
@@ -31,8 +35,7 @@ from matcher.model import (
     ProfileKind,
 )
 from matcher.text import normalise
-from service.container import build_container
-from index.encoders import Encoder
+from service.container import Container, build_container
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -108,7 +111,9 @@ def read_ratings(directory: Path) -> dict[str, dict[str, float]]:
                 try:
                     rated[paper] = float(value)
                 except ValueError:
-                    raise EvaluationDataError(f"{path}:{number}: Expertise{i}: not a number") from None
+                    raise EvaluationDataError(
+                        f"{path}:{number}: Expertise{i}: not a number"
+                    ) from None
             ratings[researcher] = rated
     return ratings
 
@@ -155,7 +160,12 @@ def _profile(researcher: str, papers: list[dict[str, Any]]) -> Profile | None:
             continue
         seen.add(paper_id)
         items.append(
-            EvidenceItem(id=paper_id, type=EvidenceType.PUBLICATION, title=title or abstract[:80], text=abstract)
+            EvidenceItem(
+                id=paper_id,
+                type=EvidenceType.PUBLICATION,
+                title=title or abstract[:80],
+                text=abstract,
+            )
         )
     if not items:
         return None
@@ -197,12 +207,18 @@ def run_goldstandard(
         container = build_container(run_settings, encoder=encoder)
         try:
             container.catalogue.upsert_organisation(
-                Organisation(id=ORGANISATION_ID, name="Benchmark researchers", type=OrganisationType.UNIVERSITY)
+                Organisation(
+                    id=ORGANISATION_ID,
+                    name="Benchmark researchers",
+                    type=OrganisationType.UNIVERSITY,
+                )
             )
+            # The versions share their briefs: each distinct brief is encoded once per run.
+            brief_vectors: dict[str, npt.NDArray[np.float32]] = {}
             for version in versions:
                 if progress is not None:
                     progress(version.name)
-                results.append(_run_version(container, version, ratings))
+                results.append(_run_version(container, version, ratings, brief_vectors))
         finally:
             container.close()
     return GoldStandardReport(
@@ -225,7 +241,12 @@ def _mean_defined(values: list[float]) -> float:
     return statistics.fmean(defined) if defined else float("nan")
 
 
-def _run_version(container: Any, version: Path, ratings: Mapping[str, Mapping[str, float]]) -> VersionResult:
+def _run_version(
+    container: Container,
+    version: Path,
+    ratings: Mapping[str, Mapping[str, float]],
+    brief_vectors: dict[str, npt.NDArray[np.float32]],
+) -> VersionResult:
     try:
         submissions = json.loads((version / "submissions.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
@@ -257,7 +278,10 @@ def _run_version(container: Any, version: Path, ratings: Mapping[str, Mapping[st
         usable = [(p, t) for p, t in zip(papers, texts, strict=True) if t]
         if not usable:
             continue
-        queries = container.engine.encode_briefs([t for _, t in usable])
+        fresh = [t for _, t in usable if t not in brief_vectors]
+        if fresh:
+            brief_vectors.update(zip(fresh, container.engine.encode_briefs(fresh), strict=True))
+        queries = np.vstack([brief_vectors[t] for _, t in usable])
         values = container.engine.score_profiles(queries, [profile_id])[:, 0]
         scores[researcher] = {p: float(v) for (p, _), v in zip(usable, values, strict=True)}
     metrics = goldstandard_metrics({r: ratings[r] for r in scores}, scores)

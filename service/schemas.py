@@ -18,7 +18,13 @@ class SearchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: Annotated[str, Field(min_length=1, description="The brief: a clinical question, an SME challenge or a funding call.")]
+    text: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="The brief: a clinical question, an SME challenge or a funding call.",
+        ),
+    ]
     purpose: Literal["collaborators", "grant_partners", "funding_call"] = "collaborators"
     kinds: Annotated[list[KindName], Field(max_length=3)] = []
     organisations: Annotated[list[Name], Field(max_length=200)] = []
@@ -107,7 +113,7 @@ class SearchResponse(BaseModel):
         """From the domain result."""
         results: dict[KindName, list[MatchOut]] = {}
         for kind, matches in result.groups.items():
-            results[kind.value] = [MatchOut.of(m) for m in matches]  # type: ignore[index]
+            results[kind.value] = [MatchOut.of(m) for m in matches]
         return cls(
             results=results,
             total=sum(len(v) for v in results.values()),

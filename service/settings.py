@@ -21,6 +21,7 @@ class Settings(BaseSettings):
         model_path: a local model folder; the packaged all-MiniLM-L6-v2 if unset.
         aggregation: how a profile's item similarities combine into its score.
         top_k: how many items ``top_k_mean`` averages.
+        chunk_words: texts longer than this many words are split into chunks.
         candidate_chunks: how many nearest chunks FAISS returns before exact re-scoring.
         max_brief_chars: the longest brief accepted.
         host, port: where ``matcher serve`` listens.
@@ -34,6 +35,7 @@ class Settings(BaseSettings):
     model_path: Path | None = None
     aggregation: Aggregation = Aggregation.TOP_K_MEAN
     top_k: Annotated[int, Field(ge=1, le=50)] = 3
+    chunk_words: Annotated[int, Field(ge=20, le=10_000)] = 300
     candidate_chunks: Annotated[int, Field(ge=10, le=1_000_000)] = 2_000
     max_brief_chars: Annotated[int, Field(ge=100, le=1_000_000)] = MAX_BRIEF_CHARS
     host: str = "127.0.0.1"

@@ -12,9 +12,9 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
-from service.container import Container, build_container  # noqa: E402
-from service.settings import Settings  # noqa: E402
-from tests.fakes import FakeEncoder  # noqa: E402
+from service.container import Container, build_container
+from service.settings import Settings
+from tests.fakes import FakeEncoder
 
 DATA = Path(__file__).parent / "data"
 DEMO_FILES = [DATA / "organisations.csv", DATA / "profiles.jsonl", DATA / "smes.csv"]

@@ -98,3 +98,8 @@ def test_bom_and_duplicate_ids(catalogue: Catalogue, tmp_path: Path) -> None:
     report = ingest_files(catalogue, [path])
     assert report.organisations == 1
     assert str(report.errors[0]).startswith(f"{path}:3: id: duplicate organisation id")
+
+
+def test_profile_inherits_the_organisation_region(catalogue: Catalogue) -> None:
+    ingest_files(catalogue, DEMO_FILES)
+    assert catalogue.get_profile("acad-falls").region == "North West"  # not given in the file

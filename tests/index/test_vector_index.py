@@ -23,10 +23,14 @@ def test_unchanged_reingest_embeds_nothing(loaded: Container, fake_encoder: Fake
     assert loaded.store.current_manifest().version == version  # type: ignore[union-attr]
 
 
-def test_update_embeds_only_new_texts(loaded: Container, fake_encoder: FakeEncoder, tmp_path: Path) -> None:
+def test_update_embeds_only_new_texts(
+    loaded: Container, fake_encoder: FakeEncoder, tmp_path: Path
+) -> None:
     before = fake_encoder.texts_embedded
-    changed = DEMO_FILES[1].read_text().replace(
-        "Sensitivity was 0.91.", "Sensitivity was 0.93 and specificity 0.88."
+    changed = (
+        DEMO_FILES[1]
+        .read_text()
+        .replace("Sensitivity was 0.91.", "Sensitivity was 0.93 and specificity 0.88.")
     )
     (tmp_path / "p.jsonl").write_text(changed)
     _, sync = loaded.ingest([tmp_path / "p.jsonl"])
@@ -70,7 +74,9 @@ def test_failed_build_leaves_old_index_serving(
     assert report.removed == 3 and "acad-retina" not in store.load().profile_index
 
 
-def test_swap_is_a_symlink_and_old_versions_are_collected(loaded: Container, tmp_path: Path) -> None:
+def test_swap_is_a_symlink_and_old_versions_are_collected(
+    loaded: Container, tmp_path: Path
+) -> None:
     for name in ("A", "B", "C"):
         changed = DEMO_FILES[1].read_text().replace("Dr Ada Fallow", f"Dr Ada {name}")
         (tmp_path / "p.jsonl").write_text(changed)

@@ -42,7 +42,9 @@ def test_search_returns_groups_with_evidence(client: TestClient) -> None:
         ({"text": 42}, "text"),
     ],
 )
-def test_invalid_search_is_422_naming_the_field(client: TestClient, payload: dict[str, object], field: str) -> None:
+def test_invalid_search_is_422_naming_the_field(
+    client: TestClient, payload: dict[str, object], field: str
+) -> None:
     response = client.post("/api/v1/search", json=payload)
     assert response.status_code == 422
     body = response.json()
@@ -51,7 +53,9 @@ def test_invalid_search_is_422_naming_the_field(client: TestClient, payload: dic
 
 
 def test_malformed_json_and_wrong_content_type_are_4xx(client: TestClient) -> None:
-    broken = client.post("/api/v1/search", content=b"{not json", headers={"content-type": "application/json"})
+    broken = client.post(
+        "/api/v1/search", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert broken.status_code == 422
     assert "JSON" in broken.json()["message"]
     text = client.post("/api/v1/search", content=b"falls", headers={"content-type": "text/plain"})

@@ -45,14 +45,18 @@ def test_rejected_rows_give_exit_1_and_file_line_messages(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"record": "profile", "id": "x", "kind": "academic", "name": "X", "organisation": "org-uni-a"}\n{"oops": 1}\n')
+    bad.write_text(
+        '{"record": "profile", "id": "x", "kind": "academic", "name": "X", "organisation": "org-uni-a"}\n{"oops": 1}\n'
+    )
     assert run(settings, "ingest", str(DEMO_FILES[0]), str(bad)) == 1
     captured = capsys.readouterr()
     assert f"{bad}:2: record: must be 'organisation' or 'profile'" in captured.err
     assert "1 added" in captured.out
 
 
-def test_errors_are_one_line_without_traceback(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_errors_are_one_line_without_traceback(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(settings, "ingest", "/no/such/file.jsonl") == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err and "cannot read" in err

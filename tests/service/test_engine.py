@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -17,7 +19,7 @@ def test_results_are_grouped_by_kind_and_ranked(loaded: Container) -> None:
     academics = result.groups[ProfileKind.ACADEMIC]
     assert academics[0].profile_id == "acad-falls"
     assert [m.rank for m in academics] == list(range(1, len(academics) + 1))
-    assert all(a.score >= b.score for a, b in zip(academics, academics[1:], strict=False))
+    assert all(a.score >= b.score for a, b in itertools.pairwise(academics))
     best = academics[0]
     assert best.evidence and best.evidence[0].similarity >= best.evidence[-1].similarity
     assert "falls" in " ".join(best.shared_terms)
@@ -25,7 +27,9 @@ def test_results_are_grouped_by_kind_and_ranked(loaded: Container) -> None:
 
 
 def test_profiles_without_consent_never_appear(loaded: Container) -> None:
-    result = loaded.engine.search(make_brief("hip fractures after falls in older inpatients", top=50))
+    result = loaded.engine.search(
+        make_brief("hip fractures after falls in older inpatients", top=50)
+    )
     assert "acad-hidden" not in {m.profile_id for m in result.matches}
 
 

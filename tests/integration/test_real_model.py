@@ -1,0 +1,92 @@
+"""End to end with the real packaged model and real FAISS: what a user would get."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from index.encoders import SentenceTransformerEncoder, packaged_model_path
+from service.api import create_app
+from service.container import Container, build_container
+from service.settings import Settings
+from tests.conftest import DEMO_FILES
+
+pytestmark = pytest.mark.model
+
+DEMO = Path(__file__).parents[2] / "data" / "demo"
+DEMO_INPUT = [
+    DEMO / "organisations.csv",
+    DEMO / "academics.jsonl",
+    DEMO / "clinical_teams.jsonl",
+    DEMO / "smes.csv",
+]
+FALLS = "wearable sensors to detect falls in older inpatients"
+
+
+@pytest.fixture(scope="module")
+def demo(
+    tmp_path_factory: pytest.TempPathFactory, real_encoder: SentenceTransformerEncoder
+) -> Iterator[Container]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("demo"), reload_seconds=0)
+    container = build_container(settings, encoder=real_encoder)
+    report, _ = container.ingest(DEMO_INPUT)
+    assert not report.errors, report.errors[:3]
+    yield container
+    container.close()
+
+
+def test_packaged_model_loads_offline(real_encoder: SentenceTransformerEncoder) -> None:
+    assert real_encoder.model_path == packaged_model_path()
+    vectors = real_encoder.encode(
+        ["falls in older people", "falls among elderly patients", "tax law"]
+    )
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
+
+
+def test_small_data_ranks_the_right_people(
+    tmp_path: Path, real_encoder: SentenceTransformerEncoder
+) -> None:
+    container = build_container(Settings(data_dir=tmp_path, reload_seconds=0), encoder=real_encoder)
+    container.ingest(DEMO_FILES)
+    with TestClient(create_app(container)) as client:
+        body = client.post("/api/v1/search", json={"text": FALLS}).json()
+        eye = client.post(
+            "/api/v1/search", json={"text": "grading retinal photographs with AI"}
+        ).json()
+    assert body["results"]["academic"][0]["profile_id"] == "acad-falls"
+    assert body["results"]["clinical_team"][0]["profile_id"] == "clin-elderly"
+    assert eye["results"]["academic"][0]["profile_id"] == "acad-retina"
+    assert eye["results"]["clinical_team"][0]["profile_id"] == "clin-eye"
+    container.close()
+
+
+def test_demo_search_finds_all_three_kinds_with_evidence(demo: Container) -> None:
+    with TestClient(create_app(demo)) as client:
+        response = client.post("/api/v1/search", json={"text": FALLS})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    for kind in ("academic", "clinical_team", "sme"):
+        assert results[kind], kind
+        top = results[kind][0]
+        assert top["evidence"] and top["evidence"][0]["snippet"]
+        text = " ".join(
+            [top["name"], top["unit"], *top["shared_terms"]]
+            + [e["title"] + " " + e["snippet"] for e in top["evidence"]]
+        ).lower()
+        assert "fall" in text, (kind, top)
+
+
+def test_demo_delete_removes_profile_from_results(demo: Container) -> None:
+    with TestClient(create_app(demo)) as client:
+        first = client.post("/api/v1/search", json={"text": FALLS, "kinds": ["academic"]}).json()
+        victim = first["results"]["academic"][0]["profile_id"]
+        demo.delete(victim)
+        again = client.post("/api/v1/search", json={"text": FALLS, "kinds": ["academic"]}).json()
+        assert victim not in {m["profile_id"] for m in again["results"]["academic"]}
+        assert client.get(f"/api/v1/profiles/{victim}").status_code == 404
