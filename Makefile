@@ -40,8 +40,8 @@ pytest: install
 
 test: lint typecheck pytest
 
-bench: demo
-	$(BIN)/python benchmarks/bench_engine.py --out docs/benchmarks.md
+bench: install
+	$(BIN)/python -m benchmarks.bench_engine --out docs/benchmarks.md
 
 eval: install
 	$(BIN)/matcher eval goldstandard ../shared/benchmarks/goldstandard-dev --json
