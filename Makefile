@@ -26,7 +26,7 @@ demo: install
 	$(BIN)/matcher build
 
 run: demo
-	$(BIN)/matcher serve --host $(HOST) --port $(PORT)
+	KE_MATCHER_ANONYMOUS_SEARCH=1 $(BIN)/matcher serve --host $(HOST) --port $(PORT) --demo-keys
 
 lint: install
 	$(BIN)/ruff check .

@@ -19,19 +19,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
     Connection,
     Engine,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
-    Text,
     create_engine,
     delete,
     event,
@@ -41,6 +30,7 @@ from sqlalchemy import (
     update,
 )
 
+from index.schema import chunks, embeddings, evidence, meta, metadata, organisations, profiles
 from matcher.errors import ProfileNotFoundError
 from matcher.model import (
     EvidenceItem,
@@ -53,89 +43,6 @@ from matcher.model import (
 from matcher.text import chunk, content_hash
 
 logger = logging.getLogger(__name__)
-
-metadata = MetaData()
-
-organisations = Table(
-    "organisations",
-    metadata,
-    Column("id", String(200), primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("type", String(40), nullable=False),
-    Column("region", Text, nullable=False, default=""),
-    Column("content_hash", String(64), nullable=False),
-)
-
-profiles = Table(
-    "profiles",
-    metadata,
-    Column("id", String(200), primary_key=True),
-    Column("kind", String(40), nullable=False, index=True),
-    Column("name", Text, nullable=False),
-    Column("organisation_id", String(200), nullable=False, index=True),
-    Column("unit", Text, nullable=False, default=""),
-    Column("region", Text, nullable=False, default=""),
-    Column("summary", Text, nullable=False, default=""),
-    Column("keywords", JSON, nullable=False),
-    Column("capacity", Integer, nullable=False),
-    Column("contact", Text, nullable=False, default=""),
-    Column("consent", Boolean, nullable=False),
-    Column("coauthors", JSON, nullable=False),
-    Column("content_hash", String(64), nullable=False),
-    Column("updated_at", String(40), nullable=False),
-)
-
-evidence = Table(
-    "evidence",
-    metadata,
-    Column("pk", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "profile_id", String(200), ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False
-    ),
-    Column("item_id", String(300), nullable=False),
-    Column("position", Integer, nullable=False),
-    Column("type", String(40), nullable=False),
-    Column("title", Text, nullable=False),
-    Column("text", Text, nullable=False),
-    Column("year", Integer),
-    Column("specialty", Text, nullable=False, default=""),
-    Column("sector", Text, nullable=False, default=""),
-    Column("funder", Text, nullable=False, default=""),
-    Column("readiness_level", Integer),
-    Index("ix_evidence_profile", "profile_id", "position"),
-    sqlite_autoincrement=True,
-)
-
-# A chunk's primary key is its vector id in the index: AUTOINCREMENT so ids are never reused.
-chunks = Table(
-    "chunks",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("evidence_pk", Integer, ForeignKey("evidence.pk", ondelete="CASCADE"), nullable=False),
-    Column(
-        "profile_id", String(200), ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False
-    ),
-    Column("position", Integer, nullable=False),
-    Column("text", Text, nullable=False),
-    Column("text_hash", String(64), nullable=False, index=True),
-    Index("ix_chunks_profile", "profile_id"),
-    sqlite_autoincrement=True,
-)
-
-embeddings = Table(
-    "embeddings",
-    metadata,
-    Column("model_id", String(200), primary_key=True),
-    Column("text_hash", String(64), primary_key=True),
-    Column("vector", LargeBinary, nullable=False),
-)
-
-meta = Table(
-    "meta",
-    metadata,
-    Column("key", String(100), primary_key=True),
-    Column("value", Text, nullable=False),
-)
 
 VERSION_KEY = "catalogue_version"
 
@@ -204,6 +111,11 @@ class Catalogue:
                 is None
             ):
                 connection.execute(insert(meta).values(key=VERSION_KEY, value="0"))
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (shared with the stores of keys and introductions)."""
+        return self._engine
 
     def close(self) -> None:
         """Release the connection pool."""

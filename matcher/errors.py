@@ -9,7 +9,11 @@
     ├── IngestError                  a whole input file that cannot be read (missing, wrong format)
     ├── IndexUnavailableError        no usable index (never built, or being rebuilt)
     ├── ModelUnavailableError        the packaged model cannot be found or loaded
-    └── EvaluationDataError          a benchmark directory that is missing files or malformed
+    ├── EvaluationDataError          a benchmark directory that is missing files or malformed
+    ├── AuthenticationError          no key, or a key that is unknown or revoked
+    ├── PermissionDeniedError        a valid key whose role may not do this
+    ├── IntroductionNotFoundError    an unknown introduction id
+    └── InvalidTransitionError       an introduction status change that is not allowed
 
 `ValueError` is kept for programmer misuse (a wrong argument in code), never for user input.
 The service maps each type to an HTTP status in one table (`service.errors`).
@@ -68,3 +72,23 @@ class ModelUnavailableError(MatcherError):
 
 class EvaluationDataError(MatcherError):
     """A benchmark directory with missing or malformed files."""
+
+
+class AuthenticationError(MatcherError):
+    """No credentials, or credentials that are unknown or revoked."""
+
+
+class PermissionDeniedError(MatcherError):
+    """Valid credentials whose role may not do this."""
+
+
+class IntroductionNotFoundError(MatcherError):
+    """An introduction id that does not exist."""
+
+    def __init__(self, introduction_id: int) -> None:
+        super().__init__(f"no introduction with id {introduction_id}")
+        self.introduction_id = introduction_id
+
+
+class InvalidTransitionError(MatcherError):
+    """A status change an introduction may not make."""

@@ -186,3 +186,96 @@ class SearchResult:
     def matches(self) -> tuple[Match, ...]:
         """All matches, every group in kind order."""
         return tuple(m for kind in ProfileKind for m in self.groups.get(kind, ()))
+
+
+@dataclass(frozen=True, slots=True)
+class CallBrief:
+    """One row of a funding call or challenge list for batch matching.
+
+    Attributes:
+        id: the row's id, unique in the call.
+        text: the brief.
+        partners: how many partners the brief wants.
+        kinds: the kinds of partner it accepts (all kinds when empty).
+        requester_organisation: the organisation asking (its own people are conflicts).
+        conflicts: profile ids declared as conflicts of interest.
+        purpose: collaborators, grant_partners or funding_call (the last two also get consortia).
+    """
+
+    id: str
+    text: str
+    partners: int = 3
+    kinds: frozenset[ProfileKind] = frozenset()
+    requester_organisation: str | None = None
+    conflicts: tuple[str, ...] = ()
+    purpose: Purpose = Purpose.COLLABORATORS
+
+
+class Role(StrEnum):
+    """What a key holder may do: clinicians search, KE staff broker, admins manage data."""
+
+    CLINICIAN = "clinician"
+    KE_STAFF = "ke_staff"
+    ADMIN = "admin"
+
+
+class IntroductionStatus(StrEnum):
+    """Where a brokered introduction stands."""
+
+    PROPOSED = "proposed"
+    CONTACTED = "contacted"
+    MET = "met"
+    COLLABORATING = "collaborating"
+    DECLINED = "declined"
+
+
+#: The moves an introduction may make; ``collaborating`` and ``declined`` are final.
+INTRODUCTION_TRANSITIONS: dict[IntroductionStatus, frozenset[IntroductionStatus]] = {
+    IntroductionStatus.PROPOSED: frozenset(
+        {IntroductionStatus.CONTACTED, IntroductionStatus.DECLINED}
+    ),
+    IntroductionStatus.CONTACTED: frozenset({IntroductionStatus.MET, IntroductionStatus.DECLINED}),
+    IntroductionStatus.MET: frozenset(
+        {IntroductionStatus.COLLABORATING, IntroductionStatus.DECLINED}
+    ),
+    IntroductionStatus.COLLABORATING: frozenset(),
+    IntroductionStatus.DECLINED: frozenset(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IntroductionEvent:
+    """One change to an introduction: who did what, when."""
+
+    at: str
+    by: str
+    action: str
+    status: IntroductionStatus | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Introduction:
+    """A brokered contact between a requester and a matched profile."""
+
+    id: int
+    profile_id: str
+    requester: str
+    requester_organisation: str | None
+    brief: str
+    status: IntroductionStatus
+    created_by: str
+    created_at: str
+    updated_at: str
+    events: tuple[IntroductionEvent, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A key holder (the key itself is never stored, only its hash)."""
+
+    id: str
+    name: str
+    role: Role
+    created_at: str
+    revoked_at: str | None = None

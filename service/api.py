@@ -1,36 +1,82 @@
-"""The JSON API, built by :func:`create_app` around a container."""
+"""The JSON API v1 and the web pages, built by :func:`create_app` around a container.
+
+Every route declares the roles that may call it (``x-roles`` in the OpenAPI document); errors
+are mapped from exception types to statuses in one table (:mod:`service.errors`).
+"""
 
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from pathlib import Path as FilePath
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Path, Request
+from fastapi import APIRouter, Depends, FastAPI, File, Path, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from index.ingest import ProfileRecord
 from matcher.briefs import make_brief
-from matcher.errors import MatcherError, ProfileNotFoundError
+from matcher.errors import InvalidRecordError, MatcherError, ProfileNotFoundError
+from matcher.model import Introduction, IntroductionStatus, Organisation, OrganisationType, Role
+from service.auth import (
+    ADMIN_ONLY,
+    ALL_ROLES,
+    SESSION_COOKIE,
+    STAFF_ROLES,
+    Principal,
+    require,
+    roles_extra,
+)
 from service.container import Container, build_container
 from service.errors import status_for
+from service.exports import shortlist_csv, shortlist_rows, shortlist_xlsx
 from service.schemas import (
     ErrorOut,
     HealthOut,
+    IngestOut,
+    IntroductionEventOut,
+    IntroductionIn,
+    IntroductionOut,
+    NoteIn,
+    OrganisationIn,
+    OrganisationOut,
+    ProfilePage,
     ProfilePublic,
+    ProfileSummary,
+    ReadyOut,
     SearchRequest,
     SearchResponse,
+    ShortlistIn,
+    ShortlistItemOut,
+    SimilarRequest,
+    StatusChange,
+    WriteResult,
 )
 from service.settings import Settings
+from service.web import LoginRequiredError, mount_static, web_router
 
 logger = logging.getLogger(__name__)
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "No valid API key"},
+    403: {"model": ErrorOut, "description": "The key's role may not do this"},
     404: {"model": ErrorOut, "description": "Unknown id"},
+    409: {"model": ErrorOut, "description": "Conflicting change"},
+    413: {"model": ErrorOut, "description": "Request too large"},
     422: {"model": ErrorOut, "description": "Invalid input"},
     503: {"model": ErrorOut, "description": "No index loaded"},
 }
@@ -43,56 +89,95 @@ def get_container(request: Request) -> Container:
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
+AnyRole = Annotated[Principal, Depends(require(*ALL_ROLES))]
+Staff = Annotated[Principal, Depends(require(*STAFF_ROLES))]
+Admin = Annotated[Principal, Depends(require(*ADMIN_ONLY))]
+ProfileId = Annotated[str, Path(min_length=1, max_length=200)]
 
 
-def create_app(container: Container | None = None, *, settings: Settings | None = None) -> FastAPI:
-    """Build the app. Tests inject a container; ``matcher serve`` builds one from settings.
+class Metrics:
+    """Prometheus metrics of one app (its own registry: no process-wide singletons)."""
 
-    When the app builds its own container it also repairs the index at start-up (a stale or
-    missing index is brought up to the catalogue before the first request).
-    """
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "ke_matcher_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "ke_matcher_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+        self.vectors = Gauge(
+            "ke_matcher_index_vectors", "Vectors in the served index", registry=self.registry
+        )
+        self.profiles = Gauge(
+            "ke_matcher_index_profiles", "Profiles in the served index", registry=self.registry
+        )
+        self.version = Gauge(
+            "ke_matcher_index_version", "Served index version", registry=self.registry
+        )
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if getattr(app.state, "container", None) is None:
-            built = build_container(settings or Settings())
-            report = built.sync()
-            logger.info(report.summary())
-            app.state.container = built
-        yield
 
-    app = FastAPI(
-        title="ke-matcher",
-        version="1",
-        summary="Find academic, NHS and industry partners for a brief.",
-        lifespan=lifespan,
+def searcher(request: Request) -> Principal | None:
+    """Any role; or nobody at all when anonymous search is switched on (demos)."""
+    settings: Settings = request.app.state.container.settings
+    if settings.anonymous_search and not (
+        request.headers.get("authorization")
+        or request.headers.get("x-api-key")
+        or request.cookies.get(SESSION_COOKIE)
+    ):
+        return None
+    return require(*ALL_ROLES)(request)
+
+
+Searcher = Annotated[Principal | None, Depends(searcher)]
+IntroductionId = Annotated[int, Path(ge=1, le=2**62)]
+
+
+def introduction_out(container: Container, introduction: Introduction) -> IntroductionOut:
+    """The API view of an introduction (with the profile's name)."""
+    names = {
+        p.id: p.name for p in container.catalogue.get_profiles([introduction.profile_id]).values()
+    }
+    return IntroductionOut(
+        id=introduction.id,
+        profile_id=introduction.profile_id,
+        profile_name=names.get(introduction.profile_id, "(deleted)"),
+        requester=introduction.requester,
+        requester_organisation=introduction.requester_organisation,
+        brief=introduction.brief,
+        status=introduction.status.value,
+        created_by=introduction.created_by,
+        created_at=introduction.created_at,
+        updated_at=introduction.updated_at,
+        events=[
+            IntroductionEventOut(
+                at=e.at,
+                by=e.by,
+                action=e.action,
+                status=e.status.value if e.status else None,
+                note=e.note,
+            )
+            for e in introduction.events
+        ],
     )
-    app.state.container = container
 
-    @app.exception_handler(MatcherError)
-    async def matcher_error(_request: Request, error: MatcherError) -> JSONResponse:
-        field = getattr(error, "field", None)
-        body = ErrorOut(error=type(error).__name__, message=str(error), field=field)
-        return JSONResponse(status_code=status_for(error), content=body.model_dump())
 
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
-        problems = error.errors()
-        first = problems[0] if problems else {"loc": (), "msg": "invalid request"}
-        location = [str(p) for p in first.get("loc", ()) if p not in ("body", "path", "query")]
-        field = ".".join(location) or "body"
-        message = f"{field}: {first.get('msg', 'invalid')}"
-        body = ErrorOut(error="ValidationError", message=message, field=field).model_dump()
-        body["detail"] = jsonable_encoder(problems, exclude={"input", "ctx", "url"})
-        return JSONResponse(status_code=422, content=body)
+def api_router(settings: Settings) -> APIRouter:
+    """Every JSON route of v1."""
+    router = APIRouter(prefix="/api/v1", responses=ERRORS)
+    search_extra = roles_extra(*ALL_ROLES) | {"x-anonymous": settings.anonymous_search}
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
-        body = ErrorOut(error="HTTPError", message=str(error.detail))
-        return JSONResponse(status_code=error.status_code, content=body.model_dump())
-
-    @app.post("/api/v1/search", response_model=SearchResponse, responses=ERRORS, tags=["search"])
-    def search(request: SearchRequest, container: ContainerDep) -> SearchResponse:
+    @router.post(
+        "/search", response_model=SearchResponse, tags=["search"], openapi_extra=search_extra
+    )
+    def search(request: SearchRequest, container: ContainerDep, _who: Searcher) -> SearchResponse:
         """Rank academics, clinical teams and SMEs for a brief, with the evidence for each."""
         started = time.perf_counter()
         brief = make_brief(
@@ -114,23 +199,457 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
             result, index_version=version, took_ms=(time.perf_counter() - started) * 1000
         )
 
-    @app.get(
-        "/api/v1/profiles/{profile_id}",
-        response_model=ProfilePublic,
-        responses=ERRORS,
-        tags=["profiles"],
+    @router.post(
+        "/search/similar",
+        response_model=SearchResponse,
+        tags=["search"],
+        openapi_extra=roles_extra(*ALL_ROLES),
     )
-    def get_profile(
-        profile_id: Annotated[str, Path(min_length=1, max_length=200)], container: ContainerDep
-    ) -> ProfilePublic:
-        """A profile's public fields and evidence."""
-        profile = container.catalogue.get_profile(profile_id)
-        if not profile.consent:  # not listed: indistinguishable from unknown
-            raise ProfileNotFoundError(profile_id)
-        names = {o.id: o.name for o in container.catalogue.organisations()}
-        return ProfilePublic.of(profile, names.get(profile.organisation_id, ""))
+    def similar(request: SimilarRequest, container: ContainerDep, _who: AnyRole) -> SearchResponse:
+        """Profiles similar to a given profile (for example other academics like this one)."""
+        started = time.perf_counter()
+        if not _listed(container, request.profile_id):
+            raise ProfileNotFoundError(request.profile_id)
+        result = container.engine.similar(request.profile_id, kinds=request.kinds, top=request.top)
+        version = container.engine.snapshot().manifest.version
+        return SearchResponse.of(
+            result, index_version=version, took_ms=(time.perf_counter() - started) * 1000
+        )
 
-    @app.get("/health", response_model=HealthOut, tags=["service"])
+    @router.get(
+        "/profiles",
+        response_model=ProfilePage,
+        tags=["profiles"],
+        openapi_extra=roles_extra(*ALL_ROLES),
+    )
+    def list_profiles(
+        container: ContainerDep,
+        _who: AnyRole,
+        kind: Annotated[Literal["academic", "clinical_team", "sme"] | None, Query()] = None,
+        organisation: Annotated[str | None, Query(max_length=200)] = None,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> ProfilePage:
+        """Listed profiles, by id, optionally of one kind or organisation."""
+        metas = [
+            m
+            for m in container.catalogue.profile_metas()
+            if m.consent
+            and (kind is None or m.kind.value == kind)
+            and (organisation is None or m.organisation_id == organisation)
+        ]
+        page = metas[offset : offset + limit]
+        found = container.catalogue.get_profiles([m.id for m in page])
+        items = [
+            ProfileSummary(
+                id=m.id,
+                kind=m.kind.value,
+                name=found[m.id].name,
+                organisation_id=m.organisation_id,
+                unit=m.unit,
+                region=m.region,
+            )
+            for m in page
+            if m.id in found
+        ]
+        return ProfilePage(items=items, total=len(metas), offset=offset, limit=limit)
+
+    @router.get(
+        "/profiles/{profile_id}",
+        response_model=ProfilePublic,
+        tags=["profiles"],
+        openapi_extra=roles_extra(*ALL_ROLES),
+    )
+    def get_profile(profile_id: ProfileId, container: ContainerDep, who: AnyRole) -> ProfilePublic:
+        """A profile's public fields and evidence; contact details for KE staff and admins."""
+        profile = container.catalogue.get_profile(profile_id)
+        if not profile.consent and who.role is not Role.ADMIN:
+            raise ProfileNotFoundError(profile_id)  # not listed: indistinguishable from unknown
+        names = {o.id: o.name for o in container.catalogue.organisations()}
+        return ProfilePublic.of(
+            profile, names.get(profile.organisation_id, ""), with_contact=who.sees_contacts
+        )
+
+    def _write_profile(record: ProfileRecord, container: Container) -> WriteResult:
+        from index.ingest import _to_profile
+
+        outcome, sync = container.upsert_profile(_to_profile(record))
+        status: Literal["added", "updated", "unchanged"] = outcome.status  # type: ignore[assignment]
+        return WriteResult(id=outcome.id, status=status, index_version=sync.version)
+
+    @router.post(
+        "/profiles",
+        response_model=WriteResult,
+        status_code=201,
+        tags=["profiles"],
+        openapi_extra=roles_extra(*ADMIN_ONLY),
+    )
+    def create_profile(record: ProfileRecord, container: ContainerDep, _who: Admin) -> WriteResult:
+        """Add a profile (or replace one with the same id); the index is updated before the answer."""
+        return _write_profile(record, container)
+
+    @router.put(
+        "/profiles/{profile_id}",
+        response_model=WriteResult,
+        tags=["profiles"],
+        openapi_extra=roles_extra(*ADMIN_ONLY),
+    )
+    def update_profile(
+        profile_id: ProfileId, record: ProfileRecord, container: ContainerDep, _who: Admin
+    ) -> WriteResult:
+        """Replace a profile whole."""
+        if record.id != profile_id:
+            raise InvalidRecordError(
+                "request", 0, "id", f"the body's id {record.id!r} differs from the URL's"
+            )
+        container.catalogue.get_profile(profile_id)
+        return _write_profile(record, container)
+
+    @router.delete(
+        "/profiles/{profile_id}",
+        response_model=WriteResult,
+        tags=["profiles"],
+        openapi_extra=roles_extra(*ADMIN_ONLY),
+    )
+    def delete_profile(profile_id: ProfileId, container: ContainerDep, _who: Admin) -> WriteResult:
+        """Erase a profile: its record, evidence, vectors and cached embeddings."""
+        sync = container.delete(profile_id)
+        return WriteResult(id=profile_id, status="deleted", index_version=sync.version)
+
+    @router.get(
+        "/organisations",
+        response_model=list[OrganisationOut],
+        tags=["organisations"],
+        openapi_extra=roles_extra(*ALL_ROLES),
+    )
+    def list_organisations(container: ContainerDep, _who: AnyRole) -> list[OrganisationOut]:
+        """Every organisation."""
+        return [
+            OrganisationOut(id=o.id, name=o.name, type=o.type.value, region=o.region)
+            for o in container.catalogue.organisations()
+        ]
+
+    @router.post(
+        "/organisations",
+        response_model=WriteResult,
+        status_code=201,
+        tags=["organisations"],
+        openapi_extra=roles_extra(*ADMIN_ONLY),
+    )
+    def put_organisation(body: OrganisationIn, container: ContainerDep, _who: Admin) -> WriteResult:
+        """Add or replace an organisation."""
+        outcome = container.catalogue.upsert_organisation(
+            Organisation(
+                id=body.id, name=body.name, type=OrganisationType(body.type), region=body.region
+            )
+        )
+        sync = container.sync()
+        status: Literal["added", "updated", "unchanged"] = outcome.status  # type: ignore[assignment]
+        return WriteResult(id=body.id, status=status, index_version=sync.version)
+
+    @router.post(
+        "/ingest",
+        response_model=IngestOut,
+        tags=["profiles"],
+        openapi_extra=roles_extra(*ADMIN_ONLY),
+    )
+    async def ingest_upload(
+        container: ContainerDep,
+        _who: Admin,
+        file: Annotated[UploadFile, File(description="A .jsonl or .csv file")],
+    ) -> IngestOut:
+        """Upload a JSON Lines or CSV file; bad rows are reported, good rows kept."""
+        name = FilePath(file.filename or "upload").name
+        suffix = FilePath(name).suffix.lower()
+        if suffix not in {".jsonl", ".ndjson", ".json", ".csv"}:
+            raise InvalidRecordError(name, 0, "file", "use a .jsonl or .csv file")
+        limit = container.settings.max_upload_bytes
+        with tempfile.TemporaryDirectory() as scratch:
+            path = FilePath(scratch) / name
+            size = 0
+            with path.open("wb") as out:
+                while chunk := await file.read(1 << 20):
+                    size += len(chunk)
+                    if size > limit:
+                        raise PayloadTooLargeError(f"the upload is over the limit of {limit} bytes")
+                    out.write(chunk)
+            report, sync = container.ingest([path])
+        return IngestOut(
+            added=report.added,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            organisations=report.organisations,
+            rejected=report.rejected,
+            errors=[str(e).replace(str(path), name) for e in report.errors],
+            index_version=sync.version,
+        )
+
+    @router.post(
+        "/introductions",
+        response_model=IntroductionOut,
+        status_code=201,
+        tags=["introductions"],
+        openapi_extra=roles_extra(*STAFF_ROLES),
+    )
+    def create_introduction(
+        body: IntroductionIn, container: ContainerDep, who: Staff
+    ) -> IntroductionOut:
+        """Propose an introduction (typically from a search result)."""
+        if not _listed(container, body.profile_id):
+            raise ProfileNotFoundError(body.profile_id)
+        created = container.introductions.create(
+            profile_id=body.profile_id,
+            requester=body.requester,
+            requester_organisation=body.requester_organisation,
+            brief=body.brief,
+            by=who.key.name,
+            note=body.note,
+        )
+        return introduction_out(container, created)
+
+    @router.get(
+        "/introductions",
+        response_model=list[IntroductionOut],
+        tags=["introductions"],
+        openapi_extra=roles_extra(*STAFF_ROLES),
+    )
+    def list_introductions(
+        container: ContainerDep,
+        _who: Staff,
+        status: Annotated[
+            Literal["proposed", "contacted", "met", "collaborating", "declined"] | None, Query()
+        ] = None,
+        profile_id: Annotated[str | None, Query(max_length=200)] = None,
+        requester_organisation: Annotated[str | None, Query(max_length=200)] = None,
+    ) -> list[IntroductionOut]:
+        """Introductions, newest first, filtered by status, profile or requester organisation."""
+        found = container.introductions.find(
+            status=IntroductionStatus(status) if status else None,
+            profile_id=profile_id,
+            requester_organisation=requester_organisation,
+        )
+        return [introduction_out(container, i) for i in found]
+
+    @router.get(
+        "/introductions/{introduction_id}",
+        response_model=IntroductionOut,
+        tags=["introductions"],
+        openapi_extra=roles_extra(*STAFF_ROLES),
+    )
+    def get_introduction(
+        introduction_id: IntroductionId, container: ContainerDep, _who: Staff
+    ) -> IntroductionOut:
+        """One introduction with its history."""
+        return introduction_out(container, container.introductions.get(introduction_id))
+
+    @router.post(
+        "/introductions/{introduction_id}/status",
+        response_model=IntroductionOut,
+        tags=["introductions"],
+        openapi_extra=roles_extra(*STAFF_ROLES),
+    )
+    def change_status(
+        introduction_id: IntroductionId, body: StatusChange, container: ContainerDep, who: Staff
+    ) -> IntroductionOut:
+        """Move an introduction: proposed → contacted → met → collaborating, or declined."""
+        changed = container.introductions.change_status(
+            introduction_id, IntroductionStatus(body.status), by=who.key.name, note=body.note
+        )
+        return introduction_out(container, changed)
+
+    @router.post(
+        "/introductions/{introduction_id}/notes",
+        response_model=IntroductionOut,
+        tags=["introductions"],
+        openapi_extra=roles_extra(*STAFF_ROLES),
+    )
+    def add_note(
+        introduction_id: IntroductionId, body: NoteIn, container: ContainerDep, who: Staff
+    ) -> IntroductionOut:
+        """Add a note to an introduction's history."""
+        return introduction_out(
+            container, container.introductions.add_note(introduction_id, body.note, by=who.key.name)
+        )
+
+    @router.get(
+        "/shortlist",
+        response_model=list[ShortlistItemOut],
+        tags=["shortlist"],
+        openapi_extra=roles_extra(*ALL_ROLES),
+    )
+    def get_shortlist(container: ContainerDep, who: AnyRole) -> list[ShortlistItemOut]:
+        """The caller's shortlist."""
+        return [ShortlistItemOut(**row) for row in shortlist_rows(container, who.key.id)]
+
+    @router.post(
+        "/shortlist",
+        response_model=list[ShortlistItemOut],
+        status_code=201,
+        tags=["shortlist"],
+        openapi_extra=roles_extra(*ALL_ROLES),
+    )
+    def add_to_shortlist(
+        body: ShortlistIn, container: ContainerDep, who: AnyRole
+    ) -> list[ShortlistItemOut]:
+        """Add a profile to the caller's shortlist."""
+        if not _listed(container, body.profile_id):
+            raise ProfileNotFoundError(body.profile_id)
+        container.accounts.add_to_shortlist(who.key.id, body.profile_id, brief=body.brief)
+        return [ShortlistItemOut(**row) for row in shortlist_rows(container, who.key.id)]
+
+    @router.delete(
+        "/shortlist/{profile_id}",
+        response_model=list[ShortlistItemOut],
+        tags=["shortlist"],
+        openapi_extra=roles_extra(*ALL_ROLES),
+    )
+    def remove_from_shortlist(
+        profile_id: ProfileId, container: ContainerDep, who: AnyRole
+    ) -> list[ShortlistItemOut]:
+        """Remove a profile from the caller's shortlist."""
+        container.accounts.remove_from_shortlist(who.key.id, profile_id)
+        return [ShortlistItemOut(**row) for row in shortlist_rows(container, who.key.id)]
+
+    @router.get(
+        "/shortlist/export",
+        tags=["shortlist"],
+        openapi_extra=roles_extra(*ALL_ROLES),
+        response_class=Response,
+        responses={
+            200: {
+                "content": {
+                    "text/csv": {},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                }
+            }
+        },
+    )
+    def export_shortlist(
+        container: ContainerDep,
+        who: AnyRole,
+        format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
+    ) -> Response:
+        """The caller's shortlist as CSV or XLSX (contact details for KE staff and admins)."""
+        rows = shortlist_rows(container, who.key.id, with_contact=who.sees_contacts)
+        if format == "xlsx":
+            return Response(
+                shortlist_xlsx(rows),
+                media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                headers={"content-disposition": 'attachment; filename="shortlist.xlsx"'},
+            )
+        return Response(
+            shortlist_csv(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="shortlist.csv"'},
+        )
+
+    return router
+
+
+def _listed(container: Container, profile_id: str) -> bool:
+    found = container.catalogue.get_profiles([profile_id])
+    return profile_id in found and found[profile_id].consent
+
+
+class PayloadTooLargeError(MatcherError):
+    """A request body or upload over its size limit."""
+
+
+def create_app(container: Container | None = None, *, settings: Settings | None = None) -> FastAPI:
+    """Build the app. Tests inject a container; ``matcher serve`` builds one from settings.
+
+    When the app builds its own container it also repairs the index at start-up (a stale or
+    missing index is brought up to the catalogue before the first request).
+    """
+    settings = container.settings if container is not None else (settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "container", None) is None:
+            built = build_container(settings)
+            report = built.sync()
+            logger.info(report.summary())
+            app.state.container = built
+        yield
+
+    app = FastAPI(
+        title="ke-matcher",
+        version="1",
+        summary="Find academic, NHS and industry partners for a brief.",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    metrics = Metrics()
+    app.state.metrics = metrics
+
+    @app.middleware("http")
+    async def limits_and_metrics(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        length = request.headers.get("content-length")
+        limit = (
+            settings.max_upload_bytes
+            if request.url.path.endswith("/ingest")
+            else settings.max_body_bytes
+        )
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            response: Response = JSONResponse(
+                status_code=413,
+                content=ErrorOut(
+                    error="PayloadTooLargeError",
+                    message=f"the request body is over the limit of {limit} bytes",
+                ).model_dump(),
+            )
+        else:
+            response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        metrics.requests.labels(request.method, path, str(response.status_code)).inc()
+        metrics.latency.labels(request.method, path).observe(time.perf_counter() - started)
+        return response
+
+    @app.exception_handler(MatcherError)
+    async def matcher_error(request: Request, error: MatcherError) -> Response:
+        field = getattr(error, "field", None)
+        status = 413 if isinstance(error, PayloadTooLargeError) else status_for(error)
+        if is_page(request):
+            return page_error(request, status, str(error))
+        body = ErrorOut(error=type(error).__name__, message=str(error), field=field)
+        headers = {"www-authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(status_code=status, content=body.model_dump(), headers=headers)
+
+    @app.exception_handler(LoginRequiredError)
+    async def login_required(_request: Request, _error: LoginRequiredError) -> Response:
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        problems = error.errors()
+        first = problems[0] if problems else {"loc": (), "msg": "invalid request"}
+        location = [str(p) for p in first.get("loc", ()) if p not in ("body", "path", "query")]
+        field = ".".join(location) or "body"
+        message = f"{field}: {first.get('msg', 'invalid')}"
+        if is_page(request):
+            return page_error(request, 422, message)
+        body = ErrorOut(error="ValidationError", message=message, field=field).model_dump()
+        body["detail"] = jsonable_encoder(problems, exclude={"input", "ctx", "url"})
+        return JSONResponse(status_code=422, content=body)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if is_page(request) and error.status_code == 404:
+            return page_error(request, 404, "There is no page here.")
+        body = ErrorOut(error="HTTPError", message=str(error.detail))
+        return JSONResponse(
+            status_code=error.status_code,
+            content=body.model_dump(),
+            headers=getattr(error, "headers", None),
+        )
+
+    app.include_router(api_router(settings))
+
+    @app.get("/health", response_model=HealthOut, tags=["service"], openapi_extra=roles_extra())
     def health(container: ContainerDep) -> HealthOut:
         """What is served: model, index manifest, catalogue counts."""
         manifest = container.store.current_manifest()
@@ -144,4 +663,68 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
             problem=problem,
         )
 
+    @app.get(
+        "/ready",
+        response_model=ReadyOut,
+        tags=["service"],
+        openapi_extra=roles_extra(),
+        responses={503: {"model": ReadyOut}},
+    )
+    def ready(container: ContainerDep) -> Response:
+        """Whether an index is loaded and searches can be answered (503 when not)."""
+        try:
+            snap = container.engine.snapshot()
+        except MatcherError as error:
+            body = ReadyOut(ready=False, index_version=None, vectors=0, problem=str(error))
+            return JSONResponse(status_code=503, content=body.model_dump())
+        body = ReadyOut(ready=True, index_version=snap.manifest.version, vectors=snap.size)
+        return JSONResponse(content=body.model_dump())
+
+    @app.get(
+        "/metrics",
+        tags=["service"],
+        openapi_extra=roles_extra(),
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {}}}},
+    )
+    def metrics_endpoint(container: ContainerDep) -> Response:
+        """Prometheus metrics: request counts and latencies, index size."""
+        manifest = container.store.current_manifest()
+        if manifest is not None:
+            metrics.vectors.set(manifest.vector_count)
+            metrics.profiles.set(manifest.profile_count)
+            metrics.version.set(manifest.version)
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.include_router(web_router(settings))
+    mount_static(app)
     return app
+
+
+API_PREFIXES = ("/api/", "/health", "/ready", "/metrics", "/docs", "/openapi.json", "/redoc")
+
+
+def is_page(request: Request) -> bool:
+    """Whether a request is for a web page (errors are then shown as a page, not JSON)."""
+    return not request.url.path.startswith(API_PREFIXES)
+
+
+def page_error(request: Request, status: int, message: str) -> Response:
+    """An error as an HTML page."""
+    from fastapi.templating import Jinja2Templates
+
+    templates = Jinja2Templates(directory=str(FilePath(__file__).parent / "templates"))
+    titles = {
+        401: "Please sign in",
+        403: "Not allowed",
+        404: "Not found",
+        409: "Conflict",
+        413: "Too large",
+        422: "Please check your input",
+    }
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"title": titles.get(status, "Something went wrong"), "message": message, "user": None},
+        status_code=status,
+    )

@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from matcher.briefs import make_brief
 from matcher.errors import MatcherError
-from matcher.model import Aggregation, ProfileKind
+from matcher.model import Aggregation, ProfileKind, Role
 from service.container import Container, build_container
 from service.settings import Settings
 
@@ -228,9 +228,14 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 @cli.command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default 8000).")
+@click.option(
+    "--demo-keys",
+    is_flag=True,
+    help="Create one key per role for this run and print them (demo data only).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Serve the JSON API (repairs the index first if it is stale)."""
+def serve(ctx: click.Context, host: str | None, port: int | None, demo_keys: bool) -> None:
+    """Serve the web pages and the JSON API (repairs the index first if it is stale)."""
     import uvicorn
 
     from service.api import create_app
@@ -241,8 +246,54 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     app = create_app(container)
     host = host or settings.host
     port = port or settings.port
+    if demo_keys or settings.demo_keys:
+        for key in container.accounts.list_keys():
+            if key.name.startswith("demo ") and not key.revoked_at:
+                container.accounts.revoke_key(key.id)
+        click.echo("demo keys for this run (sign in at the web page with one of them):")
+        for role in Role:
+            _key, secret = container.accounts.create_key(name=f"demo {role.value}", role=role)
+            click.echo(f"  {role.value:<10} {secret}")
+    if settings.anonymous_search:
+        click.echo("anonymous search is on: POST /api/v1/search answers without a key")
     click.echo(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+
+
+@cli.group()
+def keys() -> None:
+    """Create, list and revoke API keys."""
+
+
+@keys.command(name="create")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--name", required=True, help="Who holds the key (shown in introductions).")
+@click.pass_context
+def keys_create(ctx: click.Context, role: str, name: str) -> None:
+    """Create a key and print it once (only its hash is stored)."""
+    key, secret = _container(ctx).accounts.create_key(name=name, role=Role(role))
+    click.echo(f"created {key.id} ({key.role.value}, {key.name}); the key, shown only now:")
+    click.echo(secret)
+
+
+@keys.command(name="list")
+@click.pass_context
+def keys_list(ctx: click.Context) -> None:
+    """List keys (never the secrets)."""
+    for key in _container(ctx).accounts.list_keys():
+        state = f"revoked {key.revoked_at}" if key.revoked_at else "active"
+        click.echo(
+            f"{key.id}  {key.role.value:<10} {key.name}  ({state}, created {key.created_at})"
+        )
+
+
+@keys.command(name="revoke")
+@click.argument("key_id")
+@click.pass_context
+def keys_revoke(ctx: click.Context, key_id: str) -> None:
+    """Revoke a key and end its web sessions."""
+    key = _container(ctx).accounts.revoke_key(key_id)
+    click.echo(f"revoked {key.id} ({key.name})")
 
 
 @cli.group(name="eval")

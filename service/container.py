@@ -7,10 +7,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.catalogue import Catalogue
+from index.accounts import AccountStore
+from index.catalogue import Catalogue, UpsertOutcome
 from index.encoders import Encoder, SentenceTransformerEncoder
 from index.ingest import IngestReport, ingest_files
+from index.introductions import IntroductionStore
 from index.vector_index import IndexStore, SyncReport
+from matcher.errors import InvalidRecordError
+from matcher.model import Profile
 from matcher.ranking import AggregationConfig
 from service.engine import SearchEngine
 from service.settings import Settings
@@ -29,6 +33,8 @@ class Container:
     store: IndexStore
     encoder: Encoder
     engine: SearchEngine
+    accounts: AccountStore
+    introductions: IntroductionStore
 
     def ingest(
         self, paths: Sequence[Path], *, progress: Progress | None = None
@@ -36,6 +42,19 @@ class Container:
         """Write valid records to the catalogue, then bring the index up to date."""
         report = ingest_files(self.catalogue, paths)
         return report, self.sync(progress=progress)
+
+    def upsert_profile(self, profile: Profile) -> tuple[UpsertOutcome, SyncReport]:
+        """Add or replace one profile and update the index.
+
+        Raises:
+            InvalidRecordError: the profile names an unknown organisation.
+        """
+        if profile.organisation_id not in self.catalogue.organisation_ids():
+            raise InvalidRecordError(
+                "request", 0, "organisation", f"unknown organisation {profile.organisation_id!r}"
+            )
+        outcome = self.catalogue.upsert_profile(profile)
+        return outcome, self.sync()
 
     def delete(self, profile_id: str) -> SyncReport:
         """Erase a profile from the catalogue, the embedding cache and the index."""
@@ -71,5 +90,11 @@ def build_container(settings: Settings, *, encoder: Encoder | None = None) -> Co
         reload_seconds=settings.reload_seconds,
     )
     return Container(
-        settings=settings, catalogue=catalogue, store=store, encoder=chosen, engine=engine
+        settings=settings,
+        catalogue=catalogue,
+        store=store,
+        encoder=chosen,
+        engine=engine,
+        accounts=AccountStore(catalogue.engine),
+        introductions=IntroductionStore(catalogue.engine),
     )

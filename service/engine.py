@@ -18,6 +18,7 @@ import numpy.typing as npt
 from index.catalogue import Catalogue
 from index.encoders import Encoder
 from index.vector_index import IndexSnapshot, IndexStore
+from matcher.briefs import make_brief
 from matcher.errors import ProfileNotFoundError
 from matcher.explain import shared_terms, snippet
 from matcher.model import (
@@ -204,6 +205,25 @@ class SearchEngine:
         query = self.encode_briefs([brief.text])[0]
         scored = self.score(brief, query)
         return self.explain(brief, query, scored, snap)
+
+    def similar(self, profile_id: str, *, kinds: Sequence[str] = (), top: int = 10) -> SearchResult:
+        """Profiles closest to a given profile (its vectors' centroid is the query).
+
+        Raises:
+            ProfileNotFoundError: no such profile in the index.
+        """
+        snap = self.snapshot()
+        if profile_id not in snap.profile_index:
+            raise ProfileNotFoundError(profile_id)
+        rows = snap.rows_for_profiles(np.array([snap.profile_index[profile_id]], dtype=np.int64))
+        centroid = np.asarray(snap.vectors[rows], dtype=np.float32).mean(axis=0)
+        query = (centroid / max(float(np.linalg.norm(centroid)), 1e-12)).astype(np.float32)
+        profile = self.catalogue.get_profile(profile_id)
+        text = " ".join([profile.summary, *(e.title for e in profile.evidence)])[:5_000]
+        brief = make_brief(
+            text or profile.name, kinds=kinds, top=top, exclude_profiles=[profile_id]
+        )
+        return self.explain(brief, query, self.score(brief, query), snap)
 
     def explain(
         self,

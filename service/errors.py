@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from matcher.errors import (
+    AuthenticationError,
     EvaluationDataError,
     IndexUnavailableError,
     IngestError,
+    IntroductionNotFoundError,
     InvalidBriefError,
     InvalidRecordError,
+    InvalidTransitionError,
     MatcherError,
     ModelUnavailableError,
+    PermissionDeniedError,
     ProfileNotFoundError,
 )
 
@@ -18,6 +22,10 @@ STATUS_BY_ERROR: dict[type[MatcherError], int] = {
     InvalidRecordError: 422,
     IngestError: 400,
     ProfileNotFoundError: 404,
+    IntroductionNotFoundError: 404,
+    AuthenticationError: 401,
+    PermissionDeniedError: 403,
+    InvalidTransitionError: 409,
     EvaluationDataError: 400,
     IndexUnavailableError: 503,
     ModelUnavailableError: 503,

@@ -138,7 +138,7 @@ class EvidencePublic(BaseModel):
 
 
 class ProfilePublic(BaseModel):
-    """A profile's public fields (contact details are for KE staff only)."""
+    """A profile's public fields; ``contact`` is filled for KE staff and admins only."""
 
     id: str
     kind: KindName
@@ -151,9 +151,12 @@ class ProfilePublic(BaseModel):
     capacity: int
     updated_at: str
     evidence: list[EvidencePublic]
+    contact: str | None = None
 
     @classmethod
-    def of(cls, profile: Profile, organisation_name: str) -> ProfilePublic:
+    def of(
+        cls, profile: Profile, organisation_name: str, *, with_contact: bool = False
+    ) -> ProfilePublic:
         """From the domain profile."""
         return cls(
             id=profile.id,
@@ -180,6 +183,7 @@ class ProfilePublic(BaseModel):
                 )
                 for e in profile.evidence
             ],
+            contact=profile.contact if with_contact else None,
         )
 
 
@@ -200,3 +204,161 @@ class HealthOut(BaseModel):
     index: dict[str, object] | None
     counts: dict[str, int]
     problem: str | None = None
+
+
+class SimilarRequest(BaseModel):
+    """Profiles similar to a given one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    profile_id: Name
+    kinds: Annotated[list[KindName], Field(max_length=3)] = []
+    top: Annotated[int, Field(ge=1, le=MAX_TOP)] = 10
+
+
+class ProfileSummary(BaseModel):
+    """A profile in a listing."""
+
+    id: str
+    kind: KindName
+    name: str
+    organisation_id: str
+    unit: str
+    region: str
+
+
+class ProfilePage(BaseModel):
+    """A page of profiles."""
+
+    items: list[ProfileSummary]
+    total: int
+    offset: int
+    limit: int
+
+
+class OrganisationOut(BaseModel):
+    """An organisation."""
+
+    id: str
+    name: str
+    type: str
+    region: str
+
+
+class OrganisationIn(BaseModel):
+    """An organisation to create or replace."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@~\-/]{0,199}$")]
+    name: Annotated[str, Field(min_length=1, max_length=1_000)]
+    type: Literal["university", "nhs_trust", "hscp", "sme", "council", "charity", "other"]
+    region: Annotated[str, Field(max_length=1_000)] = ""
+
+
+class WriteResult(BaseModel):
+    """What a write did, and the index version that now serves it."""
+
+    id: str
+    status: Literal["added", "updated", "unchanged", "deleted"]
+    index_version: int
+
+
+IntroductionStatusName = Literal["proposed", "contacted", "met", "collaborating", "declined"]
+
+
+class IntroductionIn(BaseModel):
+    """Propose an introduction between a requester and a matched profile."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    profile_id: Name
+    requester: Annotated[str, Field(min_length=1, max_length=500)]
+    requester_organisation: Name | None = None
+    brief: Annotated[str, Field(max_length=20_000)] = ""
+    note: Annotated[str, Field(max_length=5_000)] = ""
+
+
+class StatusChange(BaseModel):
+    """Move an introduction to a new status."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: IntroductionStatusName
+    note: Annotated[str, Field(max_length=5_000)] = ""
+
+
+class NoteIn(BaseModel):
+    """A note on an introduction."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Annotated[str, Field(min_length=1, max_length=5_000)]
+
+
+class IntroductionEventOut(BaseModel):
+    """One change: who did what, when."""
+
+    at: str
+    by: str
+    action: str
+    status: IntroductionStatusName | None
+    note: str
+
+
+class IntroductionOut(BaseModel):
+    """A brokered introduction with its history."""
+
+    id: int
+    profile_id: str
+    profile_name: str
+    requester: str
+    requester_organisation: str | None
+    brief: str
+    status: IntroductionStatusName
+    created_by: str
+    created_at: str
+    updated_at: str
+    events: list[IntroductionEventOut]
+
+
+class ShortlistIn(BaseModel):
+    """Add a profile to the caller's shortlist."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    profile_id: Name
+    brief: Annotated[str, Field(max_length=2_000)] = ""
+
+
+class ShortlistItemOut(BaseModel):
+    """A shortlisted profile."""
+
+    profile_id: str
+    name: str
+    kind: KindName
+    organisation: str
+    unit: str
+    brief: str
+    added_at: str
+
+
+class ReadyOut(BaseModel):
+    """Whether the service can answer searches."""
+
+    ready: bool
+    index_version: int | None
+    vectors: int
+    problem: str | None = None
+
+
+class IngestOut(BaseModel):
+    """What an upload did."""
+
+    added: int
+    updated: int
+    unchanged: int
+    organisations: int
+    rejected: int
+    errors: list[str]
+    index_version: int

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
         max_brief_chars: the longest brief accepted.
         host, port: where ``matcher serve`` listens.
         reload_seconds: how often a server checks for a newer index version on disk.
+        anonymous_search: let callers without a key search (public fields only); for demos.
+        max_body_bytes: the largest JSON request body accepted (413 above it).
+        max_upload_bytes: the largest file accepted by ``POST /api/v1/ingest``.
+        demo_keys: at start-up, create one key per role and print them (demo only).
     """
 
     model_config = SettingsConfigDict(env_prefix="KE_MATCHER_", extra="ignore")
@@ -41,6 +45,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
     reload_seconds: Annotated[float, Field(ge=0)] = 2.0
+    anonymous_search: bool = False
+    max_body_bytes: Annotated[int, Field(ge=1_024)] = 1_000_000
+    max_upload_bytes: Annotated[int, Field(ge=1_024)] = 20_000_000
+    demo_keys: bool = False
 
     @property
     def catalogue_url(self) -> str:

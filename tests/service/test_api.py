@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api import create_app
+from matcher.model import Role
 from service.container import Container
 
 BRIEF = {"text": "wearable sensors detect falls older inpatients"}
@@ -13,7 +14,8 @@ BRIEF = {"text": "wearable sensors detect falls older inpatients"}
 
 @pytest.fixture
 def client(loaded: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(loaded)) as test_client:
+    _key, secret = loaded.accounts.create_key(name="test clinician", role=Role.CLINICIAN)
+    with TestClient(create_app(loaded), headers={"authorization": f"Bearer {secret}"}) as test_client:
         yield test_client
 
 
@@ -84,7 +86,8 @@ def test_health_reports_the_manifest(client: TestClient, loaded: Container) -> N
 
 
 def test_no_index_is_503_not_500(container: Container) -> None:
-    with TestClient(create_app(container)) as client:
+    _key, secret = container.accounts.create_key(name="t", role=Role.CLINICIAN)
+    with TestClient(create_app(container), headers={"x-api-key": secret}) as client:
         response = client.post("/api/v1/search", json=BRIEF)
     assert response.status_code == 503
     assert "matcher build" in response.json()["message"]

@@ -1,0 +1,344 @@
+"""Server-rendered web pages (Jinja2) for clinicians and KE staff.
+
+Pages use the same keys as the API: signing in exchanges a key for a session cookie (HttpOnly,
+SameSite=Lax); every form that changes state carries the session's CSRF token. A little plain
+JavaScript (``static/app.js``) makes shortlisting and introductions work without a page reload;
+without it the forms still work.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from matcher.briefs import make_brief
+from matcher.errors import (
+    AuthenticationError,
+    InvalidTransitionError,
+    MatcherError,
+    PermissionDeniedError,
+    ProfileNotFoundError,
+)
+from matcher.model import INTRODUCTION_TRANSITIONS, IntroductionStatus, ProfileKind, Role
+from service.auth import ALL_ROLES, SESSION_COOKIE, STAFF_ROLES, Principal, identify, roles_extra
+from service.container import Container
+from service.exports import shortlist_rows
+from service.settings import Settings
+
+HERE = Path(__file__).parent
+KIND_LABELS = {
+    ProfileKind.ACADEMIC: "Academics",
+    ProfileKind.CLINICAL_TEAM: "Clinical teams",
+    ProfileKind.SME: "SMEs",
+}
+STATUS_LABELS = {
+    IntroductionStatus.PROPOSED: "Proposed",
+    IntroductionStatus.CONTACTED: "Contacted",
+    IntroductionStatus.MET: "Met",
+    IntroductionStatus.COLLABORATING: "Collaborating",
+    IntroductionStatus.DECLINED: "Declined",
+}
+
+
+class LoginRequiredError(Exception):
+    """Raised inside page handlers to send the browser to the sign-in page."""
+
+
+def highlight(text: str, terms: list[str]) -> Markup:
+    """Escape ``text`` and wrap each occurrence of ``terms`` in ``<mark>``."""
+    escaped = str(escape(text))
+    words = sorted(
+        {t for term in terms for t in [term, *term.split()] if len(t) > 2}, key=len, reverse=True
+    )
+    if not words:
+        return Markup(escaped)
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(str(escape(w))) for w in words) + r")", re.IGNORECASE
+    )
+    return Markup(pattern.sub(r"<mark>\1</mark>", escaped))
+
+
+def page_user(*roles: Role) -> Callable[[Request], Principal]:
+    """Like :func:`service.auth.require`, but a missing session leads to the sign-in page."""
+    allowed = frozenset(roles)
+
+    def dependency(request: Request) -> Principal:
+        container: Container = request.app.state.container
+        try:
+            principal = identify(request, container.accounts)
+        except AuthenticationError:
+            raise LoginRequiredError() from None
+        if principal.role not in allowed:
+            raise PermissionDeniedError("your role may not open this page")
+        return principal
+
+    dependency.roles = allowed  # type: ignore[attr-defined]
+    return dependency
+
+
+User = Annotated[Principal, Depends(page_user(*ALL_ROLES))]
+StaffUser = Annotated[Principal, Depends(page_user(*STAFF_ROLES))]
+
+
+def web_router(settings: Settings) -> APIRouter:
+    """Every page route."""
+    router = APIRouter(include_in_schema=True, tags=["pages"])
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["highlight"] = highlight
+    templates.env.globals["kind_labels"] = KIND_LABELS
+    templates.env.globals["status_labels"] = STATUS_LABELS
+
+    def container_of(request: Request) -> Container:
+        container: Container = request.app.state.container
+        return container
+
+    def render(
+        request: Request, name: str, context: dict[str, Any], status: int = 200
+    ) -> HTMLResponse:
+        return templates.TemplateResponse(request, name, context, status_code=status)
+
+    def check_csrf(who: Principal, token: str) -> None:
+        if who.csrf is not None and token != who.csrf:
+            raise PermissionDeniedError("the form has expired; reload the page and try again")
+
+    def back(request: Request, fallback: str) -> Response:
+        if request.headers.get("x-requested-with") == "fetch":
+            return Response(status_code=204)
+        return RedirectResponse(fallback, status_code=303)
+
+    @router.get("/login", response_class=HTMLResponse, openapi_extra=roles_extra())
+    def login_page(request: Request) -> HTMLResponse:
+        """The sign-in form."""
+        return render(request, "login.html", {"error": None, "user": None})
+
+    @router.post("/login", response_class=HTMLResponse, openapi_extra=roles_extra())
+    def login(request: Request, key: Annotated[str, Form(max_length=200)] = "") -> Response:
+        """Exchange an API key for a session cookie."""
+        container = container_of(request)
+        try:
+            api_key = container.accounts.authenticate(key.strip())
+        except AuthenticationError:
+            return render(
+                request, "login.html", {"error": "That key is not valid.", "user": None}, 401
+            )
+        token, _session = container.accounts.open_session(api_key)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=12 * 3600, path="/"
+        )
+        return response
+
+    @router.post("/logout", openapi_extra=roles_extra(*ALL_ROLES))
+    def logout(
+        request: Request, who: User, csrf: Annotated[str, Form(max_length=200)] = ""
+    ) -> Response:
+        """End the session."""
+        check_csrf(who, csrf)
+        if who.session_token:
+            container_of(request).accounts.close_session(who.session_token)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    def search_context(
+        request: Request,
+        who: Principal,
+        text: str,
+        kind: str,
+        organisation: str,
+        region: str,
+        unit: str,
+    ) -> dict[str, Any]:
+        container = container_of(request)
+        organisations = container.catalogue.organisations()
+        metas = container.catalogue.profile_metas()
+        context: dict[str, Any] = {
+            "user": who,
+            "text": text,
+            "kind": kind,
+            "organisation": organisation,
+            "region": region,
+            "unit": unit,
+            "organisations": organisations,
+            "regions": sorted({m.region for m in metas if m.region}),
+            "units": sorted({m.unit for m in metas if m.unit}),
+            "result": None,
+            "error": None,
+            "shortlisted": {e.profile_id for e in container.accounts.shortlist(who.key.id)},
+        }
+        if text.strip():
+            try:
+                brief = make_brief(
+                    text,
+                    kinds=[kind] if kind else [],
+                    organisations=[organisation] if organisation else [],
+                    regions=[region] if region else [],
+                    units=[unit] if unit else [],
+                    top=10,
+                    max_chars=container.settings.max_brief_chars,
+                )
+                context["result"] = container.engine.search(brief)
+            except MatcherError as error:
+                context["error"] = str(error)
+        return context
+
+    @router.get("/", response_class=HTMLResponse, openapi_extra=roles_extra(*ALL_ROLES))
+    def home(request: Request, who: User) -> HTMLResponse:
+        """The search page."""
+        return render(request, "search.html", search_context(request, who, "", "", "", "", ""))
+
+    @router.post("/", response_class=HTMLResponse, openapi_extra=roles_extra(*ALL_ROLES))
+    def search(
+        request: Request,
+        who: User,
+        text: Annotated[str, Form(max_length=100_000)] = "",
+        kind: Annotated[str, Form(max_length=40)] = "",
+        organisation: Annotated[str, Form(max_length=200)] = "",
+        region: Annotated[str, Form(max_length=200)] = "",
+        unit: Annotated[str, Form(max_length=300)] = "",
+        csrf: Annotated[str, Form(max_length=200)] = "",
+    ) -> HTMLResponse:
+        """Run a search from the form (POST, so that briefs stay out of URLs and access logs)."""
+        check_csrf(who, csrf)
+        context = search_context(request, who, text, kind, organisation, region, unit)
+        status = 422 if context["error"] else 200
+        return render(request, "search.html", context, status)
+
+    @router.get(
+        "/profiles/{profile_id}", response_class=HTMLResponse, openapi_extra=roles_extra(*ALL_ROLES)
+    )
+    def profile_page(request: Request, profile_id: str, who: User) -> HTMLResponse:
+        """A profile with its evidence (contact details for KE staff)."""
+        container = container_of(request)
+        profile = container.catalogue.get_profile(profile_id)
+        if not profile.consent and who.role is not Role.ADMIN:
+            raise ProfileNotFoundError(profile_id)
+        names = {o.id: o.name for o in container.catalogue.organisations()}
+        try:
+            similar = container.engine.similar(
+                profile_id, kinds=[profile.kind.value], top=5
+            ).matches
+        except MatcherError:
+            similar = ()
+        return render(
+            request,
+            "profile.html",
+            {
+                "user": who,
+                "profile": profile,
+                "organisation": names.get(profile.organisation_id, profile.organisation_id),
+                "similar": similar,
+                "shortlisted": {e.profile_id for e in container.accounts.shortlist(who.key.id)},
+            },
+        )
+
+    @router.get("/shortlist", response_class=HTMLResponse, openapi_extra=roles_extra(*ALL_ROLES))
+    def shortlist_page(request: Request, who: User) -> HTMLResponse:
+        """The user's shortlist, with export links."""
+        rows = shortlist_rows(container_of(request), who.key.id, with_contact=who.sees_contacts)
+        return render(request, "shortlist.html", {"user": who, "rows": rows})
+
+    @router.post("/shortlist/add", openapi_extra=roles_extra(*ALL_ROLES))
+    def shortlist_add(
+        request: Request,
+        who: User,
+        profile_id: Annotated[str, Form(min_length=1, max_length=200)],
+        brief: Annotated[str, Form(max_length=100_000)] = "",
+        csrf: Annotated[str, Form(max_length=200)] = "",
+    ) -> Response:
+        """Add a profile to the shortlist."""
+        check_csrf(who, csrf)
+        container_of(request).accounts.add_to_shortlist(who.key.id, profile_id, brief=brief[:2000])
+        return back(request, "/shortlist")
+
+    @router.post("/shortlist/remove", openapi_extra=roles_extra(*ALL_ROLES))
+    def shortlist_remove(
+        request: Request,
+        who: User,
+        profile_id: Annotated[str, Form(min_length=1, max_length=200)],
+        csrf: Annotated[str, Form(max_length=200)] = "",
+    ) -> Response:
+        """Remove a profile from the shortlist."""
+        check_csrf(who, csrf)
+        container_of(request).accounts.remove_from_shortlist(who.key.id, profile_id)
+        return back(request, "/shortlist")
+
+    @router.get(
+        "/introductions", response_class=HTMLResponse, openapi_extra=roles_extra(*STAFF_ROLES)
+    )
+    def board(request: Request, who: StaffUser) -> HTMLResponse:
+        """Introductions grouped by status (KE staff)."""
+        container = container_of(request)
+        found = container.introductions.find()
+        names = {
+            p.id: p.name
+            for p in container.catalogue.get_profiles([i.profile_id for i in found]).values()
+        }
+        columns = {
+            status: [i for i in found if i.status is status] for status in IntroductionStatus
+        }
+        return render(
+            request,
+            "introductions.html",
+            {
+                "user": who,
+                "columns": columns,
+                "names": names,
+                "transitions": INTRODUCTION_TRANSITIONS,
+            },
+        )
+
+    @router.post("/introductions", openapi_extra=roles_extra(*STAFF_ROLES))
+    def introduce(
+        request: Request,
+        who: StaffUser,
+        profile_id: Annotated[str, Form(min_length=1, max_length=200)],
+        brief: Annotated[str, Form(max_length=100_000)] = "",
+        requester: Annotated[str, Form(max_length=500)] = "",
+        csrf: Annotated[str, Form(max_length=200)] = "",
+    ) -> Response:
+        """Create an introduction from a result card (one click)."""
+        check_csrf(who, csrf)
+        container_of(request).introductions.create(
+            profile_id=profile_id,
+            requester=requester.strip() or f"brief searched by {who.key.name}",
+            requester_organisation=None,
+            brief=brief[:20_000],
+            by=who.key.name,
+        )
+        return back(request, "/introductions")
+
+    @router.post("/introductions/{introduction_id}/status", openapi_extra=roles_extra(*STAFF_ROLES))
+    def move(
+        request: Request,
+        introduction_id: int,
+        who: StaffUser,
+        status: Annotated[str, Form(max_length=40)],
+        note: Annotated[str, Form(max_length=5_000)] = "",
+        csrf: Annotated[str, Form(max_length=200)] = "",
+    ) -> Response:
+        """Move an introduction to its next status."""
+        check_csrf(who, csrf)
+        try:
+            target = IntroductionStatus(status)
+        except ValueError:
+            raise InvalidTransitionError(f"unknown status {status!r}") from None
+        container_of(request).introductions.change_status(
+            introduction_id, target, by=who.key.name, note=note
+        )
+        return back(request, "/introductions")
+
+    return router
+
+
+def mount_static(app: Any) -> None:
+    """Serve ``static/`` (CSS and the small script)."""
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
