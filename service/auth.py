@@ -17,6 +17,7 @@ from matcher.errors import AuthenticationError, PermissionDeniedError
 from matcher.model import ApiKey, Role
 
 SESSION_COOKIE = "ke_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ALL_ROLES = (Role.CLINICIAN, Role.KE_STAFF, Role.ADMIN)
 STAFF_ROLES = (Role.KE_STAFF, Role.ADMIN)
 ADMIN_ONLY = (Role.ADMIN,)
@@ -70,6 +71,15 @@ def require(*roles: Role) -> Callable[[Request], Principal]:
         if principal.role not in allowed:
             names = ", ".join(sorted(r.value for r in allowed))
             raise PermissionDeniedError(f"this needs one of the roles: {names}")
+        if (
+            principal.session_token is not None
+            and request.method not in SAFE_METHODS
+            and request.headers.get("x-csrf-token") != principal.csrf
+        ):
+            # A cookie alone must not be able to change anything (cross-site request forgery).
+            raise PermissionDeniedError(
+                "a request signed in by cookie needs its X-CSRF-Token header"
+            )
         request.state.principal = principal
         return principal
 

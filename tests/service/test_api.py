@@ -15,7 +15,9 @@ BRIEF = {"text": "wearable sensors detect falls older inpatients"}
 @pytest.fixture
 def client(loaded: Container) -> Iterator[TestClient]:
     _key, secret = loaded.accounts.create_key(name="test clinician", role=Role.CLINICIAN)
-    with TestClient(create_app(loaded), headers={"authorization": f"Bearer {secret}"}) as test_client:
+    with TestClient(
+        create_app(loaded), headers={"authorization": f"Bearer {secret}"}
+    ) as test_client:
         yield test_client
 
 
@@ -69,7 +71,7 @@ def test_profile_and_unknown_ids(client: TestClient) -> None:
     assert profile.status_code == 200
     body = profile.json()
     assert body["organisation"]["name"] == "University of Testfold"
-    assert len(body["evidence"]) == 3 and "contact" not in body
+    assert len(body["evidence"]) == 3 and body["contact"] is None
     missing = client.get("/api/v1/profiles/nobody")
     assert missing.status_code == 404
     assert missing.json()["message"] == "no profile with id 'nobody'"

@@ -1,0 +1,117 @@
+"""Walk every route with every role (and with no key) against the roles each route declares."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from matcher.model import Role
+from service.api import create_app
+from service.container import Container
+from service.settings import Settings
+
+
+def declared_routes() -> list[tuple[str, str, list[str]]]:
+    schema = create_app(settings=Settings()).openapi()
+    routes = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert "x-roles" in operation, f"{method.upper()} {path} declares no roles"
+            routes.append((method.upper(), path, operation["x-roles"]))
+    return routes
+
+
+ROUTES = declared_routes()
+CALLERS = [None, *Role]
+BODIES: dict[str, Any] = {
+    "/api/v1/search": {"json": {"text": "falls in older inpatients"}},
+    "/api/v1/search/similar": {"json": {"profile_id": "acad-falls"}},
+    "/api/v1/profiles": {
+        "json": {"id": "acad-new", "kind": "academic", "name": "N", "organisation": "org-uni-a"}
+    },
+    "/api/v1/profiles/{profile_id}": {
+        "json": {
+            "id": "acad-falls",
+            "kind": "academic",
+            "name": "Dr Ada Fallow",
+            "organisation": "org-uni-a",
+        }
+    },
+    "/api/v1/organisations": {"json": {"id": "org-x", "name": "X", "type": "sme"}},
+    "/api/v1/introductions": {"json": {"profile_id": "acad-falls", "requester": "Ward 7"}},
+    "/api/v1/introductions/{introduction_id}/status": {"json": {"status": "contacted"}},
+    "/api/v1/introductions/{introduction_id}/notes": {"json": {"note": "called"}},
+    "/api/v1/shortlist": {"json": {"profile_id": "acad-falls"}},
+    "/api/v1/ingest": {
+        "files": {
+            "file": (
+                "p.jsonl",
+                b'{"record": "organisation", "id": "o", "name": "O", "type": "sme"}\n',
+            )
+        }
+    },
+    "/": {"data": {"text": "falls"}},
+    "/shortlist/add": {"data": {"profile_id": "acad-falls"}},
+    "/shortlist/remove": {"data": {"profile_id": "acad-falls"}},
+    "/introductions": {"data": {"profile_id": "acad-falls"}},
+    "/introductions/{introduction_id}/status": {"data": {"status": "contacted"}},
+}
+
+
+def concrete(path: str, introduction_id: int) -> str:
+    path = path.replace("{profile_id}", "acad-falls").replace(
+        "{introduction_id}", str(introduction_id)
+    )
+    assert not re.search(r"\{", path), path
+    return path
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=lambda c: c.value if c else "no-key")
+@pytest.mark.parametrize(("method", "path", "roles"), ROUTES, ids=lambda v: str(v))
+def test_route_admits_exactly_its_roles(
+    loaded: Container, method: str, path: str, roles: list[str], caller: Role | None
+) -> None:
+    staff, _ = loaded.accounts.create_key(name="setup", role=Role.KE_STAFF)
+    introduction = loaded.introductions.create(
+        profile_id="acad-falls",
+        requester="Ward 7",
+        requester_organisation=None,
+        brief="falls",
+        by=staff.name,
+    )
+    headers = {}
+    if caller is not None:
+        _key, secret = loaded.accounts.create_key(name=f"walk {caller.value}", role=caller)
+        headers["authorization"] = f"Bearer {secret}"
+    with TestClient(create_app(loaded), follow_redirects=False) as client:
+        kwargs = BODIES.get(path, {}) if method in {"POST", "PUT"} else {}
+        if path == "/login" and method == "POST":  # public: any valid key signs in
+            kwargs = {"data": {"key": loaded.accounts.create_key(name="x", role=Role.CLINICIAN)[1]}}
+        response = client.request(
+            method, concrete(path, introduction.id), headers=headers, **kwargs
+        )
+    is_page = not path.startswith(("/api/", "/health", "/ready", "/metrics"))
+    if not roles or (caller is not None and caller.value in roles):
+        assert response.status_code not in (401, 403), (response.status_code, response.text[:300])
+        assert response.status_code < 500
+    elif caller is None:
+        assert response.status_code == (303 if is_page else 401), response.text[:200]
+        if is_page:
+            assert response.headers["location"] == "/login"
+    else:
+        assert response.status_code == 403, response.text[:200]
+
+
+def test_the_walk_covers_the_whole_product() -> None:
+    paths = {path for _m, path, _r in ROUTES}
+    assert {
+        "/api/v1/search",
+        "/api/v1/introductions",
+        "/api/v1/shortlist/export",
+        "/",
+        "/introductions",
+    } <= paths
+    assert len(ROUTES) >= 25
