@@ -90,7 +90,7 @@ StaffUser = Annotated[Principal, Depends(page_user(*STAFF_ROLES))]
 
 def web_router(settings: Settings) -> APIRouter:
     """Every page route."""
-    router = APIRouter(include_in_schema=True, tags=["pages"])
+    router = APIRouter(include_in_schema=False, tags=["pages"])
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["highlight"] = highlight
     templates.env.globals["kind_labels"] = KIND_LABELS

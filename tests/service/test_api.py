@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api import create_app
 from matcher.model import Role
+from service.api import create_app
 from service.container import Container
 
 BRIEF = {"text": "wearable sensors detect falls older inpatients"}
