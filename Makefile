@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run demo test lint typecheck pytest bench eval clean
+.PHONY: install run demo test lint typecheck pytest bench eval clean chromium screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,13 +35,22 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+# Browser tests drive Debian's Chromium; install it when it is missing (root on these machines).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+pytest: install chromium
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
 
 bench: install
 	$(BIN)/python -m benchmarks.bench_engine --out docs/benchmarks.md
+
+screenshots: install chromium
+	KE_MATCHER_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser
 
 eval: install
 	$(BIN)/matcher eval goldstandard ../shared/benchmarks/goldstandard-dev --json

@@ -1,0 +1,165 @@
+"""What clinicians and KE staff do in the browser, end to end."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from matcher.model import Role
+from service.container import Container
+
+pytestmark = pytest.mark.model
+
+BRIEF = "wearable sensors to detect falls in older inpatients"
+
+
+def sign_in(browser: Any, url: str, key: str, *, width: int = 1280, height: int = 900) -> Any:
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.errors = errors
+    page.goto(f"{url}/")
+    assert page.url.endswith("/login")
+    page.get_by_label("API key").fill(key)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}/")
+    return page
+
+
+def test_sign_in_rejects_a_wrong_key(browser: Any, server: tuple[str, Container]) -> None:
+    url, _ = server
+    page = browser.new_page()
+    page.goto(f"{url}/login")
+    page.get_by_label("API key").fill("km_wrong")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").inner_text() == "That key is not valid."
+    page.close()
+
+
+def test_clinician_searches_filters_opens_profile_shortlists_and_exports(
+    browser: Any, server: tuple[str, Container], keys: dict[Role, str], screenshots: Path
+) -> None:
+    url, _ = server
+    page = sign_in(browser, url, keys[Role.CLINICIAN])
+    page.get_by_label("Your brief").fill(BRIEF)
+    page.get_by_role("button", name="All", exact=True).click()
+    results = page.locator("#results")
+    results.wait_for()
+    assert results.get_by_role("heading", name="Academics").is_visible()
+    first = page.locator("article.card").first
+    assert "Dr Ada Fallow" in first.inner_text()
+    assert first.locator("mark").count() > 0  # matched terms highlighted
+    assert "Why this match" in first.inner_text()
+    page.screenshot(path=str(screenshots / "search.png"), full_page=True)
+
+    # kind tab: SMEs only
+    page.get_by_role("button", name="SMEs").click()
+    page.locator("#results").wait_for()
+    headings = page.locator("#results h2").all_inner_texts()
+    assert len(headings) == 1 and headings[0].startswith("SMEs")
+    # filter by unit
+    page.get_by_label("Unit").select_option("Ophthalmology")
+    page.get_by_role("button", name="All", exact=True).click()
+    names = page.locator("article.card h3").all_inner_texts()
+    assert names == ["Ophthalmology Screening Service"]
+    page.get_by_label("Unit").select_option("")
+    page.get_by_role("button", name="All", exact=True).click()
+
+    # shortlist from a result card without a reload
+    card = page.locator("article.card").first
+    card.get_by_role("button", name="Add to shortlist").click()
+    card.get_by_role("button", name="On shortlist ✓").wait_for()
+
+    # open a profile
+    card.get_by_role("link", name="Dr Ada Fallow").click()
+    page.get_by_role("heading", name="Dr Ada Fallow").wait_for()
+    assert "Accelerometer-based detection of falls" in page.inner_text("main")
+    assert "a.fallow@testfold.example" not in page.inner_text("main")  # clinicians see no contact
+    page.screenshot(path=str(screenshots / "profile.png"), full_page=True)
+
+    # the shortlist and its exports
+    page.get_by_role("link", name="Shortlist").click()
+    assert page.locator("table tbody tr").count() == 1
+    page.screenshot(path=str(screenshots / "shortlist.png"), full_page=True)
+    with page.expect_download() as csv_download:
+        page.get_by_role("link", name="CSV").click()
+    rows = list(
+        csv.DictReader(io.StringIO(Path(csv_download.value.path()).read_text(encoding="utf-8-sig")))
+    )
+    assert [r["name"] for r in rows] == ["Dr Ada Fallow"]
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("link", name="Excel (XLSX)").click()
+    sheet = load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes())).active
+    assert sheet is not None and sheet.cell(row=2, column=2).value == "Dr Ada Fallow"
+    assert page.get_by_role("link", name="Introductions").count() == 0  # not for clinicians
+    assert page.errors == []
+    page.close()
+
+
+def test_ke_staff_create_an_introduction_and_move_it(
+    browser: Any, server: tuple[str, Container], keys: dict[Role, str], screenshots: Path
+) -> None:
+    url, _ = server
+    page = sign_in(browser, url, keys[Role.KE_STAFF])
+    page.get_by_label("Your brief").fill(BRIEF)
+    page.get_by_role("button", name="Clinical teams").click()
+    card = page.locator("article.card").first
+    assert "Care of the Elderly" in card.inner_text()
+    card.get_by_role("button", name="Propose introduction").click()
+    card.get_by_role("button", name="Introduction proposed ✓").wait_for()
+
+    page.get_by_role("link", name="Introductions").click()
+    column = page.locator("section[data-status=proposed]")
+    assert "Care of the Elderly, Ward 7" in column.inner_text()
+    for target, label in (
+        ("contacted", "Mark contacted"),
+        ("met", "Mark met"),
+        ("collaborating", "Mark collaborating"),
+    ):
+        intro = page.locator("article.intro").filter(has_text="Care of the Elderly, Ward 7").first
+        intro.get_by_label("Note").fill(f"now {target}")
+        intro.get_by_role("button", name=label).click()
+        page.locator(f"section[data-status={target}] article.intro").filter(
+            has_text="Ward 7"
+        ).wait_for()
+    done = page.locator("section[data-status=collaborating]").inner_text()
+    assert "now collaborating" in done
+    page.screenshot(path=str(screenshots / "introductions.png"), full_page=True)
+    page.get_by_role("link", name="Dr Ada Fallow").count()  # nothing else on the board
+    page.goto(f"{url}/profiles/acad-falls")
+    assert "a.fallow@testfold.example" in page.inner_text("main")  # KE staff see contacts
+    assert page.errors == []
+    page.close()
+
+
+def test_phone_sized_screen_and_keyboard(
+    browser: Any, server: tuple[str, Container], keys: dict[Role, str], screenshots: Path
+) -> None:
+    url, _ = server
+    page = sign_in(browser, url, keys[Role.CLINICIAN], width=390, height=844)
+    page.get_by_label("Your brief").fill(BRIEF)
+    page.keyboard.press("Tab")  # into the filters, by keyboard
+    page.get_by_role("button", name="Academics").focus()
+    page.keyboard.press("Enter")
+    page.locator("#results").wait_for()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    page.screenshot(path=str(screenshots / "search-phone.png"), full_page=False)
+    page.close()
+
+
+def test_clinician_cannot_open_the_board(
+    browser: Any, server: tuple[str, Container], keys: dict[Role, str]
+) -> None:
+    url, _ = server
+    page = sign_in(browser, url, keys[Role.CLINICIAN])
+    response = page.goto(f"{url}/introductions")
+    assert response is not None and response.status == 403
+    assert "Not allowed" in page.inner_text("h1")
+    page.close()
