@@ -77,6 +77,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "Unknown id"},
     409: {"model": ErrorOut, "description": "Conflicting change"},
     413: {"model": ErrorOut, "description": "Request too large"},
+    415: {"model": ErrorOut, "description": "The body is not JSON"},
     422: {"model": ErrorOut, "description": "Invalid input"},
     503: {"model": ErrorOut, "description": "No index loaded"},
 }
@@ -593,12 +594,26 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
             if request.url.path.endswith("/ingest")
             else settings.max_body_bytes
         )
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        needs_json = (
+            request.method in {"POST", "PUT", "PATCH"}
+            and request.url.path.startswith("/api/")
+            and not request.url.path.endswith("/ingest")
+        )
         if length is not None and (not length.isdigit() or int(length) > limit):
             response: Response = JSONResponse(
                 status_code=413,
                 content=ErrorOut(
                     error="PayloadTooLargeError",
                     message=f"the request body is over the limit of {limit} bytes",
+                ).model_dump(),
+            )
+        elif needs_json and content_type != "application/json":
+            response = JSONResponse(
+                status_code=415,
+                content=ErrorOut(
+                    error="UnsupportedMediaType",
+                    message="send the body as JSON with 'Content-Type: application/json'",
                 ).model_dump(),
             )
         else:
@@ -630,6 +645,9 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         location = [str(p) for p in first.get("loc", ()) if p not in ("body", "path", "query")]
         field = ".".join(location) or "body"
         message = f"{field}: {first.get('msg', 'invalid')}"
+        if first.get("type") == "json_invalid":
+            field = "body"
+            message = f"body: not valid JSON ({first.get('ctx', {}).get('error', 'decode error')})"
         if is_page(request):
             return page_error(request, 422, message)
         body = ErrorOut(error="ValidationError", message=message, field=field).model_dump()
