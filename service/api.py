@@ -647,7 +647,13 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         message = f"{field}: {first.get('msg', 'invalid')}"
         if first.get("type") == "json_invalid":
             field = "body"
-            message = f"body: not valid JSON ({first.get('ctx', {}).get('error', 'decode error')})"
+            context = first.get("ctx")
+            reason = (
+                context.get("error", "decode error")
+                if isinstance(context, dict)
+                else "decode error"
+            )
+            message = f"body: not valid JSON ({reason})"
         if is_page(request):
             return page_error(request, 422, message)
         body = ErrorOut(error="ValidationError", message=message, field=field).model_dump()

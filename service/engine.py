@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,6 +142,29 @@ class SearchEngine:
                 ProfileScores(scores.profiles[mask], scores.scores[mask]), brief.top
             )
         return ScoredBrief(groups=groups, considered=int(profiles.size))
+
+    def score_many(
+        self,
+        briefs: Sequence[Brief],
+        *,
+        batch_size: int = 64,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[ScoredBrief]:
+        """Score many briefs through the same path as :meth:`score`, encoding them in batches.
+
+        Args:
+            briefs: the briefs (each with its own filters and ``top``).
+            batch_size: briefs encoded per forward pass.
+            progress: called with the number of briefs done after each batch.
+        """
+        scored: list[ScoredBrief] = []
+        for start in range(0, len(briefs), batch_size):
+            part = briefs[start : start + batch_size]
+            queries = self.encode_briefs([b.text for b in part])
+            scored.extend(self.score(b, q) for b, q in zip(part, queries, strict=True))
+            if progress is not None:
+                progress(len(part))
+        return scored
 
     def score_profiles(
         self, queries: npt.NDArray[np.float32], profile_ids: Sequence[str]
