@@ -27,6 +27,10 @@ class Manifest:
         catalogue_version: the catalogue version the index reflects.
         created_at: ISO time of the build.
         libraries: versions of the libraries that built it.
+        index_params: parameters of an approximate index (``nlist``, ``nprobe``).
+        recall_at_k: recall@k of the index against exact search, measured at build time on a
+            sample of the index's own vectors (1.0 for an exact index).
+        recall_k: the k of that recall.
     """
 
     version: int
@@ -40,6 +44,9 @@ class Manifest:
     catalogue_version: int
     created_at: str
     libraries: dict[str, str] = field(default_factory=dict)
+    index_params: dict[str, int] = field(default_factory=dict)
+    recall_at_k: float | None = None
+    recall_k: int = 100
     format_version: int = FORMAT_VERSION
 
     def to_json(self) -> dict[str, Any]:

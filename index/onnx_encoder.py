@@ -139,7 +139,11 @@ def export_onnx(model_path: Path, target_dir: Path) -> Path:
 
 
 def quantize_onnx(source: Path, target: Path) -> Path:
-    """Write an int8 copy of ``source`` (dynamic quantisation, QInt8 weights) to ``target``.
+    """Write an int8 copy of ``source`` to ``target``, atomically, and return ``target``.
+
+    Dynamic quantisation of the MatMul weights only (QInt8, one scale per output channel):
+    per-tensor scales, or quantised embedding tables, cost too much accuracy for a model this
+    small (cosine to the float32 vectors drops below 0.9 for some texts).
 
     Raises:
         ModelUnavailableError: ``source`` is not a model ONNX Runtime can quantise.
@@ -150,9 +154,15 @@ def quantize_onnx(source: Path, target: Path) -> Path:
     )
 
     started = time.perf_counter()
-    with _atomic_file(target) as temporary:
+    with _atomic_file(target) as temporary, _quiet_quantizer():
         try:
-            quantize_dynamic(source, temporary, weight_type=QuantType.QInt8)
+            quantize_dynamic(
+                source,
+                temporary,
+                weight_type=QuantType.QInt8,
+                per_channel=True,
+                op_types_to_quantize=["MatMul"],
+            )
         except Exception as error:
             raise ModelUnavailableError(f"cannot quantise {source}: {error}") from error
     logger.info("quantised %s to %s in %.1f s", source, target, time.perf_counter() - started)
@@ -384,6 +394,23 @@ def _read_json(file: Path) -> Any:
         return json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise ModelUnavailableError(f"cannot read {file}: {error}") from error
+
+
+class _BelowError(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR
+
+
+@contextmanager
+def _quiet_quantizer() -> Iterator[None]:
+    """Hold back the quantiser's notes (it logs one line per tensor on the root logger)."""
+    root = logging.getLogger()
+    quiet = _BelowError()
+    root.addFilter(quiet)
+    try:
+        yield
+    finally:
+        root.removeFilter(quiet)
 
 
 @contextmanager

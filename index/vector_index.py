@@ -48,6 +48,117 @@ logger = logging.getLogger(__name__)
 CURRENT = "CURRENT"
 KEEP_VERSIONS = 2
 EXACT_INDEX_TYPE = "IDMap2,Flat(IP)"
+IVF_INDEX_TYPE = "IVF{nlist},Flat(IP)"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPolicy:
+    """How the index type is chosen.
+
+    Attributes:
+        exact_max_vectors: up to this many vectors the index is exact (flat inner product);
+            above it an IVF-Flat index whose ``nprobe`` is the smallest that reaches
+            ``target_recall`` against exact search on a sample of the index's own vectors.
+        target_recall: the recall@``recall_k`` an approximate index must reach.
+        recall_k: the k of that recall.
+        sample_queries: how many stored vectors are used as queries to measure recall.
+        noise: the norm of the noise added to each of those vectors (they are unit vectors).
+        seed: seed of the sampling and of k-means.
+    """
+
+    exact_max_vectors: int = 200_000
+    target_recall: float = 0.99
+    recall_k: int = 100
+    sample_queries: int = 200
+    noise: float = 0.5
+    seed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltIndex:
+    """A FAISS index with its description, parameters and measured recall."""
+
+    index: Any
+    index_type: str
+    params: dict[str, int]
+    recall: float
+
+
+def measure_recall(
+    index: Any,
+    vectors: npt.NDArray[np.float32],
+    ids: npt.NDArray[np.int64],
+    queries: npt.NDArray[np.float32],
+    k: int,
+) -> float:
+    """Recall@k of ``index`` against exact inner-product search over ``vectors``."""
+    k = min(k, vectors.shape[0])
+    _, exact = faiss.knn(queries, vectors, k, metric=faiss.METRIC_INNER_PRODUCT)
+    truth = ids[exact]
+    _, found = index.search(queries, k)
+    hits = sum(len(set(t.tolist()) & set(f.tolist())) for t, f in zip(truth, found, strict=True))
+    return hits / truth.size
+
+
+def build_ivf(
+    vectors: npt.NDArray[np.float32], ids: npt.NDArray[np.int64], policy: IndexPolicy
+) -> BuiltIndex:
+    """An IVF-Flat index over ``vectors``, with the smallest nprobe that reaches the target
+    recall on a seeded sample of the vectors themselves."""
+    n, dimension = vectors.shape
+    nlist = max(16, int(4 * np.sqrt(n)))
+    rng = np.random.default_rng(policy.seed)
+    quantizer = faiss.IndexFlatIP(dimension)
+    index = faiss.IndexIVFFlat(quantizer, dimension, nlist, faiss.METRIC_INNER_PRODUCT)
+    train = vectors[rng.choice(n, size=min(n, 64 * nlist), replace=False)]
+    index.cp.seed = policy.seed
+    index.train(np.ascontiguousarray(train, dtype=np.float32))
+    index.add_with_ids(vectors, ids)
+    params, recall = tune_nprobe(index, vectors, ids, policy)
+    return BuiltIndex(
+        index,
+        IVF_INDEX_TYPE.format(nlist=nlist),
+        {"nlist": nlist, "trained_on": n, **params},
+        recall,
+    )
+
+
+def tune_nprobe(
+    index: Any, vectors: npt.NDArray[np.float32], ids: npt.NDArray[np.int64], policy: IndexPolicy
+) -> tuple[dict[str, int], float]:
+    """The smallest power-of-two nprobe whose measured recall reaches the target.
+
+    The queries are stored vectors moved by random noise (then renormalised), so that they sit
+    between stored points as a real brief does, rather than on top of one.
+    """
+    queries = tuning_queries(vectors, policy)
+    nprobe, recall = 1, 0.0
+    while True:
+        index.nprobe = nprobe
+        recall = measure_recall(index, vectors, ids, queries, policy.recall_k)
+        if recall >= policy.target_recall or nprobe >= index.nlist:
+            return {"nprobe": nprobe}, recall
+        nprobe = min(nprobe * 2, index.nlist)
+
+
+def tuning_queries(
+    vectors: npt.NDArray[np.float32], policy: IndexPolicy
+) -> npt.NDArray[np.float32]:
+    """A seeded sample of stored vectors, each perturbed by noise of norm ``policy.noise``."""
+    rng = np.random.default_rng(policy.seed + 1)
+    size = min(policy.sample_queries, vectors.shape[0])
+    sample = np.asarray(vectors[rng.choice(vectors.shape[0], size=size, replace=False)], np.float64)
+    noise = rng.normal(size=sample.shape)
+    noise *= policy.noise / np.linalg.norm(noise, axis=1, keepdims=True)
+    moved = sample + noise
+    moved /= np.linalg.norm(moved, axis=1, keepdims=True)
+    return np.ascontiguousarray(moved, dtype=np.float32)
+
+
+def configure(index: Any, manifest: Manifest) -> None:
+    """Apply the search-time parameters recorded in the manifest."""
+    if "nprobe" in manifest.index_params:
+        faiss.extract_index_ivf(index).nprobe = manifest.index_params["nprobe"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,8 +296,9 @@ class IndexStore:
         root: the directory that holds the versions and the ``CURRENT`` link.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, policy: IndexPolicy | None = None) -> None:
         self.root = root
+        self.policy = policy or IndexPolicy()
         self.root.mkdir(parents=True, exist_ok=True)
 
     # ------------------------------------------------------------------ reading
@@ -304,25 +416,15 @@ class IndexStore:
 
         dimension = encoder.dimension
         if previous is not None:
-            index = previous.index
-            if stale.size:
-                index.remove_ids(stale)
-            kept_vectors = previous.vectors[keep_mask]
+            kept_vectors = np.asarray(previous.vectors[keep_mask], dtype=np.float32)
             kept_ids = old_ids[keep_mask]
         else:
-            index = new_exact_index(dimension)
             kept_vectors = np.empty((0, dimension), np.float32)
             kept_ids = np.empty(0, np.int64)
         new_ids = np.array([row.id for row in new_rows], dtype=np.int64)
-        if new_ids.size:
-            index.add_with_ids(new_vectors, new_ids)
         row_ids = np.concatenate([kept_ids, new_ids]).astype(np.int64)
         vectors = np.ascontiguousarray(np.vstack([kept_vectors, new_vectors]), dtype=np.float32)
-        if not np.array_equal(faiss.vector_to_array(index.id_map).astype(np.int64), row_ids):
-            # Should never happen; if FAISS reordered rows, rebuild rather than mis-map.
-            logger.warning("FAISS row order differs from the mapping; rebuilding the index")
-            index = new_exact_index(dimension)
-            index.add_with_ids(vectors, row_ids)
+        built = self._index_for(previous, stale, new_vectors, new_ids, vectors, row_ids, dimension)
 
         ordered = [wanted[int(i)] for i in row_ids]
         version = (manifest.version + 1) if manifest is not None else 1
@@ -332,14 +434,17 @@ class IndexStore:
             encoder="torch",
             dimension=dimension,
             metric="inner_product",
-            index_type=EXACT_INDEX_TYPE,
+            index_type=built.index_type,
+            index_params=built.params,
+            recall_at_k=built.recall,
+            recall_k=self.policy.recall_k,
             vector_count=int(row_ids.size),
             profile_count=len({row.profile_id for row in rows}),
             catalogue_version=catalogue_version,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             libraries=_library_versions(),
         )
-        self._publish(new_manifest, index, vectors, ordered, profiles)
+        self._publish(new_manifest, built.index, vectors, ordered, profiles)
         return SyncReport(
             version=version,
             rebuilt=previous is None,
@@ -350,6 +455,49 @@ class IndexStore:
             removed=int(stale.size),
             vector_count=int(row_ids.size),
         )
+
+    def _index_for(
+        self,
+        previous: IndexSnapshot | None,
+        stale: npt.NDArray[np.int64],
+        new_vectors: npt.NDArray[np.float32],
+        new_ids: npt.NDArray[np.int64],
+        vectors: npt.NDArray[np.float32],
+        row_ids: npt.NDArray[np.int64],
+        dimension: int,
+    ) -> BuiltIndex:
+        """The index for the new version: exact while small, else IVF tuned to the target
+        recall. An index of the same type is updated in place (remove stale ids, add new);
+        an IVF index is retrained when the corpus has doubled or halved since training."""
+        if row_ids.size <= self.policy.exact_max_vectors:
+            if previous is not None and previous.manifest.index_type == EXACT_INDEX_TYPE:
+                index = previous.index
+                if stale.size:
+                    index.remove_ids(stale)
+                if new_ids.size:
+                    index.add_with_ids(new_vectors, new_ids)
+                if np.array_equal(faiss.vector_to_array(index.id_map).astype(np.int64), row_ids):
+                    return BuiltIndex(index, EXACT_INDEX_TYPE, {}, 1.0)
+                logger.warning("FAISS row order differs from the mapping; rebuilding the index")
+            index = new_exact_index(dimension)
+            if row_ids.size:
+                index.add_with_ids(vectors, row_ids)
+            return BuiltIndex(index, EXACT_INDEX_TYPE, {}, 1.0)
+        trained_on = previous.manifest.index_params.get("trained_on", 0) if previous else 0
+        if (
+            previous is not None
+            and previous.manifest.index_type.startswith("IVF")
+            and trained_on / 2 <= row_ids.size <= trained_on * 2
+        ):
+            index = previous.index
+            if stale.size:
+                index.remove_ids(stale)
+            if new_ids.size:
+                index.add_with_ids(new_vectors, new_ids)
+            params, recall = tune_nprobe(index, vectors, row_ids, self.policy)
+            kept = {k: v for k, v in previous.manifest.index_params.items() if k != "nprobe"}
+            return BuiltIndex(index, previous.manifest.index_type, {**kept, **params}, recall)
+        return build_ivf(vectors, row_ids, self.policy)
 
     @staticmethod
     def _vectors_for(
@@ -484,6 +632,7 @@ def _load_snapshot(directory: Path) -> IndexSnapshot:
         )
     if manifest.vector_count != row_ids.size:
         raise ValueError("manifest vector count differs from the index")
+    configure(index, manifest)
     return IndexSnapshot(
         manifest=manifest,
         index=index,

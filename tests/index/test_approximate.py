@@ -1,0 +1,95 @@
+"""The approximate index: chosen by size, tuned to a measured recall, checked against exact search
+on seeded synthetic vectors (as in faiss's own SyntheticDataset tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+import pytest
+
+from index.vector_index import (
+    EXACT_INDEX_TYPE,
+    IndexPolicy,
+    IndexStore,
+    build_ivf,
+    measure_recall,
+    tuning_queries,
+)
+from matcher.briefs import make_brief
+from service.container import build_container
+from service.engine import SearchEngine
+from service.settings import Settings
+from tests.conftest import DEMO_FILES
+from tests.fakes import FakeEncoder
+
+
+def clustered(n: int, d: int = 64, clusters: int = 50, seed: int = 7) -> np.ndarray:
+    centres = np.random.default_rng(1).normal(size=(clusters, d))  # one distribution
+    rng = np.random.default_rng(seed)  # different draws from it
+    points = centres[rng.integers(0, clusters, n)] + 0.5 * rng.normal(size=(n, d))
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    return points.astype(np.float32)
+
+
+def test_ivf_reaches_the_target_recall_on_held_out_queries() -> None:
+    vectors = clustered(20_000)
+    ids = np.arange(100, 20_100, dtype=np.int64)
+    policy = IndexPolicy(exact_max_vectors=1_000, target_recall=0.99, seed=3)
+    built = build_ivf(vectors, ids, policy)
+    assert built.index_type.startswith("IVF") and built.recall >= 0.99
+    assert 1 <= built.params["nprobe"] <= built.params["nlist"]
+    # fresh queries that were never in the sample used for tuning
+    held = clustered(300, seed=99)
+    assert measure_recall(built.index, vectors, ids, held, 100) >= 0.98
+    # and tuning is honest: the next smaller nprobe misses the target on the tuning queries
+    if built.params["nprobe"] > 1:
+        built.index.nprobe = built.params["nprobe"] // 2
+        queries = tuning_queries(vectors, policy)
+        assert measure_recall(built.index, vectors, ids, queries, 100) < 0.99
+
+
+def test_store_switches_to_ivf_above_the_threshold_and_records_it(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, reload_seconds=0)
+    container = build_container(settings, encoder=FakeEncoder())
+    container.store = IndexStore(settings.index_dir, policy=IndexPolicy(exact_max_vectors=5))
+    container.engine.store = container.store
+    container.ingest(DEMO_FILES)
+    manifest = container.store.current_manifest()
+    assert manifest is not None and manifest.index_type.startswith("IVF")
+    assert manifest.recall_at_k is not None and manifest.recall_at_k >= 0.99
+    assert {"nlist", "nprobe", "trained_on"} <= set(manifest.index_params)
+    snap = container.store.load()
+    assert faiss.extract_index_ivf(snap.index).nprobe == manifest.index_params["nprobe"]
+    # incremental delete keeps working on the IVF index
+    container.delete("acad-retina")
+    assert "acad-retina" not in container.store.load().profile_index
+    container.close()
+
+
+def test_search_path_gives_the_exact_ranking(tmp_path: Path) -> None:
+    exact = build_container(
+        Settings(data_dir=tmp_path / "a", reload_seconds=0), encoder=FakeEncoder()
+    )
+    exact.ingest(DEMO_FILES)
+    assert exact.store.current_manifest().index_type == EXACT_INDEX_TYPE  # type: ignore[union-attr]
+    approx_store = IndexStore(tmp_path / "b", policy=IndexPolicy(exact_max_vectors=5))
+    approx_store.sync(exact.catalogue, exact.encoder)
+    approx = SearchEngine(exact.catalogue, approx_store, exact.encoder, reload_seconds=0)
+    for text in (
+        "falls older inpatients wearable",
+        "retinal screening deep learning",
+        "battery life",
+    ):
+        brief = make_brief(text, top=3)
+        a = [(m.profile_id, m.score) for m in exact.engine.search(brief).matches]
+        b = [(m.profile_id, m.score) for m in approx.search(brief).matches]
+        assert a == b
+    exact.close()
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_tiny_indexes_stay_exact(tmp_path: Path, n: int) -> None:
+    store = IndexStore(tmp_path)
+    assert store.policy.exact_max_vectors > n
