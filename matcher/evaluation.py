@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
+import numpy as np
+
 Ratings = Mapping[str, Mapping[str, float]]
 """researcher id → paper id → self-rated expertise."""
 
@@ -76,4 +78,77 @@ def goldstandard_metrics(ratings: Ratings, scores: Scores) -> GoldStandardMetric
         easy=easy_right / easy_all if easy_all else float("nan"),
         hard=hard_right / hard_all if hard_all else float("nan"),
         pairs=pairs,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A point estimate with a bootstrap confidence interval."""
+
+    value: float
+    low: float
+    high: float
+
+
+def researcher_costs(ratings: Ratings, scores: Scores) -> dict[str, tuple[float, float]]:
+    """Per researcher, the (cost, weight) the loss pools; researchers without pairs are left out."""
+    result: dict[str, tuple[float, float]] = {}
+    for researcher in ratings:
+        if researcher not in scores:
+            continue
+        try:
+            metrics = goldstandard_metrics({researcher: ratings[researcher]}, scores)
+        except ValueError:
+            continue
+        weight = sum(
+            abs(ratings[researcher][p] - ratings[researcher][q])
+            for p, q in combinations([p for p in ratings[researcher] if p in scores[researcher]], 2)
+        )
+        result[researcher] = (metrics.loss * weight, weight)
+    return result
+
+
+def bootstrap_loss(
+    costs_by_version: list[dict[str, tuple[float, float]]],
+    *,
+    other: list[dict[str, tuple[float, float]]] | None = None,
+    samples: int = 2_000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> Interval:
+    """Bootstrap over researchers of the version-averaged pooled loss.
+
+    With ``other`` (the same researchers under a second configuration) the interval is of the
+    paired difference ``loss(costs) - loss(other)``, resampling the same researchers for both.
+    """
+    researchers = sorted(set.intersection(*(set(v) for v in costs_by_version)))
+    if other is not None:
+        researchers = [r for r in researchers if all(r in v for v in other)]
+    if not researchers:
+        raise ValueError("no researcher is scored in every version")
+
+    def loss(table: list[dict[str, tuple[float, float]]], chosen: list[int]) -> float:
+        per_version = []
+        for version in table:
+            cost = sum(version[researchers[i]][0] for i in chosen)
+            weight = sum(version[researchers[i]][1] for i in chosen)
+            per_version.append(cost / weight if weight else 0.5)
+        return sum(per_version) / len(per_version)
+
+    def statistic(chosen: list[int]) -> float:
+        value = loss(costs_by_version, chosen)
+        return value - loss(other, chosen) if other is not None else value
+
+    everyone = list(range(len(researchers)))
+    point = statistic(everyone)
+    rng = np.random.default_rng(seed)
+    values = sorted(
+        statistic(rng.integers(0, len(researchers), len(researchers)).tolist())
+        for _ in range(samples)
+    )
+    tail = (1 - level) / 2
+    return Interval(
+        value=point,
+        low=values[int(tail * (samples - 1))],
+        high=values[int((1 - tail) * (samples - 1))],
     )

@@ -219,9 +219,16 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     if manifest is None:
         click.echo("index: none built yet (run 'matcher build')")
     else:
+        recall = (
+            f", recall@{manifest.recall_k} {manifest.recall_at_k:.3f}"
+            if manifest.recall_at_k is not None
+            else ""
+        )
+        params = ", ".join(f"{k}={v}" for k, v in manifest.index_params.items())
         click.echo(
-            f"index: v{manifest.version}, {manifest.vector_count} vectors, {manifest.index_type}, "
-            f"model {manifest.model_id}, catalogue version {manifest.catalogue_version}"
+            f"index: v{manifest.version}, {manifest.vector_count} vectors, {manifest.index_type}"
+            f"{' (' + params + ')' if params else ''}{recall}, model {manifest.model_id}, "
+            f"catalogue version {manifest.catalogue_version}"
         )
 
 

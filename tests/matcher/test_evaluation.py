@@ -32,3 +32,24 @@ def test_loss_is_weighted_by_rating_difference() -> None:
 def test_no_scored_pairs_is_an_error() -> None:
     with pytest.raises(ValueError, match="no rated pair"):
         goldstandard_metrics(RATINGS, {})
+
+
+def test_researcher_costs_pool_to_the_loss() -> None:
+    from matcher.evaluation import researcher_costs
+
+    scores = {"r1": {"a": 0.9, "b": 0.1, "c": 0.5}, "r2": {"x": 0.1, "y": 0.2}}
+    costs = researcher_costs(RATINGS, scores)
+    total_cost = sum(c for c, _ in costs.values())
+    total_weight = sum(w for _, w in costs.values())
+    assert total_cost / total_weight == pytest.approx(goldstandard_metrics(RATINGS, scores).loss)
+
+
+def test_bootstrap_interval_contains_the_point_and_pairs_cancel() -> None:
+    from matcher.evaluation import bootstrap_loss
+
+    version = {f"r{i}": (float(i % 3), 3.0) for i in range(12)}
+    interval = bootstrap_loss([version, version], samples=500, seed=1)
+    assert interval.low <= interval.value <= interval.high
+    assert interval.low < interval.high
+    same = bootstrap_loss([version], other=[version], samples=200, seed=1)
+    assert same.value == same.low == same.high == 0.0
