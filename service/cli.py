@@ -320,9 +320,20 @@ def evaluate() -> None:
     "--top-k", type=click.IntRange(1, 50), default=None, help="Items averaged by top_k_mean."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--ci",
+    "with_intervals",
+    is_flag=True,
+    help="Bootstrap intervals over researchers, and paired differences to each peer.",
+)
 @click.pass_context
 def evaluate_goldstandard(
-    ctx: click.Context, directory: Path, aggregation: str | None, top_k: int | None, as_json: bool
+    ctx: click.Context,
+    directory: Path,
+    aggregation: str | None,
+    top_k: int | None,
+    as_json: bool,
+    with_intervals: bool,
 ) -> None:
     """Run the gold-standard expertise benchmark in DIRECTORY through the search path."""
     from service.goldstandard import run_goldstandard
@@ -339,7 +350,9 @@ def evaluate_goldstandard(
         if not as_json:
             click.echo(f"version {name} …", err=True)
 
-    report = run_goldstandard(directory, settings=settings, progress=say)
+    report = run_goldstandard(
+        directory, settings=settings, progress=say, with_intervals=with_intervals
+    )
     if as_json:
         click.echo(json.dumps(report.to_json()))
         return
@@ -347,6 +360,17 @@ def evaluate_goldstandard(
         f"loss {report.loss:.4f}  easy {report.easy:.3f}  hard {report.hard:.3f}  "
         f"({report.researchers} researchers, {report.versions} versions)"
     )
+    if report.intervals:
+        low, high = report.intervals["loss"]
+        click.echo(f"  95% interval over researchers: {low:.4f} – {high:.4f}")
+    for name, figures in report.peers.items():
+        line = f"  peer {name:<12} loss {figures['loss']:.4f}"
+        if "ours_minus_peer" in figures:
+            line += (
+                f"   ours − peer {figures['ours_minus_peer']:+.4f} "
+                f"[{figures['ours_minus_peer_low']:+.4f}, {figures['ours_minus_peer_high']:+.4f}]"
+            )
+        click.echo(line)
 
 
 def main(argv: Sequence[str] | None = None, *, settings: Settings | None = None) -> int:

@@ -25,7 +25,12 @@ import numpy.typing as npt
 from index.encoders import Encoder
 from matcher.briefs import make_brief
 from matcher.errors import EvaluationDataError, MatcherError
-from matcher.evaluation import GoldStandardMetrics, goldstandard_metrics
+from matcher.evaluation import (
+    GoldStandardMetrics,
+    bootstrap_loss,
+    goldstandard_metrics,
+    researcher_costs,
+)
 from matcher.model import (
     EvidenceItem,
     EvidenceType,
@@ -50,6 +55,7 @@ class VersionResult:
     version: str
     metrics: GoldStandardMetrics
     researchers: int
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,8 @@ class GoldStandardReport:
     versions: int
     per_version: list[VersionResult] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    peers: dict[str, dict[str, float]] = field(default_factory=dict)
+    intervals: dict[str, list[float]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object ``matcher eval goldstandard --json`` prints."""
@@ -84,7 +92,65 @@ class GoldStandardReport:
                 for v in self.per_version
             ],
             "settings": self.settings,
+            **({"peers": self.peers} if self.peers else {}),
+            **({"ci": self.intervals} if self.intervals else {}),
         }
+
+
+def peer_comparison(
+    directory: Path,
+    ratings: Mapping[str, Mapping[str, float]],
+    results: list[VersionResult],
+    *,
+    with_intervals: bool,
+    samples: int = 2_000,
+) -> tuple[dict[str, dict[str, float]], dict[str, list[float]]]:
+    """The peers' figures from ``peer_scores/`` on the same researchers and versions, and (when
+    asked) bootstrap intervals of our loss and of the paired differences ours − peer."""
+    ours = [researcher_costs(ratings, r.scores) for r in results]
+    intervals: dict[str, list[float]] = {}
+    if with_intervals:
+        own = bootstrap_loss(ours, samples=samples, seed=7)
+        intervals["loss"] = [round(own.low, 4), round(own.high, 4)]
+    peers: dict[str, dict[str, float]] = {}
+    folder = directory / "peer_scores"
+    names = (
+        sorted({p.name.split("_d_")[0] for p in folder.glob("*_ta.json")})
+        if folder.is_dir()
+        else []
+    )
+    for name in names:
+        tables = []
+        for result in results:
+            path = folder / f"{name}_{result.version}_ta.json"
+            if not path.is_file():
+                break
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as error:
+                raise EvaluationDataError(f"{path}: unreadable: {error}") from None
+            tables.append(
+                {str(r): {str(p): float(v) for p, v in s.items()} for r, s in raw.items()}
+            )
+        if len(tables) != len(results):
+            continue
+        wanted = [
+            {r: t.get(r, {}) for r in res.scores} for t, res in zip(tables, results, strict=True)
+        ]
+        metrics = [goldstandard_metrics({r: ratings[r] for r in w}, w) for w in wanted]
+        figures = {
+            "loss": round(statistics.fmean(m.loss for m in metrics), 4),
+            "easy": round(_mean_defined([m.easy for m in metrics]), 4),
+            "hard": round(_mean_defined([m.hard for m in metrics]), 4),
+        }
+        if with_intervals:
+            theirs = [researcher_costs(ratings, w) for w in wanted]
+            difference = bootstrap_loss(ours, other=theirs, samples=samples, seed=7)
+            figures["ours_minus_peer"] = round(difference.value, 4)
+            figures["ours_minus_peer_low"] = round(difference.low, 4)
+            figures["ours_minus_peer_high"] = round(difference.high, 4)
+        peers[name] = figures
+    return peers, intervals
 
 
 def read_ratings(directory: Path) -> dict[str, dict[str, float]]:
@@ -184,6 +250,7 @@ def run_goldstandard(
     settings: Settings,
     encoder: Encoder | None = None,
     progress: Callable[[str], None] | None = None,
+    with_intervals: bool = False,
 ) -> GoldStandardReport:
     """Run the benchmark in ``directory`` through a temporary catalogue and index.
 
@@ -193,6 +260,7 @@ def run_goldstandard(
             temporary one.
         encoder: the encoder to use; the configured model when omitted.
         progress: called with a short message as each version starts.
+        with_intervals: add bootstrap intervals over researchers (ours, and ours − each peer).
 
     Raises:
         EvaluationDataError: the directory is not in the benchmark's format.
@@ -221,7 +289,10 @@ def run_goldstandard(
                 results.append(_run_version(container, version, ratings, brief_vectors))
         finally:
             container.close()
+    peers, intervals = peer_comparison(directory, ratings, results, with_intervals=with_intervals)
     return GoldStandardReport(
+        peers=peers,
+        intervals=intervals,
         loss=statistics.fmean(r.metrics.loss for r in results),
         easy=_mean_defined([r.metrics.easy for r in results]),
         hard=_mean_defined([r.metrics.hard for r in results]),
@@ -285,4 +356,6 @@ def _run_version(
         values = container.engine.score_profiles(queries, [profile_id])[:, 0]
         scores[researcher] = {p: float(v) for (p, _), v in zip(usable, values, strict=True)}
     metrics = goldstandard_metrics({r: ratings[r] for r in scores}, scores)
-    return VersionResult(version=version.name, metrics=metrics, researchers=len(scores))
+    return VersionResult(
+        version=version.name, metrics=metrics, researchers=len(scores), scores=scores
+    )

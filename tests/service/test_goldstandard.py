@@ -46,3 +46,13 @@ def test_bad_directories_are_clear_errors(settings: Settings, tmp_path: Path) ->
         shutil.rmtree(version)
     with pytest.raises(EvaluationDataError, match="no version folders"):
         run_goldstandard(copy, settings=settings, encoder=FakeEncoder())
+
+
+def test_peers_side_by_side_with_intervals(settings: Settings) -> None:
+    report = run_goldstandard(BENCHMARK, settings=settings, encoder=FakeEncoder(), with_intervals=True)
+    assert report.peers["constant"]["loss"] == 0.5  # a constant scorer ties every pair
+    low, high = report.intervals["loss"]
+    assert low <= report.loss <= high
+    peer = report.peers["constant"]
+    assert peer["ours_minus_peer_low"] <= peer["ours_minus_peer"] <= peer["ours_minus_peer_high"]
+    assert peer["ours_minus_peer"] == pytest.approx(report.loss - 0.5, abs=1e-3)
