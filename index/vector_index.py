@@ -26,7 +26,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
@@ -185,6 +185,27 @@ class SyncReport:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class FieldCodes:
+    """A text field of every profile as integer codes, for vectorised filtering."""
+
+    array: npt.NDArray[np.int64]
+    codes: dict[str, int]
+
+    @classmethod
+    def of(cls, values: Sequence[str]) -> FieldCodes:
+        """Code ``values`` (one per profile) in order of first appearance."""
+        codes: dict[str, int] = {}
+        array = np.fromiter(
+            (codes.setdefault(v, len(codes)) for v in values), np.int64, len(values)
+        )
+        return cls(array, codes)
+
+    def lookup(self, values: Iterable[str]) -> npt.NDArray[np.int64]:
+        """Codes of the given values; values no profile has are dropped."""
+        return np.array([self.codes[v] for v in values if v in self.codes], dtype=np.int64)
+
+
 class IndexSnapshot:
     """One loaded index version: FAISS plus the arrays that map rows to items and profiles."""
 
@@ -217,6 +238,10 @@ class IndexSnapshot:
         self._rows_by_profile = np.argsort(self.row_profiles, kind="stable")
         counts = np.bincount(self.row_profiles, minlength=len(profiles))
         self._profile_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.field_codes = {
+            name: FieldCodes.of([getattr(p, name) for p in profiles])
+            for name in ("organisation_id", "region", "unit")
+        }
         self.kind_codes = np.array(
             [list(ProfileKind).index(p.kind) for p in profiles], dtype=np.int64
         )

@@ -84,6 +84,7 @@ class SearchEngine:
         self._snapshot: IndexSnapshot | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        self._names: tuple[int, dict[str, str]] | None = None
 
     # ------------------------------------------------------------------ index versions
     def snapshot(self) -> IndexSnapshot:
@@ -201,25 +202,27 @@ class SearchEngine:
     def _allowed(snap: IndexSnapshot, filters: Filters) -> npt.NDArray[np.bool_]:
         """Profiles a brief may return: consented, inside the filters, not excluded."""
         allowed = snap.consent.copy()
-        if (
-            filters.organisations
-            or filters.regions
-            or filters.units
-            or filters.exclude_profiles
-            or filters.exclude_organisations
+        for values, codes in (
+            (filters.organisations, snap.field_codes["organisation_id"]),
+            (filters.regions, snap.field_codes["region"]),
+            (filters.units, snap.field_codes["unit"]),
         ):
-            for i, meta in enumerate(snap.profiles):
-                if not allowed[i]:
-                    continue
-                if (
-                    (filters.organisations and meta.organisation_id not in filters.organisations)
-                    or (filters.regions and meta.region not in filters.regions)
-                    or (filters.units and meta.unit not in filters.units)
-                    or meta.id in filters.exclude_profiles
-                    or meta.organisation_id in filters.exclude_organisations
-                ):
-                    allowed[i] = False
+            if values:
+                allowed &= np.isin(codes.array, codes.lookup(values))
+        if filters.exclude_organisations:
+            codes = snap.field_codes["organisation_id"]
+            allowed &= ~np.isin(codes.array, codes.lookup(filters.exclude_organisations))
+        for profile_id in filters.exclude_profiles:
+            if profile_id in snap.profile_index:
+                allowed[snap.profile_index[profile_id]] = False
         return allowed
+
+    def _organisation_names(self) -> dict[str, str]:
+        """Organisation names, cached per catalogue version (they are shown on every match)."""
+        version = self.catalogue.version
+        if self._names is None or self._names[0] != version:
+            self._names = (version, {o.id: o.name for o in self.catalogue.organisations()})
+        return self._names[1]
 
     # ------------------------------------------------------------------ the whole path
     def search(self, brief: Brief) -> SearchResult:
@@ -261,7 +264,7 @@ class SearchEngine:
             snap.profiles[int(p)].id for kind in scored.groups for p in scored.groups[kind].profiles
         ]
         profiles = self.catalogue.get_profiles(ids)
-        organisation_names = {o.id: o.name for o in self.catalogue.organisations()}
+        organisation_names = self._organisation_names()
         evidence: dict[str, list[EvidenceMatch]] = {}
         documents: dict[str, str] = {}
         for kind in scored.groups:
