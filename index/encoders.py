@@ -39,6 +39,11 @@ class Encoder(Protocol):
         """Length of the vectors."""
         ...
 
+    @property
+    def encoder_name(self) -> str:
+        """Which implementation computes the vectors (``torch``, ``onnx``, ``onnx-int8``)."""
+        ...
+
     def encode(
         self, texts: Sequence[str], *, progress: Callable[[int], None] | None = None
     ) -> npt.NDArray[np.float32]:
@@ -121,6 +126,11 @@ class SentenceTransformerEncoder:
     def model_path(self) -> Path:
         """Where the weights are read from."""
         return self._path
+
+    @property
+    def encoder_name(self) -> str:
+        """The reference implementation."""
+        return "torch"
 
     def _load(self) -> Any:
         with self._lock:

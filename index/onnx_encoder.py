@@ -339,10 +339,16 @@ class OnnxEncoder:
     def _export(self) -> None:
         self._cache_dir.mkdir(parents=True, exist_ok=True)
         full = self._cache_dir / onnx_file_name(self._fingerprint)
-        if not self._quantize or not full.is_file():
-            full = export_onnx(self._path, self._cache_dir)
-        if self._quantize:
-            quantize_onnx(full, self.onnx_path)
+        if not self._quantize:
+            export_onnx(self._path, self._cache_dir)
+        elif not full.is_file():
+            quantize_onnx(export_onnx(self._path, self._cache_dir), self.onnx_path)
+        else:
+            try:  # the int8 model is made from the cached float32 one ...
+                quantize_onnx(full, self.onnx_path)
+            except ModelUnavailableError:  # ... unless that one is damaged too
+                logger.warning("cannot quantise the cached %s; exporting it again", full)
+                quantize_onnx(export_onnx(self._path, self._cache_dir), self.onnx_path)
 
     def _open_session(self) -> Any:
         import onnxruntime as ort  # type: ignore[import-untyped]

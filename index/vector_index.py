@@ -369,6 +369,8 @@ class IndexStore:
             return "no readable index"
         if manifest.model_id != encoder.model_id:
             return f"built with model {manifest.model_id}, the encoder is {encoder.model_id}"
+        if manifest.encoder != encoder.encoder_name:
+            return f"built by the {manifest.encoder} encoder, the service runs {encoder.encoder_name}"
         if manifest.catalogue_version != catalogue.version:
             return (
                 f"built from catalogue version {manifest.catalogue_version}, "
@@ -456,7 +458,7 @@ class IndexStore:
         new_manifest = Manifest(
             version=version,
             model_id=encoder.model_id,
-            encoder="torch",
+            encoder=encoder.encoder_name,
             dimension=dimension,
             metric="inner_product",
             index_type=built.index_type,

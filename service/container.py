@@ -75,12 +75,25 @@ class Container:
         self.catalogue.close()
 
 
+def make_encoder(settings: Settings) -> Encoder:
+    """The configured encoder over the configured (or packaged) model."""
+    if settings.encoder == "torch":
+        return SentenceTransformerEncoder(settings.model_path)
+    from index.onnx_encoder import OnnxEncoder
+
+    return OnnxEncoder(
+        settings.model_path,
+        cache_dir=settings.model_cache_dir,
+        quantize=settings.encoder == "onnx-int8",
+    )
+
+
 def build_container(settings: Settings, *, encoder: Encoder | None = None) -> Container:
     """Assemble the container; the packaged model is used unless an encoder is given."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     catalogue = Catalogue(settings.catalogue_url, max_words=settings.chunk_words)
     store = IndexStore(settings.index_dir)
-    chosen = encoder or SentenceTransformerEncoder(settings.model_path)
+    chosen = encoder or make_encoder(settings)
     engine = SearchEngine(
         catalogue,
         store,

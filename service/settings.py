@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +19,9 @@ class Settings(BaseSettings):
         data_dir: where the catalogue and the index live.
         database_url: SQLAlchemy URL of the catalogue; ``sqlite:///<data_dir>/catalogue.db`` if unset.
         model_path: a local model folder; the packaged all-MiniLM-L6-v2 if unset.
+        encoder: ``onnx`` (default: the packaged weights exported to ONNX on first use and run
+            with ONNX Runtime, vectors identical to torch), ``onnx-int8`` (quantised, faster,
+            cosine ≥ 0.985 to torch on real text) or ``torch`` (sentence-transformers).
         aggregation: how a profile's item similarities combine into its score.
         top_k: how many items ``top_k_mean`` averages.
         chunk_words: texts longer than this many words are split into chunks.
@@ -37,6 +40,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str | None = None
     model_path: Path | None = None
+    encoder: Literal["onnx", "onnx-int8", "torch"] = "onnx"
     aggregation: Aggregation = Aggregation.TOP_K_MEAN
     top_k: Annotated[int, Field(ge=1, le=50)] = 3
     chunk_words: Annotated[int, Field(ge=20, le=10_000)] = 300
@@ -54,6 +58,11 @@ class Settings(BaseSettings):
     def catalogue_url(self) -> str:
         """The catalogue's URL, defaulting to a SQLite file in the data directory."""
         return self.database_url or f"sqlite:///{self.data_dir / 'catalogue.db'}"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        """Where exported ONNX models are kept."""
+        return self.data_dir / "models"
 
     @property
     def index_dir(self) -> Path:

@@ -28,6 +28,10 @@ class FakeEncoder:
     def dimension(self) -> int:
         return self._dimension
 
+    @property
+    def encoder_name(self) -> str:
+        return "fake"
+
     def encode(
         self, texts: Sequence[str], *, progress: Callable[[int], None] | None = None
     ) -> npt.NDArray[np.float32]:

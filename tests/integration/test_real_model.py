@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from index.encoders import SentenceTransformerEncoder, packaged_model_path
+from matcher.model import Role
 from service.api import create_app
 from service.container import Container, build_container
 from service.settings import Settings
@@ -54,7 +55,8 @@ def test_small_data_ranks_the_right_people(
 ) -> None:
     container = build_container(Settings(data_dir=tmp_path, reload_seconds=0), encoder=real_encoder)
     container.ingest(DEMO_FILES)
-    with TestClient(create_app(container)) as client:
+    _key, secret = container.accounts.create_key(name="t", role=Role.CLINICIAN)
+    with TestClient(create_app(container), headers={"x-api-key": secret}) as client:
         body = client.post("/api/v1/search", json={"text": FALLS}).json()
         eye = client.post(
             "/api/v1/search", json={"text": "grading retinal photographs with AI"}
@@ -67,6 +69,7 @@ def test_small_data_ranks_the_right_people(
 
 
 def test_demo_search_finds_all_three_kinds_with_evidence(demo: Container) -> None:
+    demo.settings.anonymous_search = True  # as make run serves it: the README's curl has no key
     with TestClient(create_app(demo)) as client:
         response = client.post("/api/v1/search", json={"text": FALLS})
     assert response.status_code == 200
@@ -83,10 +86,11 @@ def test_demo_search_finds_all_three_kinds_with_evidence(demo: Container) -> Non
 
 
 def test_demo_delete_removes_profile_from_results(demo: Container) -> None:
-    with TestClient(create_app(demo)) as client:
+    _key, secret = demo.accounts.create_key(name="admin", role=Role.ADMIN)
+    with TestClient(create_app(demo), headers={"x-api-key": secret}) as client:
         first = client.post("/api/v1/search", json={"text": FALLS, "kinds": ["academic"]}).json()
         victim = first["results"]["academic"][0]["profile_id"]
-        demo.delete(victim)
+        assert client.delete(f"/api/v1/profiles/{victim}").status_code == 200
         again = client.post("/api/v1/search", json={"text": FALLS, "kinds": ["academic"]}).json()
         assert victim not in {m["profile_id"] for m in again["results"]["academic"]}
         assert client.get(f"/api/v1/profiles/{victim}").status_code == 404
