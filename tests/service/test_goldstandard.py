@@ -49,7 +49,9 @@ def test_bad_directories_are_clear_errors(settings: Settings, tmp_path: Path) ->
 
 
 def test_peers_side_by_side_with_intervals(settings: Settings) -> None:
-    report = run_goldstandard(BENCHMARK, settings=settings, encoder=FakeEncoder(), with_intervals=True)
+    report = run_goldstandard(
+        BENCHMARK, settings=settings, encoder=FakeEncoder(), with_intervals=True
+    )
     assert report.peers["constant"]["loss"] == 0.5  # a constant scorer ties every pair
     low, high = report.intervals["loss"]
     assert low <= report.loss <= high
