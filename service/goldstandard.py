@@ -40,7 +40,7 @@ from matcher.model import (
     ProfileKind,
 )
 from matcher.text import normalise
-from service.container import Container, build_container
+from service.container import Container, build_container, make_encoder
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -270,6 +270,8 @@ def run_goldstandard(
     ratings = read_ratings(directory)
     versions = version_dirs(directory)
     results: list[VersionResult] = []
+    # The encoder keeps its exported model in the configured data directory, not the scratch one.
+    encoder = encoder or make_encoder(settings)
     with tempfile.TemporaryDirectory(prefix="ke-matcher-eval-") as scratch:
         run_settings = settings.model_copy(update={"data_dir": Path(scratch), "database_url": None})
         container = build_container(run_settings, encoder=encoder)
@@ -300,7 +302,8 @@ def run_goldstandard(
         versions=len(results),
         per_version=results,
         settings={
-            "model_id": (encoder.model_id if encoder else container.encoder.model_id),
+            "model_id": encoder.model_id,
+            "encoder": encoder.encoder_name,
             "aggregation": settings.aggregation.value,
             "top_k": settings.top_k,
         },
