@@ -6,9 +6,26 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_TOKEN = re.compile(r"[a-z][a-z0-9\-]+")
+
+
+def _terms(text: str) -> list[str]:
+    """Words (no stop words) and two-word phrases of words that stand side by side in the text
+    (a phrase never bridges a removed stop word: "falls in older" gives no "falls older")."""
+    words = _TOKEN.findall(text.lower())
+    keep = [w not in ENGLISH_STOP_WORDS for w in words]
+    terms = [w for w, k in zip(words, keep, strict=True) if k]
+    terms += [
+        f"{a} {b}"
+        for (a, ka), (b, kb) in zip(zip(words, keep), zip(words[1:], keep[1:]))  # noqa: B905
+        if ka and kb
+    ]
+    return terms
+
+
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-]+")
 
 
@@ -26,12 +43,7 @@ def shared_terms(brief: str, documents: Sequence[str], *, limit: int = 8) -> lis
     """
     if not documents:
         return []
-    vectorizer = TfidfVectorizer(
-        stop_words="english",
-        ngram_range=(1, 2),
-        sublinear_tf=True,
-        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b",
-    )
+    vectorizer = TfidfVectorizer(analyzer=_terms, sublinear_tf=True)
     try:
         matrix = vectorizer.fit_transform([brief, *documents])
     except ValueError:  # nothing but stop words

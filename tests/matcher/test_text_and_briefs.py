@@ -66,3 +66,9 @@ def test_snippet_picks_the_sentence_with_terms() -> None:
     text = "We recruited patients. Falls were detected by wearable sensors. Costs fell."
     assert snippet(text, ["falls", "wearable"]) == "Falls were detected by wearable sensors."
     assert snippet("A" * 300, [], max_chars=50).endswith("…")
+
+
+def test_phrases_never_bridge_a_removed_stop_word() -> None:
+    terms = shared_terms("falls in older inpatients", ["Falls in older inpatients on wards."])[0]
+    assert "older inpatients" in terms
+    assert "falls older" not in terms
