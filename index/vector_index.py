@@ -370,7 +370,9 @@ class IndexStore:
         if manifest.model_id != encoder.model_id:
             return f"built with model {manifest.model_id}, the encoder is {encoder.model_id}"
         if manifest.encoder != encoder.encoder_name:
-            return f"built by the {manifest.encoder} encoder, the service runs {encoder.encoder_name}"
+            return (
+                f"built by the {manifest.encoder} encoder, the service runs {encoder.encoder_name}"
+            )
         if manifest.catalogue_version != catalogue.version:
             return (
                 f"built from catalogue version {manifest.catalogue_version}, "
