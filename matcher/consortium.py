@@ -129,11 +129,11 @@ def build_consortia(
             (ProfileKind.CLINICAL_TEAM, need_nhs, "NHS partner"),
             (ProfileKind.SME, need_sme, "SME partner"),
         ):
-            if wanted and len(team) < max_members:
-                choice, _gain = best_gain(of_kind[kind], team)
-                if choice is not None:
-                    team.append(choice)
-                    roles[choice] = role
+            if wanted and len(team) < max_members and of_kind[kind]:
+                # a required role goes to the candidate of that kind who fits the call best
+                choice = max(of_kind[kind], key=lambda c: (coverage(similarities, [c], w), -c))
+                team.append(choice)
+                roles[choice] = role
         while len(team) < max_members:
             choice, gain = best_gain(of_kind[ProfileKind.ACADEMIC], team)
             if choice is None or gain < min_gain:

@@ -303,6 +303,85 @@ def keys_revoke(ctx: click.Context, key_id: str) -> None:
     click.echo(f"revoked {key.id} ({key.name})")
 
 
+@cli.command()
+@click.argument("call_file", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder for the reports.",
+)
+@click.option(
+    "--capacity",
+    type=click.IntRange(0, 1000),
+    default=None,
+    help="Capacity of every profile for this call (default: each profile's own).",
+)
+@click.option(
+    "--per-organisation",
+    type=click.IntRange(1, 100),
+    default=None,
+    help="At most this many partners from one organisation per brief.",
+)
+@click.option("--alternates", type=click.IntRange(0, 20), default=3, show_default=True)
+@click.pass_context
+def batch(
+    ctx: click.Context,
+    call_file: Path,
+    out_dir: Path,
+    capacity: int | None,
+    per_organisation: int | None,
+    alternates: int,
+) -> None:
+    """Match every brief of a call file; write partners.csv, partners.xlsx and report.html."""
+    from service.batch import run_batch
+    from service.reports import write_reports
+
+    container = _container(ctx)
+    if container.store.current_dir() is None:
+        container.sync()
+    bar: tqdm[Any] | None = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if not ctx.obj["progress"]:
+            return
+        if bar is None:
+            bar = tqdm(
+                total=total, desc="scoring briefs", unit="brief", file=sys.stderr, leave=False
+            )
+        bar.update(done - bar.n)
+
+    try:
+        result = run_batch(
+            container,
+            call_file,
+            capacity=capacity,
+            per_organisation=per_organisation,
+            alternates=alternates,
+            progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    paths = write_reports(result, out_dir)
+    for error in result.errors:
+        click.echo(str(error), err=True)
+    assigned = sum(len(o.partners) for o in result.outcomes)
+    click.echo(
+        f"{len(result.outcomes)} briefs, {assigned} partners assigned, {len(result.short)} short, "
+        f"{len(result.errors)} rows rejected; total score {result.total_score}"
+    )
+    for o in result.short:
+        assert o.shortfall is not None
+        click.echo(f"  short: {o.brief.id}: {o.shortfall.constraint} ({o.shortfall.detail})")
+    for kind, path in paths.items():
+        click.echo(f"{kind}: {path}")
+    if result.errors:
+        ctx.exit(EXIT_REJECTED)
+
+
 @cli.group(name="eval")
 def evaluate() -> None:
     """Evaluate matching quality on external benchmarks."""
