@@ -131,9 +131,9 @@ def build_consortia(
         ):
             if wanted and len(team) < max_members and of_kind[kind]:
                 # a required role goes to the candidate of that kind who fits the call best
-                choice = max(of_kind[kind], key=lambda c: (coverage(similarities, [c], w), -c))
-                team.append(choice)
-                roles[choice] = role
+                fitted = max(of_kind[kind], key=lambda c: (coverage(similarities, [c], w), -c))
+                team.append(fitted)
+                roles[fitted] = role
         while len(team) < max_members:
             choice, gain = best_gain(of_kind[ProfileKind.ACADEMIC], team)
             if choice is None or gain < min_gain:

@@ -452,12 +452,20 @@ def evaluate_goldstandard(
         click.echo(line)
 
 
-def main(argv: Sequence[str] | None = None, *, settings: Settings | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    settings: Settings | None = None,
+    container: Container | None = None,
+) -> int:
     """Run the CLI; returns the exit status instead of raising (tests call this)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     obj: dict[str, Any] = {}
     if settings is not None:
         obj["settings"] = settings
+    if container is not None:
+        obj["settings"] = container.settings
+        obj["container"] = container
     try:
         status = cli.main(
             args=list(argv) if argv is not None else None,

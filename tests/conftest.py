@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,3 +55,46 @@ def real_encoder() -> object:
     from index.encoders import SentenceTransformerEncoder
 
     return SentenceTransformerEncoder()
+
+
+CHROMIUM = os.environ.get("KE_MATCHER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+DEMO = Path(__file__).parents[1] / "data" / "demo"
+DEMO_INPUT = [
+    DEMO / "organisations.csv",
+    DEMO / "academics.jsonl",
+    DEMO / "clinical_teams.jsonl",
+    DEMO / "smes.csv",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}; 'make test' installs Debian's chromium"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def demo_container(
+    tmp_path_factory: pytest.TempPathFactory, real_encoder: Any
+) -> Iterator[Container]:
+    """The demo region ingested once per test session with the real model."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("demo"), reload_seconds=0)
+    container = build_container(settings, encoder=real_encoder)
+    report, _ = container.ingest(DEMO_INPUT)
+    assert not report.errors, report.errors[:3]
+    yield container
+    container.close()

@@ -4,7 +4,6 @@ Chromium driven by Playwright."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time
@@ -20,12 +19,6 @@ from service.api import create_app
 from service.container import Container, build_container
 from service.settings import Settings
 from tests.conftest import DEMO_FILES
-
-CHROMIUM = os.environ.get("KE_MATCHER_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 
 def _free_port() -> int:
@@ -56,22 +49,6 @@ def server(
     uv.should_exit = True
     thread.join(timeout=10)
     container.close()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.fail(
-            f"Chromium is not installed at {CHROMIUM}; 'make test' installs Debian's chromium"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

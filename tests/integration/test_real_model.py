@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,26 +17,12 @@ from tests.conftest import DEMO_FILES
 
 pytestmark = pytest.mark.model
 
-DEMO = Path(__file__).parents[2] / "data" / "demo"
-DEMO_INPUT = [
-    DEMO / "organisations.csv",
-    DEMO / "academics.jsonl",
-    DEMO / "clinical_teams.jsonl",
-    DEMO / "smes.csv",
-]
 FALLS = "wearable sensors to detect falls in older inpatients"
 
 
-@pytest.fixture(scope="module")
-def demo(
-    tmp_path_factory: pytest.TempPathFactory, real_encoder: SentenceTransformerEncoder
-) -> Iterator[Container]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("demo"), reload_seconds=0)
-    container = build_container(settings, encoder=real_encoder)
-    report, _ = container.ingest(DEMO_INPUT)
-    assert not report.errors, report.errors[:3]
-    yield container
-    container.close()
+@pytest.fixture
+def demo(demo_container: Container) -> Container:
+    return demo_container
 
 
 def test_packaged_model_loads_offline(real_encoder: SentenceTransformerEncoder) -> None:

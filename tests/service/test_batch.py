@@ -1,0 +1,94 @@
+"""Batch matching end to end: call file → scores → assignment → consortia → three reports."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from service.batch import run_batch
+from service.container import Container
+from service.reports import write_reports
+
+CALL = Path(__file__).parents[1] / "data" / "call.csv"
+
+
+def test_call_file_is_matched_with_conflicts_and_row_errors(
+    loaded: Container, tmp_path: Path
+) -> None:
+    result = run_batch(loaded, CALL)
+    assert [str(e).split(": ")[0] for e in result.errors] == [f"{CALL}:5", f"{CALL}:6"]
+    by_id = {o.brief.id: o for o in result.outcomes}
+    assert set(by_id) == {"C1", "C2", "C3"}
+    c1 = by_id["C1"]
+    # the requester's own trust is a conflict: its clinical teams are never proposed
+    assert all(
+        p.organisation != "Testfold Teaching Hospitals NHS Foundation Trust" for p in c1.partners
+    )
+    assert len(c1.partners) == 2 and c1.shortfall is None
+    # acad-retina is a declared conflict and the only retina academic left is none: C2 is short
+    c2 = by_id["C2"]
+    assert "acad-retina" not in {p.profile_id for p in c2.partners + c2.alternates}
+    c3 = by_id["C3"]
+    assert c3.consortia, "a funding call gets consortia"
+    roles = {role for role, _ in c3.consortia[0].members}
+    assert {"lead academic", "NHS partner", "SME partner"} <= roles
+    paths = write_reports(result, tmp_path / "out")
+    rows = list(csv.DictReader(paths["csv"].open(encoding="utf-8-sig")))
+    assert {r["brief_id"] for r in rows} == {"C1", "C2", "C3"}
+    workbook = load_workbook(paths["xlsx"])
+    assert workbook.sheetnames == ["Summary", "Partners", "Consortia", "Row errors"]
+    html = paths["html"].read_text()
+    assert (
+        "<script" not in html and "http://" not in html and "https://" not in html
+    )  # self-contained
+    assert "C3" in html and "Consortium 1" in html
+
+
+def test_infeasible_call_names_short_briefs_and_binding_constraint(
+    loaded: Container, tmp_path: Path
+) -> None:
+    call = tmp_path / "tight.csv"
+    call.write_text(
+        "id,text,partners,kinds\n"
+        "T1,falls in older inpatients,2,sme\n"
+        "T2,wearable fall detector validation,2,sme\n"
+    )
+    result = run_batch(loaded, call, capacity=1)  # one SME in the pool, capacity 1
+    assert sum(len(o.partners) for o in result.outcomes) == 1
+    short = {o.brief.id: o.shortfall for o in result.short}
+    assert set(short) == {"T1", "T2"}
+    assert {s.constraint for s in short.values() if s} <= {
+        "capacity",
+        "not enough eligible candidates",
+    }
+    html = write_reports(result, tmp_path / "r")["html"].read_text()
+    assert "short: not enough eligible candidates" in html or "short: capacity" in html
+
+
+@pytest.mark.model
+def test_demo_call_reports_open_in_chromium(
+    demo_container: Container, tmp_path: Path, browser: object
+) -> None:
+    from service.cli import main
+
+    demo_call = Path(__file__).parents[2] / "data" / "demo" / "calls" / "nihr-i4i-call.csv"
+    status = main(
+        ["batch", str(demo_call), "--out", str(tmp_path / "out")], container=demo_container
+    )
+    assert status == 0
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert files == ["partners.csv", "partners.xlsx", "report.html"]
+    page = browser.new_page()  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("requestfailed", lambda r: errors.append(r.url))
+    page.goto((tmp_path / "out" / "report.html").as_uri())
+    assert page.title() == "Batch matching: nihr-i4i-call.csv"
+    assert page.locator("section.brief").count() == 6
+    assert "Consortium 1" in page.inner_text("main")
+    assert errors == []
+    page.close()
