@@ -7,6 +7,7 @@ are mapped from exception types to statuses in one table (:mod:`service.errors`)
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -14,7 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, File, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Path, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -44,6 +45,7 @@ from service.auth import (
 from service.container import Container, build_container
 from service.errors import status_for
 from service.exports import shortlist_csv, shortlist_rows, shortlist_xlsx
+from service.jobs import REPORT_FILES, Job, JobRunner
 from service.schemas import (
     ErrorOut,
     HealthOut,
@@ -51,6 +53,7 @@ from service.schemas import (
     IntroductionEventOut,
     IntroductionIn,
     IntroductionOut,
+    JobOut,
     NoteIn,
     OrganisationIn,
     OrganisationOut,
@@ -139,6 +142,7 @@ def searcher(request: Request) -> Principal | None:
 
 Searcher = Annotated[Principal | None, Depends(searcher)]
 IntroductionId = Annotated[int, Path(ge=1, le=2**62)]
+JobId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^job_[0-9a-f]+$")]
 
 
 def introduction_out(container: Container, introduction: Introduction) -> IntroductionOut:
@@ -544,7 +548,163 @@ def api_router(settings: Settings) -> APIRouter:
             headers={"content-disposition": 'attachment; filename="shortlist.csv"'},
         )
 
+    def job_out(job: Job) -> JobOut:
+        reports = (
+            {kind: f"/api/v1/batches/{job.id}/report?format={kind}" for kind in REPORT_FILES}
+            if job.status == "done"
+            else {}
+        )
+        return JobOut(
+            id=job.id,
+            filename=job.filename,
+            status=job.status,  # type: ignore[arg-type]
+            done=job.done,
+            total=job.total,
+            created_by=job.created_by,
+            created_at=job.created_at,
+            error=job.error,
+            summary=job.summary,
+            reports=reports,
+        )
+
+    @router.post(
+        "/batches",
+        response_model=JobOut,
+        status_code=202,
+        tags=["batches"],
+        openapi_extra=roles_extra(*STAFF_ROLES),
+    )
+    async def submit_batch(
+        request: Request,
+        container: ContainerDep,
+        who: Staff,
+        file: Annotated[UploadFile, File(description="A call file: .csv, .jsonl or .xlsx")],
+        capacity: Annotated[int | None, Form(ge=0, le=1000)] = None,
+        per_organisation: Annotated[int | None, Form(ge=1, le=100)] = None,
+    ) -> JobOut:
+        """Match a whole call in the background; poll the job, then download its reports."""
+        name = FilePath(file.filename or "call.csv").name
+        if FilePath(name).suffix.lower() not in {".csv", ".jsonl", ".ndjson", ".json", ".xlsx"}:
+            raise InvalidRecordError(name, 0, "file", "use a .csv, .jsonl or .xlsx call file")
+        limit = container.settings.max_upload_bytes
+        scratch = FilePath(tempfile.mkdtemp())
+        upload = scratch / name
+        size = 0
+        with upload.open("wb") as out:
+            while chunk := await file.read(1 << 20):
+                size += len(chunk)
+                if size > limit:
+                    shutil.rmtree(scratch, ignore_errors=True)
+                    raise PayloadTooLargeError(f"the upload is over the limit of {limit} bytes")
+                out.write(chunk)
+        jobs = jobs_of(request)
+        job = jobs.submit(
+            upload,
+            filename=name,
+            created_by=who.key.name,
+            options={"capacity": capacity, "per_organisation": per_organisation},
+        )
+        shutil.rmtree(scratch, ignore_errors=True)
+        return job_out(job)
+
+    @router.get(
+        "/batches",
+        response_model=list[JobOut],
+        tags=["batches"],
+        openapi_extra=roles_extra(*STAFF_ROLES),
+    )
+    def list_batches(request: Request, _who: Staff) -> list[JobOut]:
+        """Batch jobs of this server, newest first."""
+        jobs = jobs_of(request)
+        return [job_out(j) for j in jobs.all_jobs()]
+
+    @router.get(
+        "/batches/{job_id}",
+        response_model=JobOut,
+        tags=["batches"],
+        openapi_extra=roles_extra(*STAFF_ROLES),
+    )
+    def get_batch(request: Request, job_id: JobId, _who: Staff) -> JobOut:
+        """A batch job's state and progress."""
+        jobs = jobs_of(request)
+        return job_out(jobs.get(job_id))
+
+    @router.get(
+        "/batches/{job_id}/report",
+        tags=["batches"],
+        openapi_extra=roles_extra(*STAFF_ROLES),
+        response_class=Response,
+        responses={
+            200: {
+                "content": {
+                    "text/csv": {},
+                    "text/html": {},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                }
+            }
+        },
+    )
+    def batch_report(
+        request: Request,
+        job_id: JobId,
+        _who: Staff,
+        format: Annotated[Literal["csv", "xlsx", "html"], Query()] = "html",
+    ) -> Response:
+        """A finished job's report: HTML (default), CSV or XLSX."""
+        jobs = jobs_of(request)
+        path = jobs.report(job_id, format)
+        media = {
+            "csv": "text/csv; charset=utf-8",
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "html": "text/html; charset=utf-8",
+        }[format]
+        headers = (
+            {}
+            if format == "html"
+            else {"content-disposition": f'attachment; filename="{path.name}"'}
+        )
+        return Response(path.read_bytes(), media_type=media, headers=headers)
+
     return router
+
+
+def _run_job(container: Container) -> Callable[..., dict[str, object]]:
+    """The work of one batch job: match, write the reports, summarise."""
+
+    def run(
+        call: FilePath, out: FilePath, progress: Callable[[int, int], None], options: dict[str, Any]
+    ) -> dict[str, object]:
+        from service.batch import run_batch
+        from service.reports import write_reports
+
+        result = run_batch(
+            container,
+            call,
+            capacity=options.get("capacity"),
+            per_organisation=options.get("per_organisation"),
+            progress=progress,
+        )
+        write_reports(result, out)
+        return {
+            "briefs": len(result.outcomes),
+            "assigned": sum(len(o.partners) for o in result.outcomes),
+            "short": [o.brief.id for o in result.short],
+            "rows_rejected": [str(e) for e in result.errors],
+            "total_score": result.total_score,
+            "timings": result.timings,
+        }
+
+    return run
+
+
+def jobs_of(request: Request) -> JobRunner:
+    """The app's batch job runner, started on first use."""
+    state = request.app.state
+    if state.jobs is None:
+        container: Container = state.container
+        state.jobs = JobRunner(container.settings.data_dir / "batches", _run_job(container))
+    jobs: JobRunner = state.jobs
+    return jobs
 
 
 def _listed(container: Container, profile_id: str) -> bool:
@@ -572,6 +732,8 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
             logger.info(report.summary())
             app.state.container = built
         yield
+        if app.state.jobs is not None:
+            app.state.jobs.close()
 
     app = FastAPI(
         title="ke-matcher",
@@ -580,6 +742,7 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         lifespan=lifespan,
     )
     app.state.container = container
+    app.state.jobs = None
     metrics = Metrics()
     app.state.metrics = metrics
 
@@ -591,14 +754,14 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         length = request.headers.get("content-length")
         limit = (
             settings.max_upload_bytes
-            if request.url.path.endswith("/ingest")
+            if request.url.path in UPLOAD_PATHS
             else settings.max_body_bytes
         )
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         needs_json = (
             request.method in {"POST", "PUT", "PATCH"}
             and request.url.path.startswith("/api/")
-            and not request.url.path.endswith("/ingest")
+            and request.url.path not in UPLOAD_PATHS
         )
         if length is not None and (not length.isdigit() or int(length) > limit):
             response: Response = JSONResponse(
@@ -725,6 +888,7 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
     return app
 
 
+UPLOAD_PATHS = frozenset({"/api/v1/ingest", "/api/v1/batches"})
 API_PREFIXES = ("/api/", "/health", "/ready", "/metrics", "/docs", "/openapi.json", "/redoc")
 
 

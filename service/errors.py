@@ -16,8 +16,11 @@ from matcher.errors import (
     PermissionDeniedError,
     ProfileNotFoundError,
 )
+from service.jobs import JobNotFinishedError, JobNotFoundError
 
 STATUS_BY_ERROR: dict[type[MatcherError], int] = {
+    JobNotFoundError: 404,
+    JobNotFinishedError: 409,
     InvalidBriefError: 422,
     InvalidRecordError: 422,
     IngestError: 400,

@@ -362,3 +362,18 @@ class IngestOut(BaseModel):
     rejected: int
     errors: list[str]
     index_version: int
+
+
+class JobOut(BaseModel):
+    """A batch job: its state, progress and (when done) a summary and report links."""
+
+    id: str
+    filename: str
+    status: Literal["queued", "running", "done", "failed"]
+    done: int
+    total: int
+    created_by: str
+    created_at: str
+    error: str | None = None
+    summary: dict[str, object] = {}
+    reports: dict[str, str] = {}

@@ -92,3 +92,36 @@ def test_demo_call_reports_open_in_chromium(
     assert "Consortium 1" in page.inner_text("main")
     assert errors == []
     page.close()
+
+
+def test_batch_job_through_the_api(loaded: Container) -> None:
+    from fastapi.testclient import TestClient
+
+    from matcher.model import Role
+    from service.api import create_app
+
+    _key, secret = loaded.accounts.create_key(name="broker", role=Role.KE_STAFF)
+    app = create_app(loaded)
+    with TestClient(app, headers={"authorization": f"Bearer {secret}"}) as client:
+        submitted = client.post(
+            "/api/v1/batches",
+            files={"file": ("call.csv", CALL.read_bytes())},
+            data={"capacity": "2"},
+        )
+        assert submitted.status_code == 202
+        job = submitted.json()
+        assert job["status"] in {"queued", "running", "done"}
+        early = client.get(f"/api/v1/batches/{job['id']}/report")
+        assert early.status_code in (200, 409)
+        app.state.jobs.wait()
+        done = client.get(f"/api/v1/batches/{job['id']}").json()
+        assert done["status"] == "done" and done["total"] == 3 and done["done"] == 3
+        assert done["summary"]["briefs"] == 3 and len(done["summary"]["rows_rejected"]) == 2
+        html = client.get(f"/api/v1/batches/{job['id']}/report")
+        assert (
+            html.headers["content-type"].startswith("text/html")
+            and "Batch matching report" in html.text
+        )
+        assert client.get(f"/api/v1/batches/{job['id']}/report?format=xlsx").content[:2] == b"PK"
+        assert client.get("/api/v1/batches/job_ffffff").status_code == 404
+        assert [j["id"] for j in client.get("/api/v1/batches").json()] == [job["id"]]

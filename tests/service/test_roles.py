@@ -66,6 +66,9 @@ BODIES: dict[str, Any] = {
             )
         }
     },
+    "/api/v1/batches": {
+        "files": {"file": ("call.csv", b"id,text\nc1,falls in older inpatients\n")}
+    },
     "/": {"data": {"text": "falls"}},
     "/shortlist/add": {"data": {"profile_id": "acad-falls"}},
     "/shortlist/remove": {"data": {"profile_id": "acad-falls"}},
@@ -78,6 +81,7 @@ def concrete(path: str, introduction_id: int) -> str:
     path = path.replace("{profile_id}", "acad-falls").replace(
         "{introduction_id}", str(introduction_id)
     )
+    path = path.replace("{job_id}", "job_0123456789ab")
     assert not re.search(r"\{", path), path
     return path
 

@@ -1,0 +1,133 @@
+"""Batch jobs run in the background: submit a call file, poll progress, download the reports."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from matcher.errors import MatcherError
+
+logger = logging.getLogger(__name__)
+
+REPORT_FILES = {"csv": "partners.csv", "xlsx": "partners.xlsx", "html": "report.html"}
+
+
+class JobNotFoundError(MatcherError):
+    """An unknown batch job id."""
+
+
+class JobNotFinishedError(MatcherError):
+    """The job's reports are not ready (still running, or it failed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A batch job's state."""
+
+    id: str
+    filename: str
+    created_by: str
+    created_at: str
+    status: str = "queued"
+    done: int = 0
+    total: int = 0
+    error: str | None = None
+    summary: dict[str, object] = field(default_factory=dict)
+
+
+class JobRunner:
+    """Runs one batch at a time in a worker thread; reports are written under ``root``."""
+
+    def __init__(self, root: Path, run: object) -> None:
+        self.root = root
+        self._run = run
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch")
+
+    def submit(
+        self, upload: Path, *, filename: str, created_by: str, options: dict[str, object]
+    ) -> Job:
+        """Queue a call file (the upload is moved into the job's folder)."""
+        job_id = "job_" + secrets.token_hex(6)
+        folder = self.root / job_id
+        folder.mkdir(parents=True)
+        call = folder / Path(filename).name
+        shutil.move(str(upload), call)
+        job = Job(
+            id=job_id,
+            filename=call.name,
+            created_by=created_by,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        with self._lock:
+            self._jobs[job_id] = job
+        self._pool.submit(self._work, job_id, call, options)
+        return job
+
+    def _update(self, job_id: str, **changes: object) -> None:
+        with self._lock:
+            self._jobs[job_id] = replace(self._jobs[job_id], **changes)  # type: ignore[arg-type]
+
+    def _work(self, job_id: str, call: Path, options: dict[str, object]) -> None:
+        self._update(job_id, status="running")
+        try:
+            summary = self._run(
+                call,
+                call.parent / "out",
+                lambda done, total: self._update(job_id, done=done, total=total),
+                options,
+            )  # type: ignore[operator]
+            self._update(job_id, status="done", summary=summary)
+        except MatcherError as error:
+            self._update(job_id, status="failed", error=str(error))
+        except Exception:  # a bug must not kill the worker; the job says it failed
+            logger.exception("batch job %s failed", job_id)
+            self._update(
+                job_id, status="failed", error="internal error while matching; see the server log"
+            )
+
+    def get(self, job_id: str) -> Job:
+        """A job by id.
+
+        Raises:
+            JobNotFoundError: unknown id.
+        """
+        with self._lock:
+            if job_id not in self._jobs:
+                raise JobNotFoundError(f"no batch job with id {job_id!r}")
+            return self._jobs[job_id]
+
+    def all_jobs(self) -> list[Job]:
+        """All jobs of this process, newest first."""
+        with self._lock:
+            return sorted(self._jobs.values(), key=lambda j: j.created_at, reverse=True)
+
+    def report(self, job_id: str, kind: str) -> Path:
+        """The path of a finished job's report.
+
+        Raises:
+            JobNotFoundError: unknown id.
+            JobNotFinishedError: not finished (or failed).
+        """
+        job = self.get(job_id)
+        if job.status != "done":
+            raise JobNotFinishedError(
+                f"batch job {job_id} is {job.status}; its reports are not ready"
+            )
+        return self.root / job_id / "out" / REPORT_FILES[kind]
+
+    def wait(self, timeout: float = 60.0) -> None:
+        """Wait until every queued job has run (for tests and shutdown)."""
+        marker = self._pool.submit(lambda: None)
+        marker.result(timeout=timeout)
+
+    def close(self) -> None:
+        """Stop accepting jobs; running ones finish."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
