@@ -48,6 +48,7 @@ test: lint typecheck pytest
 
 bench: install
 	$(BIN)/python -m benchmarks.bench_engine --out docs/benchmarks.md
+	$(BIN)/python -m benchmarks.bench_batch --out docs/benchmarks.md
 
 screenshots: install chromium
 	KE_MATCHER_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser
