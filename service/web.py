@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from matcher.briefs import make_brief
 from matcher.errors import (
     AuthenticationError,
+    InvalidRecordError,
     InvalidTransitionError,
     MatcherError,
     PermissionDeniedError,
@@ -335,6 +336,49 @@ def web_router(settings: Settings) -> APIRouter:
             introduction_id, target, by=who.key.name, note=note
         )
         return back(request, "/introductions")
+
+    @router.get("/batches", response_class=HTMLResponse, openapi_extra=roles_extra(*STAFF_ROLES))
+    def batches_page(request: Request, who: StaffUser) -> HTMLResponse:
+        """Upload a call file and read the reports (KE staff)."""
+        from service.api import jobs_of
+
+        return render(request, "batches.html", {"user": who, "jobs": jobs_of(request).all_jobs()})
+
+    @router.post("/batches", openapi_extra=roles_extra(*STAFF_ROLES))
+    async def batches_upload(
+        request: Request,
+        who: StaffUser,
+        file: Annotated[UploadFile, File()],
+        csrf: Annotated[str, Form(max_length=200)] = "",
+        capacity: Annotated[str, Form(max_length=10)] = "",
+        per_organisation: Annotated[str, Form(max_length=10)] = "",
+    ) -> Response:
+        """Queue a call file from the page."""
+        import tempfile
+
+        from service.api import jobs_of
+
+        check_csrf(who, csrf)
+        name = Path(file.filename or "call.csv").name
+        if Path(name).suffix.lower() not in {".csv", ".jsonl", ".ndjson", ".json", ".xlsx"}:
+            raise InvalidRecordError(name, 0, "file", "use a .csv, .jsonl or .xlsx call file")
+        options: dict[str, object] = {
+            "capacity": int(capacity) if capacity.strip().isdigit() else None,
+            "per_organisation": int(per_organisation)
+            if per_organisation.strip().isdigit() and int(per_organisation) > 0
+            else None,
+        }
+        limit = container_of(request).settings.max_upload_bytes
+        with tempfile.TemporaryDirectory() as scratch:
+            upload = Path(scratch) / name
+            data = await file.read(limit + 1)
+            if len(data) > limit:
+                raise InvalidRecordError(
+                    name, 0, "file", f"the upload is over the limit of {limit} bytes"
+                )
+            upload.write_bytes(data)
+            jobs_of(request).submit(upload, filename=name, created_by=who.key.name, options=options)
+        return RedirectResponse("/batches", status_code=303)
 
     return router
 

@@ -163,3 +163,26 @@ def test_clinician_cannot_open_the_board(
     assert response is not None and response.status == 403
     assert "Not allowed" in page.inner_text("h1")
     page.close()
+
+
+def test_ke_staff_upload_a_call_and_read_the_report(
+    browser: Any, server: tuple[str, Container], keys: dict[Role, str], screenshots: Path
+) -> None:
+    url, _ = server
+    page = sign_in(browser, url, keys[Role.KE_STAFF])
+    page.get_by_role("link", name="Batch matching").click()
+    page.get_by_label("Call file").set_input_files(
+        str(Path(__file__).parents[1] / "data" / "call.csv")
+    )
+    page.get_by_role("button", name="Match the call").click()
+    for _ in range(100):
+        page.goto(f"{url}/batches")
+        if page.get_by_role("link", name="report").count():
+            break
+        page.wait_for_timeout(200)
+    page.screenshot(path=str(screenshots / "batches.png"), full_page=True)
+    page.get_by_role("link", name="report").first.click()
+    assert page.title() == "Batch matching: call.csv"
+    assert page.locator("section.brief").count() == 3
+    assert page.errors == []
+    page.close()
