@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from index.ingest import csv_rows
 from matcher.briefs import MAX_BRIEF_CHARS
 from matcher.errors import IngestError, InvalidRecordError
 from matcher.model import CallBrief, ProfileKind, Purpose
@@ -151,29 +152,8 @@ def parse_call(path: Path) -> ParsedCall:
         except csv.Error as error:
             raise IngestError(f"{path}: unreadable CSV header: {error}") from None
         _check_header(path, header)
-        number = 1
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as error:
-                number += 1
-                parsed.errors.append(
-                    InvalidRecordError(source, number, "row", f"unreadable CSV: {error}")
-                )
-                continue
-            number += 1
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(header):
-                parsed.errors.append(
-                    InvalidRecordError(
-                        source, number, "row", f"has {len(row)} cells; the header has {len(header)}"
-                    )
-                )
-                continue
-            _add(parsed, source, number, dict(zip(header, row, strict=True)), seen)
+        for number, row in csv_rows(source, header, reader, parsed.errors):
+            _add(parsed, source, number, row, seen)
     else:
         raise IngestError(f"{path}: unknown format {suffix!r}; use .csv, .jsonl or .xlsx")
     _check_rows(path, parsed)

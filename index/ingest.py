@@ -275,7 +275,7 @@ def parse_csv(source: str, text: str) -> ParsedFile:
     if "profile_id" in header:
         _parse_profile_rows(source, header, reader, parsed)
     elif {"id", "name", "type"} <= set(header):
-        for number, row in _rows(source, header, reader, parsed):
+        for number, row in csv_rows(source, header, reader, parsed.errors):
             try:
                 record = OrganisationRecord.model_validate(row)
             except ValidationError as error:
@@ -290,9 +290,11 @@ def parse_csv(source: str, text: str) -> ParsedFile:
     return parsed
 
 
-def _rows(
-    source: str, header: list[str], reader: Iterable[list[str]], parsed: ParsedFile
+def csv_rows(
+    source: str, header: list[str], reader: Iterable[list[str]], errors: list[InvalidRecordError]
 ) -> Iterable[tuple[int, dict[str, str]]]:
+    """The data rows of a CSV file as (line number, column → cell), blank rows skipped; rows that
+    cannot be read or have the wrong number of cells are reported in ``errors``."""
     number = 1
     iterator = iter(reader)
     while True:
@@ -302,15 +304,13 @@ def _rows(
             return
         except csv.Error as error:
             number += 1
-            parsed.errors.append(
-                InvalidRecordError(source, number, "row", f"unreadable CSV: {error}")
-            )
+            errors.append(InvalidRecordError(source, number, "row", f"unreadable CSV: {error}"))
             continue
         number += 1
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            parsed.errors.append(
+            errors.append(
                 InvalidRecordError(
                     source, number, "row", f"has {len(row)} cells; the header has {len(header)}"
                 )
@@ -326,7 +326,7 @@ def _parse_profile_rows(
     if missing:
         raise IngestError(f"{source}: CSV header lacks the column(s) {', '.join(missing)}")
     groups: dict[str, tuple[int, dict[str, Any]]] = {}
-    for number, row in _rows(source, header, reader, parsed):
+    for number, row in csv_rows(source, header, reader, parsed.errors):
         profile_id = row["profile_id"].strip()
         if profile_id not in groups:
             profile: dict[str, Any] = {

@@ -7,7 +7,6 @@ are mapped from exception types to statuses in one table (:mod:`service.errors`)
 from __future__ import annotations
 
 import logging
-import shutil
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -364,21 +363,15 @@ def api_router(settings: Settings) -> APIRouter:
         file: Annotated[UploadFile, File(description="A .jsonl or .csv file")],
     ) -> IngestOut:
         """Upload a JSON Lines or CSV file; bad rows are reported, good rows kept."""
-        name = FilePath(file.filename or "upload").name
-        suffix = FilePath(name).suffix.lower()
-        if suffix not in {".jsonl", ".ndjson", ".json", ".csv"}:
-            raise InvalidRecordError(name, 0, "file", "use a .jsonl or .csv file")
-        limit = container.settings.max_upload_bytes
         with tempfile.TemporaryDirectory() as scratch:
-            path = FilePath(scratch) / name
-            size = 0
-            with path.open("wb") as out:
-                while chunk := await file.read(1 << 20):
-                    size += len(chunk)
-                    if size > limit:
-                        raise PayloadTooLargeError(f"the upload is over the limit of {limit} bytes")
-                    out.write(chunk)
+            path = await save_upload(
+                file,
+                FilePath(scratch),
+                suffixes=PROFILE_SUFFIXES,
+                limit=container.settings.max_upload_bytes,
+            )
             report, sync = container.ingest([path])
+        name = path.name
         return IngestOut(
             added=report.added,
             updated=report.updated,
@@ -583,28 +576,19 @@ def api_router(settings: Settings) -> APIRouter:
         per_organisation: Annotated[int | None, Form(ge=1, le=100)] = None,
     ) -> JobOut:
         """Match a whole call in the background; poll the job, then download its reports."""
-        name = FilePath(file.filename or "call.csv").name
-        if FilePath(name).suffix.lower() not in {".csv", ".jsonl", ".ndjson", ".json", ".xlsx"}:
-            raise InvalidRecordError(name, 0, "file", "use a .csv, .jsonl or .xlsx call file")
-        limit = container.settings.max_upload_bytes
-        scratch = FilePath(tempfile.mkdtemp())
-        upload = scratch / name
-        size = 0
-        with upload.open("wb") as out:
-            while chunk := await file.read(1 << 20):
-                size += len(chunk)
-                if size > limit:
-                    shutil.rmtree(scratch, ignore_errors=True)
-                    raise PayloadTooLargeError(f"the upload is over the limit of {limit} bytes")
-                out.write(chunk)
-        jobs = jobs_of(request)
-        job = jobs.submit(
-            upload,
-            filename=name,
-            created_by=who.key.name,
-            options={"capacity": capacity, "per_organisation": per_organisation},
-        )
-        shutil.rmtree(scratch, ignore_errors=True)
+        with tempfile.TemporaryDirectory() as scratch:
+            upload = await save_upload(
+                file,
+                FilePath(scratch),
+                suffixes=CALL_SUFFIXES,
+                limit=container.settings.max_upload_bytes,
+            )
+            job = jobs_of(request).submit(
+                upload,
+                filename=upload.name,
+                created_by=who.key.name,
+                options={"capacity": capacity, "per_organisation": per_organisation},
+            )
         return job_out(job)
 
     @router.get(
@@ -695,6 +679,35 @@ def _run_job(container: Container) -> Callable[..., dict[str, object]]:
         }
 
     return run
+
+
+PROFILE_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json", ".csv"})
+CALL_SUFFIXES = PROFILE_SUFFIXES | {".xlsx"}
+
+
+async def save_upload(
+    file: UploadFile, directory: FilePath, *, suffixes: frozenset[str], limit: int
+) -> FilePath:
+    """Stream an upload to ``directory`` under its own (base) name, refusing other file types
+    and anything over ``limit`` bytes.
+
+    Raises:
+        InvalidRecordError: a file type not in ``suffixes``.
+        PayloadTooLargeError: over the limit.
+    """
+    name = FilePath(file.filename or "upload.csv").name
+    if FilePath(name).suffix.lower() not in suffixes:
+        allowed = ", ".join(sorted(suffixes))
+        raise InvalidRecordError(name, 0, "file", f"use one of these file types: {allowed}")
+    path = directory / name
+    size = 0
+    with path.open("wb") as out:
+        while chunk := await file.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLargeError(f"the upload is over the limit of {limit} bytes")
+            out.write(chunk)
+    return path
 
 
 def jobs_of(request: Request) -> JobRunner:

@@ -22,7 +22,6 @@ from markupsafe import Markup, escape
 from matcher.briefs import make_brief
 from matcher.errors import (
     AuthenticationError,
-    InvalidRecordError,
     InvalidTransitionError,
     MatcherError,
     PermissionDeniedError,
@@ -356,28 +355,27 @@ def web_router(settings: Settings) -> APIRouter:
         """Queue a call file from the page."""
         import tempfile
 
-        from service.api import jobs_of
+        from service.api import CALL_SUFFIXES, jobs_of, save_upload
 
         check_csrf(who, csrf)
-        name = Path(file.filename or "call.csv").name
-        if Path(name).suffix.lower() not in {".csv", ".jsonl", ".ndjson", ".json", ".xlsx"}:
-            raise InvalidRecordError(name, 0, "file", "use a .csv, .jsonl or .xlsx call file")
         options: dict[str, object] = {
             "capacity": int(capacity) if capacity.strip().isdigit() else None,
-            "per_organisation": int(per_organisation)
-            if per_organisation.strip().isdigit() and int(per_organisation) > 0
-            else None,
+            "per_organisation": (
+                int(per_organisation)
+                if per_organisation.strip().isdigit() and int(per_organisation) > 0
+                else None
+            ),
         }
-        limit = container_of(request).settings.max_upload_bytes
         with tempfile.TemporaryDirectory() as scratch:
-            upload = Path(scratch) / name
-            data = await file.read(limit + 1)
-            if len(data) > limit:
-                raise InvalidRecordError(
-                    name, 0, "file", f"the upload is over the limit of {limit} bytes"
-                )
-            upload.write_bytes(data)
-            jobs_of(request).submit(upload, filename=name, created_by=who.key.name, options=options)
+            upload = await save_upload(
+                file,
+                Path(scratch),
+                suffixes=CALL_SUFFIXES,
+                limit=container_of(request).settings.max_upload_bytes,
+            )
+            jobs_of(request).submit(
+                upload, filename=upload.name, created_by=who.key.name, options=options
+            )
         return RedirectResponse("/batches", status_code=303)
 
     return router
