@@ -1,37 +1,136 @@
 """Consortia for joint grants: complementary members who together cover a call's facets.
 
-A call is split into facets (its requirements). A consortium's value is its weighted coverage:
-for each facet, the best similarity any member has to it, weighted and summed. Coverage is
-submodular, so adding the member with the largest marginal gain at each step (greedy) is within
-(1 − 1/e) of the best consortium of that size — and, unlike summing member scores, it never
-prefers a second expert on a facet that is already covered to a first one on a facet that is not.
+A call is split into facets (its requirements, :func:`split_facets`). A consortium's value is its
+weighted coverage (:func:`coverage`): for each facet, the best similarity any member has to it,
+weighted and summed. Unlike summing member scores, coverage never prefers a second expert on a
+facet that is already covered to a first one on a facet that is not.
+
+How a team is built (:func:`build_consortia`): a lead academic, then — one member at a time —
+the eligible candidate with the largest marginal gain in coverage among the open places: one
+NHS partner (a clinical team) and one SME partner when the call asks for them, and academic
+co-investigators while each still adds at least ``min_gain``. A swap pass then replaces any
+non-lead member by a candidate of the same kind while that raises coverage.
+
+Guarantee: coverage is monotone submodular. With the lead fixed, the places form a partition
+matroid, where greedy is within 1/2 of the best team with that lead, and within (1 − 1/e) when
+only co-investigators are chosen (no partner roles); the swap pass can only improve on greedy.
+Each candidate lead among the best-fitting academics is completed this way and the team that
+covers the call best is proposed, so the bound holds against the best team led by any of them.
+
+Alternatives: the k-th consortium is led by a different academic, and the leads of earlier
+consortia are left out of it altogether (an alternative to turn to if someone declines);
+consortia with the same members as an earlier one are skipped.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
 from matcher.model import ProfileKind
 
-_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+\s*(?:[-*•]|\d+[.)])?\s*")
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+BoolArray: TypeAlias = npt.NDArray[np.bool_]
+
 MIN_FACET_WORDS = 5
+_GAIN_EPSILON = 1e-12
+_SWAP_ROUNDS = 20
+
+_BULLET = re.compile(r"^\s*(?:[-–—*•▪●◦‣]|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)])\s+", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+_ABBREVIATION = re.compile(
+    r"\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|dr|prof|fig|al)\.$", re.IGNORECASE
+)
+
+
+class MemberRole(StrEnum):
+    """The role a member plays in a consortium."""
+
+    LEAD = "lead academic"
+    CO_INVESTIGATOR = "co-investigator"
+    NHS_PARTNER = "NHS partner"
+    SME_PARTNER = "SME partner"
+
+
+_KIND_OF = {
+    MemberRole.LEAD: ProfileKind.ACADEMIC,
+    MemberRole.CO_INVESTIGATOR: ProfileKind.ACADEMIC,
+    MemberRole.NHS_PARTNER: ProfileKind.CLINICAL_TEAM,
+    MemberRole.SME_PARTNER: ProfileKind.SME,
+}
+_ORDER = tuple(MemberRole)
 
 
 def split_facets(text: str, *, min_words: int = MIN_FACET_WORDS) -> list[str]:
-    """Split a call into facets: its sentences, bullet points and semicolon clauses, dropping
-    fragments too short to be a requirement."""
-    parts = [p.strip(" -*•\t") for p in _SPLIT.split(text) if p and p.strip()]
-    facets = [p for p in parts if len(p.split()) >= min_words]
-    return facets or ([text.strip()] if text.strip() else [])
+    """Split a funding call into facets: its sentences, bullet points and semicolon clauses.
+
+    Hard-wrapped lines are joined back into their sentence; bullets (``-``, ``•``, ``1.``,
+    ``a)``) start a new facet; a sentence ends at ``.``, ``!``, ``?`` or ``;`` but not after a
+    common abbreviation (``e.g.``, ``Dr.``). Fragments shorter than ``min_words`` words
+    (headings, "Call for partners.") and lead-ins that end with a colon ("Applicants must
+    provide:") are dropped, as are repeats. A text with no fragment long enough is one facet.
+
+    Args:
+        text: the call's text.
+        min_words: the fewest words a facet may have.
+
+    Returns:
+        The facets, in the order they appear.
+    """
+    blocks: list[str] = []
+    joinable = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            joinable = False
+            continue
+        bullet = _BULLET.match(line)
+        if bullet:
+            line = line[bullet.end() :].strip()
+        if joinable and not bullet and blocks:
+            blocks[-1] = f"{blocks[-1]} {line}"
+        else:
+            blocks.append(line)
+        joinable = not line.endswith((".", "!", "?", ";", ":"))
+    facets: list[str] = []
+    seen: set[str] = set()
+    for block in blocks:
+        for part in _sentences(block):
+            key = " ".join(part.lower().split())
+            if part.endswith(":") or len(part.split()) < min_words or key in seen:
+                continue
+            seen.add(key)
+            facets.append(part)
+    stripped = " ".join(text.split())
+    return facets or ([stripped] if stripped else [])
+
+
+def _sentences(block: str) -> list[str]:
+    """A block's sentences and semicolon clauses, not split after an abbreviation."""
+    parts: list[str] = []
+    for piece in _SENTENCE_END.split(block):
+        if parts and _ABBREVIATION.search(parts[-1]):
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    return [p.strip() for p in parts if p.strip()]
 
 
 @dataclass(frozen=True, slots=True)
 class FacetCover:
-    """Which member covers a facet best, and how well."""
+    """Which member covers a facet best, and how well.
+
+    Attributes:
+        facet: the facet's index.
+        member: the candidate index of the member with the highest similarity to it.
+        similarity: that similarity.
+    """
 
     facet: int
     member: int
@@ -40,116 +139,299 @@ class FacetCover:
 
 @dataclass(frozen=True, slots=True)
 class Member:
-    """A consortium member: a candidate index and its role."""
+    """A consortium member.
+
+    Attributes:
+        candidate: the candidate's index (a column of the similarity matrix).
+        role: the member's role, a :class:`MemberRole` (typed ``str`` so that callers may
+            collect roles as plain strings).
+        facets: the facets this member covers best.
+        gain: the coverage the consortium would lose without this member.
+    """
 
     candidate: int
     role: str
+    facets: tuple[int, ...] = ()
+    gain: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class Consortium:
-    """A proposed team with the facets each member covers."""
+    """A proposed team with the facets each member covers.
+
+    Attributes:
+        members: lead first, then co-investigators, NHS partner and SME partner.
+        covers: per facet, the member who covers it best.
+        coverage: weighted coverage, Σ_f w_f · max over members of max(similarity, 0), with the
+            weights normalised to sum to 1 (so 1.0 is every facet matched perfectly).
+        score: the members' mean individual strength (each member's best facet similarity).
+        missing_roles: roles the call asked for that no eligible candidate could fill.
+    """
 
     members: tuple[Member, ...]
     covers: tuple[FacetCover, ...]
     coverage: float
     score: float
+    missing_roles: tuple[MemberRole, ...] = ()
+
+    @property
+    def lead(self) -> Member:
+        """The lead academic."""
+        return self.members[0]
 
 
-def coverage(
-    similarities: npt.NDArray[np.float64], members: list[int], weights: npt.NDArray[np.float64]
-) -> float:
-    """Weighted coverage: Σ_f w_f · max over members of max(similarity, 0)."""
-    if not members:
+def coverage(similarities: FloatArray, members: Sequence[int], weights: FloatArray) -> float:
+    """Weighted coverage: Σ_f w_f · max over members of max(similarity, 0).
+
+    Args:
+        similarities: facet × candidate similarity matrix (NaN counts as no similarity).
+        members: candidate indices.
+        weights: weight per facet, used as given.
+    """
+    if not len(members):
         return 0.0
-    best = np.clip(similarities[:, members], 0.0, None).max(axis=1)
-    return float(weights @ best)
+    best = np.nan_to_num(similarities[:, list(members)], nan=0.0).clip(0.0, None).max(axis=1)
+    return float(np.asarray(weights, dtype=np.float64) @ best)
+
+
+@dataclass(frozen=True, slots=True)
+class _Builder:
+    """The state shared by every team built for one call."""
+
+    gains: FloatArray  # facets × candidates, NaN → 0, clipped at 0
+    weights: FloatArray  # normalised
+    pools: dict[ProfileKind, list[int]]
+    min_gain: float
+
+    def value(self, best: FloatArray) -> float:
+        return float(self.weights @ best)
+
+    def best_addition(
+        self, pool: Sequence[int], team: Sequence[int], best: FloatArray, fit: FloatArray
+    ) -> tuple[int, float] | None:
+        """The candidate of ``pool`` not in ``team`` with the largest gain (then fit)."""
+        options = np.array([c for c in pool if c not in team], dtype=np.int64)
+        if options.size == 0:
+            return None
+        gains = self.weights @ (np.maximum(self.gains[:, options], best[:, None]) - best[:, None])
+        order = np.lexsort((options, -fit[options], -gains))
+        return int(options[order[0]]), float(gains[order[0]])
+
+    def complete(
+        self, lead: int, roles: Sequence[MemberRole], places: int, fit: FloatArray
+    ) -> list[tuple[int, MemberRole]]:
+        """A team for ``lead``: greedy marginal gain over the open places, then swaps."""
+        team: list[tuple[int, MemberRole]] = [(lead, MemberRole.LEAD)]
+        open_roles = [r for r in roles if self.pools[_KIND_OF[r]]]
+        co_places = places - 1 - len(open_roles)
+        while True:
+            members = [c for c, _ in team]
+            best = self.gains[:, members].max(axis=1)
+            choice: tuple[float, float, int, MemberRole] | None = None
+            for role in [*open_roles, MemberRole.CO_INVESTIGATOR]:
+                if role is MemberRole.CO_INVESTIGATOR and co_places <= 0:
+                    continue
+                found = self.best_addition(self.pools[_KIND_OF[role]], members, best, fit)
+                if found is None:
+                    continue
+                candidate, gain = found
+                # a required role is filled whatever its gain; a co-investigator must add value
+                if role is MemberRole.CO_INVESTIGATOR and (
+                    gain < self.min_gain or gain <= _GAIN_EPSILON
+                ):
+                    continue
+                option = (gain, float(fit[candidate]), -candidate, role)
+                if choice is None or option[:3] > choice[:3]:
+                    choice = option
+            if choice is None:
+                break
+            team.append((-choice[2], choice[3]))
+            if choice[3] is MemberRole.CO_INVESTIGATOR:
+                co_places -= 1
+            else:
+                open_roles.remove(choice[3])
+        return self.improve(team, fit)
+
+    def improve(
+        self, team: list[tuple[int, MemberRole]], fit: FloatArray
+    ) -> list[tuple[int, MemberRole]]:
+        """Swap non-lead members for candidates of the same kind while coverage rises; then
+        drop co-investigators who no longer add ``min_gain``."""
+        for _ in range(_SWAP_ROUNDS):
+            improved = False
+            for i in range(1, len(team)):
+                members = [c for c, _ in team]
+                rest = self.gains[:, members[:i] + members[i + 1 :]].max(axis=1)
+                current = self.value(np.maximum(rest, self.gains[:, members[i]]))
+                found = self.best_addition(self.pools[_KIND_OF[team[i][1]]], members, rest, fit)
+                if found is None:
+                    continue
+                candidate, gain = found
+                if self.value(rest) + gain > current + _GAIN_EPSILON:
+                    team[i] = (candidate, team[i][1])
+                    improved = True
+            if not improved:
+                break
+        while True:
+            members = [c for c, _ in team]
+            losses = [
+                (self.loss(members, i), i)
+                for i in range(1, len(team))
+                if team[i][1] is MemberRole.CO_INVESTIGATOR
+            ]
+            weakest = min(losses, default=None)
+            if weakest is None or (weakest[0] >= self.min_gain and weakest[0] > _GAIN_EPSILON):
+                return team
+            del team[weakest[1]]
+
+    def loss(self, members: Sequence[int], i: int) -> float:
+        """The coverage lost by removing the ``i``-th member."""
+        full = self.value(self.gains[:, list(members)].max(axis=1))
+        rest = list(members[:i]) + list(members[i + 1 :])
+        return full - (self.value(self.gains[:, rest].max(axis=1)) if rest else 0.0)
 
 
 def build_consortia(
-    similarities: npt.NDArray[np.float64],
-    kinds: list[ProfileKind],
+    similarities: FloatArray,
+    kinds: Sequence[ProfileKind | str],
     *,
-    eligible: npt.NDArray[np.bool_] | None = None,
-    weights: npt.NDArray[np.float64] | None = None,
+    eligible: BoolArray | None = None,
+    weights: FloatArray | Sequence[float] | None = None,
     need_nhs: bool = True,
     need_sme: bool = True,
     max_members: int = 5,
     consortia: int = 3,
     min_gain: float = 0.01,
+    leads: int | None = 5,
 ) -> list[Consortium]:
-    """Propose up to ``consortia`` teams, each with a different lead academic.
+    """Propose up to ``consortia`` complementary teams for one call, best first.
 
     Args:
-        similarities: facet × candidate similarity matrix.
-        kinds: the kind of each candidate.
+        similarities: facet × candidate similarity matrix (NaN: no similarity).
+        kinds: the kind of each candidate (academic, clinical_team, sme).
         eligible: candidates that may be used (no conflict of interest, capacity left).
-        weights: weight per facet (equal when omitted).
-        need_nhs: include one clinical team (NHS partner) when any is eligible.
-        need_sme: include one SME when any is eligible.
-        max_members: the largest team.
+        weights: a non-negative weight per facet (equal when omitted); normalised to sum 1.
+        need_nhs: include one clinical team as NHS partner (if any is eligible).
+        need_sme: include one SME partner (if any is eligible).
+        max_members: the largest team, lead and partners included.
         consortia: how many alternative teams to propose.
-        min_gain: co-investigators are added only while they raise coverage by at least this.
+        min_gain: a co-investigator joins only if it raises coverage by at least this.
+        leads: how many of the best-fitting remaining academics are tried as lead for each
+            consortium (None: all of them).
+
+    Returns:
+        Up to ``consortia`` teams with different leads; fewer when academics run out.
+
+    Raises:
+        ValueError: shapes that do not match, an unknown kind, negative or all-zero weights, or
+            ``max_members`` too small for a lead and the partner roles asked for.
     """
-    facets, candidates = similarities.shape
+    matrix = np.asarray(similarities, dtype=np.float64)
+    if matrix.ndim != 2:
+        raise ValueError(f"similarities must be facets × candidates, got shape {matrix.shape}")
+    facets, candidates = matrix.shape
     if len(kinds) != candidates:
-        raise ValueError("kinds must have one entry per candidate")
-    allowed = np.ones(candidates, dtype=bool) if eligible is None else eligible.astype(bool)
-    w = (
-        np.ones(facets) / max(facets, 1)
-        if weights is None
-        else np.asarray(weights, dtype=np.float64)
-    )
-    of_kind = {
-        k: [c for c in range(candidates) if kinds[c] is k and allowed[c]] for k in ProfileKind
-    }
-    used_leads: set[int] = set()
-    proposals: list[Consortium] = []
-    for _ in range(consortia):
-        leads = [c for c in of_kind[ProfileKind.ACADEMIC] if c not in used_leads]
-        if not leads:
-            break
-        lead = max(leads, key=lambda c: (coverage(similarities, [c], w), -c))
-        used_leads.add(lead)
-        team = [lead]
-        roles = {lead: "lead academic"}
-
-        def best_gain(pool: list[int], current: list[int]) -> tuple[int | None, float]:
-            base = coverage(similarities, current, w)
-            best, gain = None, -1.0
-            for c in pool:
-                if c in current:
-                    continue
-                value = coverage(similarities, [*current, c], w) - base
-                if value > gain:
-                    best, gain = c, value
-            return best, gain
-
-        for kind, wanted, role in (
-            (ProfileKind.CLINICAL_TEAM, need_nhs, "NHS partner"),
-            (ProfileKind.SME, need_sme, "SME partner"),
-        ):
-            if wanted and len(team) < max_members and of_kind[kind]:
-                # a required role goes to the candidate of that kind who fits the call best
-                fitted = max(of_kind[kind], key=lambda c: (coverage(similarities, [c], w), -c))
-                team.append(fitted)
-                roles[fitted] = role
-        while len(team) < max_members:
-            choice, gain = best_gain(of_kind[ProfileKind.ACADEMIC], team)
-            if choice is None or gain < min_gain:
-                break
-            team.append(choice)
-            roles[choice] = "co-investigator"
-        covers = []
-        for f in range(facets):
-            member = max(team, key=lambda c: similarities[f, c])
-            covers.append(FacetCover(f, member, float(similarities[f, member])))
-        proposals.append(
-            Consortium(
-                members=tuple(Member(c, roles[c]) for c in team),
-                covers=tuple(covers),
-                coverage=coverage(similarities, team, w),
-                score=float(np.mean([similarities[:, c].max() for c in team])),
-            )
+        raise ValueError(f"kinds has {len(kinds)} entries for {candidates} candidates")
+    try:
+        kind_of = [ProfileKind(k) for k in kinds]
+    except ValueError as error:
+        options = ", ".join(k.value for k in ProfileKind)
+        raise ValueError(f"unknown candidate kind ({error}); expected one of {options}") from None
+    allowed = np.ones(candidates, dtype=bool) if eligible is None else np.asarray(eligible, bool)
+    if allowed.shape != (candidates,):
+        raise ValueError(f"eligible has shape {allowed.shape}, expected ({candidates},)")
+    w = _weights(weights, facets)
+    roles = [
+        role
+        for role, wanted in ((MemberRole.NHS_PARTNER, need_nhs), (MemberRole.SME_PARTNER, need_sme))
+        if wanted
+    ]
+    if max_members < 1 + len(roles):
+        raise ValueError(
+            f"max_members must be at least {1 + len(roles)} for a lead and {len(roles)} partner(s)"
         )
+    if leads is not None and leads < 1:
+        raise ValueError(f"leads must be None or at least 1, got {leads}")
+    if facets == 0 or consortia <= 0:
+        return []
+    gains = np.nan_to_num(matrix, nan=0.0, posinf=0.0, neginf=0.0).clip(0.0, None)
+    fit = w @ gains
+    pools = {
+        kind: [c for c in range(candidates) if kind_of[c] is kind and allowed[c]]
+        for kind in ProfileKind
+    }
+    missing = tuple(r for r in roles if not pools[_KIND_OF[r]])
+    proposals: list[Consortium] = []
+    seen: set[frozenset[int]] = set()
+    excluded: set[int] = set()
+    while len(proposals) < consortia:
+        builder = _Builder(
+            gains=gains,
+            weights=w,
+            pools={k: [c for c in pool if c not in excluded] for k, pool in pools.items()},
+            min_gain=min_gain,
+        )
+        ranked = sorted(builder.pools[ProfileKind.ACADEMIC], key=lambda c: (-fit[c], c))
+        best: tuple[tuple[float, float, int], list[tuple[int, MemberRole]]] | None = None
+        for lead in ranked[:leads]:
+            team = builder.complete(lead, roles, max_members, fit)
+            if frozenset(c for c, _ in team) in seen:
+                continue
+            value = coverage(gains, [c for c, _ in team], w)
+            key = (value, float(fit[lead]), -lead)
+            if best is None or key > best[0]:
+                best = (key, team)
+        if best is None:
+            break
+        team = best[1]
+        proposals.append(_describe(matrix, builder, team, w, missing))
+        seen.add(frozenset(c for c, _ in team))
+        excluded.add(team[0][0])
     return proposals
+
+
+def _weights(weights: FloatArray | Sequence[float] | None, facets: int) -> FloatArray:
+    if weights is None:
+        return np.full(facets, 1.0 / max(facets, 1))
+    w = np.asarray(weights, dtype=np.float64).reshape(-1)
+    if w.shape != (facets,):
+        raise ValueError(f"weights has {w.size} entries for {facets} facets")
+    if facets and (not np.all(np.isfinite(w)) or w.min() < 0 or w.sum() <= 0):
+        raise ValueError("weights must be finite, non-negative and not all zero")
+    return w / w.sum() if facets else w
+
+
+def _describe(
+    similarities: FloatArray,
+    builder: _Builder,
+    team: list[tuple[int, MemberRole]],
+    weights: FloatArray,
+    missing: tuple[MemberRole, ...],
+) -> Consortium:
+    """Order the team by role and report who covers what."""
+    members = [c for c, _ in team]
+    losses = {c: builder.loss(members, i) for i, c in enumerate(members)}
+    ordered = sorted(team, key=lambda m: (_ORDER.index(m[1]), -losses[m[0]], m[0]))
+    order = [c for c, _ in ordered]
+    raw = np.nan_to_num(similarities[:, order], nan=-np.inf)
+    winners = raw.argmax(axis=1)  # ties go to the member listed first (the lead)
+    covers = tuple(
+        FacetCover(f, order[int(winners[f])], float(similarities[f, order[int(winners[f])]]))
+        for f in range(similarities.shape[0])
+    )
+    strength = np.nan_to_num(similarities[:, order], nan=0.0).max(axis=0)
+    return Consortium(
+        members=tuple(
+            Member(
+                candidate=c,
+                role=role,
+                facets=tuple(int(f) for f in np.flatnonzero(winners == i)),
+                gain=losses[c],
+            )
+            for i, (c, role) in enumerate(ordered)
+        ),
+        covers=covers,
+        coverage=coverage(similarities, order, weights),
+        score=float(strength.mean()),
+        missing_roles=missing,
+    )
