@@ -1293,7 +1293,10 @@ def smes(w: Writer) -> tuple[list[Profile], list[dict[str, str]], dict[str, Topi
                     "readiness_level": trl,
                 }
             )
-        summary = f"{company} develops {article(product)} for {w.pick(t.populations)}."
+        summary = (
+            f"{company} develops {article(product)} for {w.pick(t.populations)}, "
+            f"focused on {t.label}."
+        )
         if w.chance(0.6):
             summary += (
                 f" Founded in {rng.randint(2009, 2023)}, it employs {rng.randint(4, 60)} people"
