@@ -153,7 +153,8 @@ def _to_organisation(record: OrganisationRecord) -> Organisation:
     )
 
 
-def _to_profile(record: ProfileRecord) -> Profile:
+def to_profile(record: ProfileRecord) -> Profile:
+    """The domain profile of a validated record (texts normalised)."""
     items = tuple(
         EvidenceItem(
             id=item.id,
@@ -240,7 +241,7 @@ def _parse_record(source: str, number: int, raw: dict[str, Any], parsed: ParsedF
                 (number, _to_organisation(OrganisationRecord.model_validate(raw)))
             )
         elif kind == "profile":
-            parsed.profiles.append((number, _to_profile(ProfileRecord.model_validate(raw))))
+            parsed.profiles.append((number, to_profile(ProfileRecord.model_validate(raw))))
         else:
             parsed.errors.append(
                 InvalidRecordError(source, number, "record", "must be 'organisation' or 'profile'")
@@ -361,7 +362,7 @@ def _parse_profile_rows(
         profile["evidence"].append(item)
     for first_line, profile in groups.values():
         try:
-            parsed.profiles.append((first_line, _to_profile(ProfileRecord.model_validate(profile))))
+            parsed.profiles.append((first_line, to_profile(ProfileRecord.model_validate(profile))))
         except ValidationError as error:
             parsed.errors.append(_error(source, first_line, error))
 

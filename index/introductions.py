@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from index.schema import introduction_events, introductions, profiles
 from matcher.errors import IntroductionNotFoundError, InvalidTransitionError, ProfileNotFoundError
@@ -62,16 +62,7 @@ class IntroductionStore:
                 )
             )
             new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-            connection.execute(
-                insert(introduction_events).values(
-                    introduction_id=new_id,
-                    at=now,
-                    by=by,
-                    action="created",
-                    status=IntroductionStatus.PROPOSED.value,
-                    note=note,
-                )
-            )
+            _record(connection, new_id, now, by, "created", IntroductionStatus.PROPOSED, note)
         return self.get(new_id)
 
     def get(self, introduction_id: int) -> Introduction:
@@ -144,16 +135,7 @@ class IntroductionStore:
                 raise InvalidTransitionError(
                     "the introduction was changed by someone else; reload it"
                 )
-            connection.execute(
-                insert(introduction_events).values(
-                    introduction_id=introduction_id,
-                    at=now,
-                    by=by,
-                    action="status",
-                    status=status.value,
-                    note=note,
-                )
-            )
+            _record(connection, introduction_id, now, by, "status", status, note)
         return self.get(introduction_id)
 
     def add_note(self, introduction_id: int, note: str, *, by: str) -> Introduction:
@@ -174,16 +156,7 @@ class IntroductionStore:
                 .where(introductions.c.id == introduction_id)
                 .values(updated_at=now)
             )
-            connection.execute(
-                insert(introduction_events).values(
-                    introduction_id=introduction_id,
-                    at=now,
-                    by=by,
-                    action="note",
-                    status=None,
-                    note=note,
-                )
-            )
+            _record(connection, introduction_id, now, by, "note", None, note)
         return self.get(introduction_id)
 
     def _load(self, ids: list[int]) -> list[Introduction]:
@@ -212,6 +185,28 @@ class IntroductionStore:
                     )
                 )
         return [_introduction(rows[i], events[i]) for i in ids if i in rows]
+
+
+def _record(
+    connection: Connection,
+    introduction_id: int,
+    at: str,
+    by: str,
+    action: str,
+    status: IntroductionStatus | None,
+    note: str,
+) -> None:
+    """Append one event to an introduction's history (inside the caller's transaction)."""
+    connection.execute(
+        insert(introduction_events).values(
+            introduction_id=introduction_id,
+            at=at,
+            by=by,
+            action=action,
+            status=status.value if status else None,
+            note=note,
+        )
+    )
 
 
 def _introduction(row: Any, events: list[IntroductionEvent]) -> Introduction:

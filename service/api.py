@@ -28,7 +28,7 @@ from prometheus_client import (
 )
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from index.ingest import ProfileRecord
+from index.ingest import ProfileRecord, to_profile
 from matcher.briefs import make_brief
 from matcher.errors import InvalidRecordError, MatcherError, ProfileNotFoundError
 from matcher.model import Introduction, IntroductionStatus, Organisation, OrganisationType, Role
@@ -269,15 +269,13 @@ def api_router(settings: Settings) -> APIRouter:
         profile = container.catalogue.get_profile(profile_id)
         if not profile.consent and who.role is not Role.ADMIN:
             raise ProfileNotFoundError(profile_id)  # not listed: indistinguishable from unknown
-        names = {o.id: o.name for o in container.catalogue.organisations()}
+        names = container.engine.organisation_names()
         return ProfilePublic.of(
             profile, names.get(profile.organisation_id, ""), with_contact=who.sees_contacts
         )
 
     def _write_profile(record: ProfileRecord, container: Container) -> WriteResult:
-        from index.ingest import _to_profile
-
-        outcome, sync = container.upsert_profile(_to_profile(record))
+        outcome, sync = container.upsert_profile(to_profile(record))
         status: Literal["added", "updated", "unchanged"] = outcome.status  # type: ignore[assignment]
         return WriteResult(id=outcome.id, status=status, index_version=sync.version)
 

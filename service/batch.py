@@ -172,7 +172,7 @@ def run_batch(
         alternates=alternates,
     )
     solve_s = time.perf_counter() - solve_started
-    names = {o.id: o.name for o in container.catalogue.organisations()}
+    names = container.engine.organisation_names()
 
     def partner(index: int, score: float, spare: bool = True) -> Partner:
         profile = profiles[ids[index]]

@@ -217,7 +217,7 @@ class SearchEngine:
                 allowed[snap.profile_index[profile_id]] = False
         return allowed
 
-    def _organisation_names(self) -> dict[str, str]:
+    def organisation_names(self) -> dict[str, str]:
         """Organisation names, cached per catalogue version (they are shown on every match)."""
         version = self.catalogue.version
         if self._names is None or self._names[0] != version:
@@ -264,7 +264,7 @@ class SearchEngine:
             snap.profiles[int(p)].id for kind in scored.groups for p in scored.groups[kind].profiles
         ]
         profiles = self.catalogue.get_profiles(ids)
-        organisation_names = self._organisation_names()
+        organisation_names = self.organisation_names()
         evidence: dict[str, list[EvidenceMatch]] = {}
         documents: dict[str, str] = {}
         for kind in scored.groups:

@@ -28,7 +28,7 @@ def shortlist_rows(
     """The caller's shortlist with each profile's display fields (deleted profiles drop out)."""
     entries = container.accounts.shortlist(key_id)
     profiles = container.catalogue.get_profiles([e.profile_id for e in entries])
-    names = {o.id: o.name for o in container.catalogue.organisations()}
+    names = container.engine.organisation_names()
     rows = []
     for entry in entries:
         profile = profiles.get(entry.profile_id)

@@ -221,7 +221,7 @@ def web_router(settings: Settings) -> APIRouter:
         profile = container.catalogue.get_profile(profile_id)
         if not profile.consent and who.role is not Role.ADMIN:
             raise ProfileNotFoundError(profile_id)
-        names = {o.id: o.name for o in container.catalogue.organisations()}
+        names = container.engine.organisation_names()
         try:
             similar = container.engine.similar(
                 profile_id, kinds=[profile.kind.value], top=5
