@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run demo test lint typecheck pytest bench eval clean chromium screenshots
+.PHONY: install run demo test lint typecheck pytest postgresql bench bench-full bench-peers wrk eval clean chromium screenshots crash-test load-test notebooks
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,20 +41,84 @@ chromium:
 		echo "installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-pytest: install chromium
-	$(BIN)/pytest -q
+# The PostgreSQL tests need Debian's server binaries (initdb, pg_ctl); installed when missing.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "installing Debian's postgresql for the PostgreSQL tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+# The suite runs against a throwaway PostgreSQL server (tests/pg_server.py starts it in a temporary
+# directory and stops it afterwards, pass or fail); KE_MATCHER_REQUIRE_PG=1 makes a PostgreSQL
+# test that cannot reach it fail instead of skipping.
+pytest: install chromium postgresql
+	KE_MATCHER_REQUIRE_PG=1 $(BIN)/python tests/pg_server.py -- $(BIN)/pytest -q
 
 test: lint typecheck pytest
 
 bench: install
 	$(BIN)/python -m benchmarks.bench_engine --out docs/benchmarks.md
 	$(BIN)/python -m benchmarks.bench_batch --out docs/benchmarks.md
+	$(BIN)/python -m benchmarks.bench_scale --sizes 10000,100000 --section scale \
+		--title "The search path at 10k and 100k chunks" --command "make bench" \
+		--out docs/benchmarks.md
+
+# The load generator of bench-full: Debian's wrk, installed when missing (root on these machines).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "installing Debian's wrk for the load test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+# 10k, 100k and 1M chunks in one run, then a wrk load test at 1M (under 30 minutes on 2 cores).
+# BENCH_FULL_ARGS="--keep" keeps the 1M region in var/bench/region; then
+# BENCH_FULL_ARGS="--reuse" BENCH_FULL_SIZES=1000000 measures it again without ingesting it.
+BENCH_FULL_SIZES ?= 10000,100000,1000000
+BENCH_FULL_ARGS ?=
+bench-full: install wrk
+	$(BIN)/python -m benchmarks.bench_scale --sizes $(BENCH_FULL_SIZES) --load $(BENCH_FULL_ARGS) \
+		--section scale-full --title "The search path at 10k, 100k and 1M chunks, and a load test" \
+		--command "make bench-full" --out docs/benchmarks.md
+
+# txtai in its own virtual environment (CPU torch first, so pip pulls no CUDA), same model
+# folder, same corpus, same briefs, same timing as ke-matcher.
+PEERS_VENV := var/bench-peers/venv
+$(PEERS_VENV)/.installed-stamp:
+	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(PEERS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		txtai==9.14.0 faiss-cpu==1.15.1 torch==2.13.0
+	touch $@
+
+bench-peers: install $(PEERS_VENV)/.installed-stamp
+	$(BIN)/python -m benchmarks.bench_peers --peer-python $(PEERS_VENV)/bin/python \
+		--out docs/benchmarks.md
+
+# SIGKILL real matcher processes mid-work, restart, check nothing acknowledged was lost and
+# nothing is half-written; prints one JSON line and updates docs/reliability.md.
+TRIALS ?= 20
+crash-test: install
+	$(BIN)/python -m benchmarks.crash_test --trials $(TRIALS) --out docs/reliability.md
+
+# Searches, profile updates and introduction changes from several locust users against
+# `matcher serve`, on SQLite and then on a throwaway PostgreSQL server (tests/pg_server.py).
+LOAD_USERS ?= 8
+LOAD_TIME ?= 2m
+load-test: install
+	$(BIN)/python -m benchmarks.load_test --users $(LOAD_USERS) --run-time $(LOAD_TIME) \
+		--postgresql --out docs/reliability.md
 
 screenshots: install chromium
 	KE_MATCHER_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser
 
 eval: install
 	$(BIN)/matcher eval goldstandard ../shared/benchmarks/goldstandard-dev --json
+
+# The notebooks' full runs, outputs saved in place (the tests run them on tests/data): the benchmark
+# against its peers on ../shared/benchmarks/goldstandard-dev, the demo pool's landscape.
+notebooks: install
+	$(BIN)/papermill notebooks/expertise_benchmark.ipynb notebooks/expertise_benchmark.ipynb \
+		--cwd . -k python3 --no-progress-bar
+	$(BIN)/papermill notebooks/expertise_landscape.ipynb notebooks/expertise_landscape.ipynb \
+		--cwd . -k python3 --no-progress-bar
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

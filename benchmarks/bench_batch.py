@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import commit, machine, now, write_section
+from benchmarks.region import perturbed
 from index.ingest import ingest_files
 from matcher.model import Profile
 from matcher.text import chunk, content_hash
@@ -99,9 +100,7 @@ def main(argv: list[str] | None = None) -> int:
                     vector = source_vectors.get(content_hash(source_piece))
                     if vector is None:
                         continue
-                    noise = rng.normal(size=vector.shape)
-                    moved = vector + 0.15 * noise / np.linalg.norm(noise)
-                    fresh[content_hash(piece)] = (moved / np.linalg.norm(moved)).astype(np.float32)
+                    fresh[content_hash(piece)] = perturbed(vector[None, :], rng, 0.15)[0]
         container.catalogue.cache_vectors(encoder.model_id, fresh)
         for profile in pool:
             container.catalogue.upsert_profile(profile)

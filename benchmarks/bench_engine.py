@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,7 +17,15 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.common import commit, machine, now, percentiles, write_section
+from benchmarks.common import (
+    commit,
+    machine,
+    now,
+    percentiles,
+    serve,
+    wait_for_search,
+    write_section,
+)
 from index.encoders import Encoder, SentenceTransformerEncoder
 from index.onnx_encoder import OnnxEncoder
 from matcher.briefs import make_brief
@@ -45,12 +51,6 @@ def briefs_from_demo(n: int) -> list[str]:
             texts.append(item["title"])
             texts.append(f"{item['title']}. {item['text']}")
     return (texts * (n // max(len(texts), 1) + 1))[:n]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,42 +116,21 @@ def main(argv: list[str] | None = None) -> int:
         _key, secret = container.accounts.create_key(name="benchmark", role=Role.CLINICIAN)
         container.close()
 
-        port = free_port()
-        env = {**os.environ, "KE_MATCHER_DATA_DIR": str(data_dir)}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "-q", "serve", "--port", str(port)],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
         http_ms: list[float] = []
-        try:
-            with httpx.Client(
-                base_url=f"http://127.0.0.1:{port}",
-                timeout=30,
-                headers={"authorization": f"Bearer {secret}"},
-            ) as client:
-                deadline = time.monotonic() + 120
-                while True:
-                    try:
-                        if client.get("/health").status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise SystemExit("the server did not start")
-                    time.sleep(0.2)
-                for text in briefs[:20]:
-                    client.post("/api/v1/search", json={"text": text})
-                for text in briefs:
-                    t0 = time.perf_counter()
-                    response = client.post("/api/v1/search", json={"text": text})
-                    http_ms.append((time.perf_counter() - t0) * 1000)
-                    response.raise_for_status()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        with (
+            serve(data_dir) as server,
+            httpx.Client(
+                base_url=server.url, timeout=30, headers={"authorization": f"Bearer {secret}"}
+            ) as client,
+        ):
+            wait_for_search(server, client, {"text": briefs[0]})
+            for text in briefs[:20]:
+                client.post("/api/v1/search", json={"text": text})
+            for text in briefs:
+                t0 = time.perf_counter()
+                response = client.post("/api/v1/search", json={"text": text})
+                http_ms.append((time.perf_counter() - t0) * 1000)
+                response.raise_for_status()
 
     counts = {"profiles": report.added, "vectors": sync.vector_count}
     in_process = percentiles(latencies)

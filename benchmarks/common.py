@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import re
+import socket
 import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def machine() -> str:
@@ -75,3 +84,91 @@ def write_section(report: Path, name: str, body: str) -> None:
         text = text.rstrip() + "\n\n" + block
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(text)
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A ``matcher serve`` child process on loopback.
+
+    Attributes:
+        process: the child process.
+        url: its base URL.
+        started: ``time.perf_counter()`` just before the process was started.
+    """
+
+    process: subprocess.Popen[bytes]
+    url: str
+    started: float
+
+
+@contextlib.contextmanager
+def serve(data_dir: Path, *, env: Mapping[str, str] | None = None) -> Iterator[Server]:
+    """Run ``matcher serve`` over ``data_dir`` on a free loopback port until the block ends.
+
+    Rate limits are off (a benchmark sends every request from one address with one key)
+    unless ``env`` says otherwise.
+    """
+    port = free_port()
+    environment = {
+        **os.environ,
+        "KE_MATCHER_DATA_DIR": str(data_dir),
+        "KE_MATCHER_RATE_LIMITS_ENABLED": "false",
+        **(env or {}),
+    }
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "-q", "serve", "--port", str(port)],
+        env=environment,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield Server(process, f"http://127.0.0.1:{port}", started)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
+
+
+def wait_for_search(
+    server: Server, client: httpx.Client, body: Mapping[str, object], *, timeout: float = 300
+) -> float:
+    """Post ``body`` to ``/api/v1/search`` until it succeeds; seconds from process start.
+
+    Raises:
+        SystemExit: the server died or did not answer within ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if client.post("/api/v1/search", json=body, timeout=timeout).status_code == 200:
+                return time.perf_counter() - server.started
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or server.process.poll() is not None:
+            raise SystemExit(f"the server did not answer a search (exit {server.process.poll()})")
+        time.sleep(0.02)
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """Resident memory of a process now (``rss``) and at its peak (``peak``), in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    found = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", status, flags=re.M))
+    return {"rss": int(found["VmRSS"]) / 1024, "peak": int(found["VmHWM"]) / 1024}
+
+
+def directory_mb(path: Path) -> float:
+    """Size of the files under ``path`` (links not followed), in MB."""
+    total = sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+    return total / 1024 / 1024

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
+from index.db import insert_ignoring_duplicates
 from index.schema import api_keys, profiles, shortlist_items, web_sessions
 from matcher.errors import AuthenticationError, ProfileNotFoundError
 from matcher.model import ApiKey, Role
@@ -182,26 +184,30 @@ class AccountStore:
         Raises:
             ProfileNotFoundError: no such profile.
         """
-        with self._engine.begin() as connection:
-            if (
-                connection.execute(select(profiles.c.id).where(profiles.c.id == profile_id)).first()
-                is None
-            ):
-                raise ProfileNotFoundError(profile_id)
-            exists = connection.execute(
-                select(shortlist_items.c.profile_id)
-                .where(shortlist_items.c.key_id == key_id)
-                .where(shortlist_items.c.profile_id == profile_id)
-            ).first()
-            if exists is None:
-                connection.execute(
-                    insert(shortlist_items).values(
-                        key_id=key_id,
-                        profile_id=profile_id,
-                        brief=brief[:2000],
-                        added_at=_now().isoformat(timespec="microseconds"),
-                    )
+        try:
+            with self._engine.begin() as connection:
+                if (
+                    connection.execute(
+                        select(profiles.c.id).where(profiles.c.id == profile_id)
+                    ).first()
+                    is None
+                ):
+                    raise ProfileNotFoundError(profile_id)
+                # ON CONFLICT DO NOTHING: two requests adding the same profile both succeed
+                insert_ignoring_duplicates(
+                    connection,
+                    shortlist_items,
+                    [
+                        {
+                            "key_id": key_id,
+                            "profile_id": profile_id,
+                            "brief": brief[:2000],
+                            "added_at": _now().isoformat(timespec="microseconds"),
+                        }
+                    ],
                 )
+        except IntegrityError as error:  # the profile was erased meanwhile (foreign key)
+            raise ProfileNotFoundError(profile_id) from error
 
     def remove_from_shortlist(self, key_id: str, profile_id: str) -> None:
         """Remove a profile from a shortlist (absent is fine)."""

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from index.ingest import csv_rows
+from index.ingest import csv_rows, decode_text, has_nul
 from matcher.briefs import MAX_BRIEF_CHARS
 from matcher.errors import IngestError, InvalidRecordError
 from matcher.model import CallBrief, ProfileKind, Purpose
@@ -119,27 +119,27 @@ def parse_call(path: Path) -> ParsedCall:
     source = str(path)
     if suffix == ".xlsx":
         return _parse_xlsx(path)
-    data = path.read_bytes()
-    if b"\x00" in data:
-        raise IngestError(f"{path}: contains NUL bytes; not a text file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise IngestError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    text = decode_text(source, path.read_bytes())
     parsed = ParsedCall()
     seen: dict[str, int] = {}
     if suffix in {".jsonl", ".ndjson", ".json"}:
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
+            if "\x00" in line:
+                parsed.errors.append(
+                    InvalidRecordError(source, number, "line", "contains a NUL byte")
+                )
+                continue
             try:
                 raw = json.loads(line)
             except (json.JSONDecodeError, RecursionError):
                 parsed.errors.append(InvalidRecordError(source, number, "line", "not valid JSON"))
                 continue
-            if not isinstance(raw, dict):
+            if not isinstance(raw, dict) or has_nul(raw):
+                reason = "a value contains a NUL character" if isinstance(raw, dict) else ""
                 parsed.errors.append(
-                    InvalidRecordError(source, number, "line", "expected a JSON object")
+                    InvalidRecordError(source, number, "line", reason or "expected a JSON object")
                 )
                 continue
             _add(parsed, source, number, raw, seen)
@@ -177,7 +177,8 @@ def _parse_xlsx(path: Path) -> ParsedCall:
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as error:
+    except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError, EOFError) as error:
+        # a damaged archive can claim an unsupported zip version or impossible offsets
         raise IngestError(f"{path}: not an XLSX workbook: {error}") from None
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
         raise IngestError(
@@ -187,24 +188,32 @@ def _parse_xlsx(path: Path) -> ParsedCall:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for broken workbooks
         raise IngestError(f"{path}: unreadable workbook: {error}") from None
-    parsed = ParsedCall()
-    seen: dict[str, int] = {}
     try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        try:
-            header = [str(h or "").strip().lower() for h in next(rows)]
-        except StopIteration:
-            return parsed
-        _check_header(path, header)
-        for number, row in enumerate(rows, start=2):
-            if number > MAX_CALL_ROWS + 1:
-                raise IngestError(f"{path}: more than {MAX_CALL_ROWS} rows")
-            cells = ["" if v is None else str(v) for v in row]
-            if not any(c.strip() for c in cells):
-                continue
-            raw = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
-            _add(parsed, str(path), number, raw, seen)
+        return _read_sheet(path, workbook)
+    except IngestError:
+        raise
+    except Exception as error:  # a read-only workbook is parsed lazily, row by row
+        raise IngestError(f"{path}: unreadable workbook: {error}") from None
     finally:
         workbook.close()
+
+
+def _read_sheet(path: Path, workbook: Any) -> ParsedCall:
+    parsed = ParsedCall()
+    seen: dict[str, int] = {}
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    try:
+        header = [str(h or "").strip().lower() for h in next(rows)]
+    except StopIteration:
+        return parsed
+    _check_header(path, header)
+    for number, row in enumerate(rows, start=2):
+        if number > MAX_CALL_ROWS + 1:
+            raise IngestError(f"{path}: more than {MAX_CALL_ROWS} rows")
+        cells = ["" if v is None else str(v) for v in row]
+        if not any(c.strip() for c in cells):
+            continue
+        raw = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
+        _add(parsed, str(path), number, raw, seen)
     return parsed

@@ -8,9 +8,10 @@ version it was built from, so a stale index is noticed and brought up to date.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,16 +22,15 @@ import numpy.typing as npt
 from sqlalchemy import (
     Connection,
     Engine,
-    create_engine,
     delete,
-    event,
     func,
     insert,
     select,
     update,
 )
 
-from index.schema import chunks, embeddings, evidence, meta, metadata, organisations, profiles
+from index.db import insert_ignoring_duplicates, make_engine, reachable, upgrade_schema
+from index.schema import chunks, embeddings, evidence, meta, organisations, profiles
 from matcher.errors import ProfileNotFoundError
 from matcher.model import (
     EvidenceItem,
@@ -93,24 +93,25 @@ def sqlite_url(path: Path) -> str:
 class Catalogue:
     """Read and write the catalogue.
 
+    Opening it brings the database's schema to the newest migration (:mod:`index.db`).
+
+    Writes that change what is searched are serialised across processes: each takes the
+    catalogue's write lock (the version row) with its first statement, so two workers never
+    interleave a profile's rows or lose a version bump.
+
     Args:
-        url: a SQLAlchemy URL (``sqlite:///path`` by default).
+        url: a SQLAlchemy URL: ``sqlite:///path`` (default) or ``postgresql+psycopg://…``.
         max_words: chunk size used when splitting evidence texts.
     """
 
     def __init__(self, url: str, *, max_words: int = 180) -> None:
         self.url = url
         self._max_words = max_words
-        self._engine: Engine = create_engine(url, future=True)
-        if self._engine.dialect.name == "sqlite":
-            event.listen(self._engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self._engine)
-        with self._engine.begin() as connection:
-            if (
-                connection.execute(select(meta.c.value).where(meta.c.key == VERSION_KEY)).first()
-                is None
-            ):
-                connection.execute(insert(meta).values(key=VERSION_KEY, value="0"))
+        self._engine: Engine = make_engine(url)
+        with reachable(self._engine):
+            upgrade_schema(self._engine)
+            with self._engine.begin() as connection:
+                insert_ignoring_duplicates(connection, meta, [{"key": VERSION_KEY, "value": "0"}])
 
     @property
     def engine(self) -> Engine:
@@ -131,6 +132,37 @@ class Catalogue:
             ).scalar_one()
         return int(value)
 
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A write transaction holding the catalogue's write lock from its first statement.
+
+        The lock is a no-op update of the version row: a row lock on PostgreSQL, the database's
+        write lock on SQLite (taken at once rather than at the first real write, so a second
+        writer waits instead of failing with a stale read). Later reads in the transaction see
+        every write committed before it.
+        """
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(meta).where(meta.c.key == VERSION_KEY).values(value=meta.c.value)
+            )
+            yield connection
+
+    def index_source(self) -> tuple[int, list[ChunkRow], list[ProfileMeta]]:
+        """The version, chunks and profile fields an index is built from, read in one
+        consistent snapshot (a write committed meanwhile is in all three or in none)."""
+        with self._engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                # one read transaction: WAL gives it a single snapshot
+                connection.exec_driver_sql("BEGIN")
+            else:
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            version = int(
+                connection.execute(
+                    select(meta.c.value).where(meta.c.key == VERSION_KEY)
+                ).scalar_one()
+            )
+            return version, self._chunk_rows(connection), self._profile_metas(connection)
+
     @staticmethod
     def _bump(connection: Connection) -> None:
         current = connection.execute(
@@ -146,7 +178,7 @@ class Catalogue:
         record = asdict(organisation)
         record["type"] = organisation.type.value
         digest = _hash_record(record)
-        with self._engine.begin() as connection:
+        with self._writing() as connection:
             existing = connection.execute(
                 select(organisations.c.content_hash).where(organisations.c.id == organisation.id)
             ).scalar_one_or_none()
@@ -189,7 +221,7 @@ class Catalogue:
         record = asdict(profile)
         record.pop("updated_at")
         digest = _hash_record(record)
-        with self._engine.begin() as connection:
+        with self._writing() as connection:
             existing = connection.execute(
                 select(profiles.c.content_hash).where(profiles.c.id == profile.id)
             ).scalar_one_or_none()
@@ -197,9 +229,15 @@ class Catalogue:
                 return UpsertOutcome(profile.id, "unchanged")
             old_hashes: set[str] = set()
             if existing is not None:
-                old_hashes = self._delete_profile_rows(connection, profile.id)
+                # the evidence is replaced but the profile row is updated in place: deleting it
+                # would cascade to the profile's introductions and shortlist entries
+                old_hashes = self._delete_profile_rows(connection, profile.id, keep_profile=True)
             connection.execute(
-                insert(profiles).values(
+                (
+                    insert(profiles)
+                    if existing is None
+                    else update(profiles).where(profiles.c.id == profile.id)
+                ).values(
                     id=profile.id,
                     kind=profile.kind.value,
                     name=profile.name,
@@ -250,14 +288,22 @@ class Catalogue:
             self._bump(connection)
         return UpsertOutcome(profile.id, "added" if existing is None else "updated")
 
-    def delete_profile(self, profile_id: str) -> None:
+    def delete_profile(
+        self, profile_id: str, *, also: Callable[[Connection], object] | None = None
+    ) -> None:
         """Erase a profile: its row, evidence, chunks and every cached embedding of its texts
-        that no other profile uses.
+        that no other profile uses (and, through foreign keys, its shortlist entries and
+        introductions). On SQLite the write-ahead log is then checkpointed and truncated, so
+        that the erased text is left in no file (deleted pages are zeroed: ``secure_delete``).
+
+        Args:
+            profile_id: the profile to erase.
+            also: more work to commit in the same transaction (the audit log's erasure).
 
         Raises:
             ProfileNotFoundError: no such profile.
         """
-        with self._engine.begin() as connection:
+        with self._writing() as connection:
             found = connection.execute(
                 select(profiles.c.id).where(profiles.c.id == profile_id)
             ).scalar_one_or_none()
@@ -265,11 +311,19 @@ class Catalogue:
                 raise ProfileNotFoundError(profile_id)
             hashes = self._delete_profile_rows(connection, profile_id)
             self._purge_orphaned_embeddings(connection, hashes)
+            if also is not None:
+                also(connection)
             self._bump(connection)
+        if self._engine.dialect.name == "sqlite":
+            with self._engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @staticmethod
-    def _delete_profile_rows(connection: Connection, profile_id: str) -> set[str]:
-        """Delete a profile's rows; returns the text hashes its chunks had."""
+    def _delete_profile_rows(
+        connection: Connection, profile_id: str, *, keep_profile: bool = False
+    ) -> set[str]:
+        """Delete a profile's rows (its evidence and chunks only, when ``keep_profile``);
+        returns the text hashes its chunks had."""
         hashes = set(
             connection.execute(
                 select(chunks.c.text_hash).where(chunks.c.profile_id == profile_id)
@@ -277,7 +331,8 @@ class Catalogue:
         )
         connection.execute(delete(chunks).where(chunks.c.profile_id == profile_id))
         connection.execute(delete(evidence).where(evidence.c.profile_id == profile_id))
-        connection.execute(delete(profiles).where(profiles.c.id == profile_id))
+        if not keep_profile:
+            connection.execute(delete(profiles).where(profiles.c.id == profile_id))
         return hashes
 
     @staticmethod
@@ -305,21 +360,30 @@ class Catalogue:
             raise ProfileNotFoundError(profile_id)
         return found[profile_id]
 
-    def get_profiles(self, profile_ids: Iterable[str]) -> dict[str, Profile]:
-        """Whole profiles for the ids that exist (unknown ids are left out)."""
+    def get_profiles(
+        self, profile_ids: Iterable[str], *, with_evidence: bool = True
+    ) -> dict[str, Profile]:
+        """Whole profiles for the ids that exist (unknown ids are left out).
+
+        Args:
+            profile_ids: the profiles wanted.
+            with_evidence: ``False`` leaves every profile's ``evidence`` empty (a cheaper read
+                when only the profile's own fields are shown).
+        """
         ids = list(dict.fromkeys(profile_ids))
         if not ids:
             return {}
         result: dict[str, Profile] = {}
         with self._engine.connect() as connection:
             items: dict[str, list[EvidenceItem]] = {i: [] for i in ids}
-            for r in connection.execute(
-                select(evidence)
-                .where(evidence.c.profile_id.in_(ids))
-                .where(evidence.c.type != EvidenceType.SUMMARY.value)
-                .order_by(evidence.c.profile_id, evidence.c.position)
-            ).mappings():
-                items[r["profile_id"]].append(_item_from_row(r))
+            if with_evidence:
+                for r in connection.execute(
+                    select(evidence)
+                    .where(evidence.c.profile_id.in_(ids))
+                    .where(evidence.c.type != EvidenceType.SUMMARY.value)
+                    .order_by(evidence.c.profile_id, evidence.c.position)
+                ).mappings():
+                    items[r["profile_id"]].append(_item_from_row(r))
             for r in connection.execute(select(profiles).where(profiles.c.id.in_(ids))).mappings():
                 result[r["id"]] = Profile(
                     id=r["id"],
@@ -356,16 +420,20 @@ class Catalogue:
     def profile_metas(self) -> list[ProfileMeta]:
         """Filtering fields of every profile, by id."""
         with self._engine.connect() as connection:
-            rows = connection.execute(
-                select(
-                    profiles.c.id,
-                    profiles.c.kind,
-                    profiles.c.organisation_id,
-                    profiles.c.region,
-                    profiles.c.unit,
-                    profiles.c.consent,
-                ).order_by(profiles.c.id)
-            ).all()
+            return self._profile_metas(connection)
+
+    @staticmethod
+    def _profile_metas(connection: Connection) -> list[ProfileMeta]:
+        rows = connection.execute(
+            select(
+                profiles.c.id,
+                profiles.c.kind,
+                profiles.c.organisation_id,
+                profiles.c.region,
+                profiles.c.unit,
+                profiles.c.consent,
+            ).order_by(profiles.c.id)
+        ).all()
         return [
             ProfileMeta(
                 id=r.id,
@@ -413,11 +481,15 @@ class Catalogue:
     def chunk_rows(self) -> list[ChunkRow]:
         """Every chunk with its profile and item, in id order."""
         with self._engine.connect() as connection:
-            rows = connection.execute(
-                select(chunks.c.id, chunks.c.profile_id, evidence.c.item_id, chunks.c.text_hash)
-                .join(evidence, evidence.c.pk == chunks.c.evidence_pk)
-                .order_by(chunks.c.id)
-            ).all()
+            return self._chunk_rows(connection)
+
+    @staticmethod
+    def _chunk_rows(connection: Connection) -> list[ChunkRow]:
+        rows = connection.execute(
+            select(chunks.c.id, chunks.c.profile_id, evidence.c.item_id, chunks.c.text_hash)
+            .join(evidence, evidence.c.pk == chunks.c.evidence_pk)
+            .order_by(chunks.c.id)
+        ).all()
         return [ChunkRow(r.id, r.profile_id, r.item_id, r.text_hash) for r in rows]
 
     def chunk_texts(self, chunk_ids: Sequence[int]) -> dict[int, str]:
@@ -449,17 +521,41 @@ class Catalogue:
                     found[r.text_hash] = np.frombuffer(r.vector, dtype=np.float32)
         return found
 
-    def cache_vectors(self, model_id: str, vectors: Mapping[str, npt.NDArray[np.float32]]) -> None:
-        """Store embeddings; a hash already cached for this model is left as it is."""
+    def cache_vectors(
+        self,
+        model_id: str,
+        vectors: Mapping[str, npt.NDArray[np.float32]],
+        *,
+        only_in_use: bool = False,
+    ) -> None:
+        """Store embeddings; a hash already cached for this model is left as it is.
+
+        Args:
+            model_id: the model that made the vectors.
+            vectors: vectors by text hash.
+            only_in_use: skip hashes no chunk uses (any more): an index build passes it, so a
+                profile erased by another process while its texts were being embedded leaves
+                nothing behind. Under the write lock, that erasure either ran before (the hash
+                is skipped here) or runs after (and purges it).
+        """
         if not vectors:
             return
-        with self._engine.begin() as connection:
+        with self._writing() as connection:
             present = set(
                 connection.execute(
                     select(embeddings.c.text_hash)
                     .where(embeddings.c.model_id == model_id)
                     .where(embeddings.c.text_hash.in_(list(vectors)))
                 ).scalars()
+            )
+            used = (
+                set(
+                    connection.execute(
+                        select(chunks.c.text_hash).where(chunks.c.text_hash.in_(list(vectors)))
+                    ).scalars()
+                )
+                if only_in_use
+                else set(vectors)
             )
             rows = [
                 {
@@ -468,10 +564,9 @@ class Catalogue:
                     "vector": np.asarray(v, np.float32).tobytes(),
                 }
                 for h, v in vectors.items()
-                if h not in present
+                if h not in present and h in used
             ]
-            if rows:
-                connection.execute(insert(embeddings), rows)
+            insert_ignoring_duplicates(connection, embeddings, rows)
 
     def cached_hashes(self) -> set[str]:
         """Every text hash with a cached embedding, whatever the model (used by erasure checks)."""
@@ -499,12 +594,3 @@ def _item_from_row(r: Any) -> EvidenceItem:
         funder=r["funder"],
         readiness_level=r["readiness_level"],
     )
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()

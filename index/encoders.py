@@ -78,7 +78,15 @@ def packaged_model_path(package: str = DEFAULT_MODEL_PACKAGE) -> Path:
 def fingerprint(model_path: Path) -> str:
     """A short, stable id for the weights in ``model_path``: folder name plus a content hash."""
     digest = hashlib.sha256()
-    for name in ("config.json", "modules.json", "1_Pooling/config.json", "tokenizer.json"):
+    # adaptation.json exists only in adapted models (index/adapt.py): it names the base model,
+    # the objective, the hyperparameters and the training texts.
+    for name in (
+        "config.json",
+        "modules.json",
+        "1_Pooling/config.json",
+        "tokenizer.json",
+        "adaptation.json",
+    ):
         file = model_path / name
         if file.is_file():
             digest.update(file.read_bytes())

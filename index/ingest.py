@@ -7,6 +7,7 @@ the same run. See ``docs/data-format.md`` for the formats.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -195,13 +196,38 @@ def _read_text(path: Path) -> str:
         raise IngestError(f"{path}: not a file")
     if size > MAX_FILE_BYTES:
         raise IngestError(f"{path}: {size} bytes is over the limit of {MAX_FILE_BYTES} bytes")
-    data = path.read_bytes()
-    if b"\x00" in data:
-        raise IngestError(f"{path}: contains NUL bytes; not a text file")
+    return decode_text(str(path), path.read_bytes())
+
+
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def decode_text(source: str, data: bytes) -> str:
+    """The text of an input file, which must be UTF-8 (a BOM is allowed).
+
+    UTF-16/32 and binary files are refused whole; a NUL byte in otherwise readable text is left
+    for the row parsers to report on its line.
+
+    Raises:
+        IngestError: the bytes are not UTF-8 text.
+    """
+    for bom, name in _WIDE_BOMS:  # UTF-32 first: its little-endian BOM starts like UTF-16's
+        if data.startswith(bom):
+            raise IngestError(f"{source}: {name} text; save the file as UTF-8")
+    head = data[:4096]
+    if head.count(0) * 8 > len(head):
+        raise IngestError(
+            f"{source}: mostly NUL bytes (UTF-16 or a binary file?); save the file as UTF-8"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise IngestError(f"{path}: not UTF-8 text (byte {error.start})") from None
+        raise IngestError(f"{source}: not UTF-8 text (byte {error.start})") from None
 
 
 def parse_jsonl(source: str, text: str) -> ParsedFile:
@@ -209,6 +235,9 @@ def parse_jsonl(source: str, text: str) -> ParsedFile:
     parsed = ParsedFile()
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
+            continue
+        if "\x00" in line:
+            parsed.errors.append(InvalidRecordError(source, number, "line", "contains a NUL byte"))
             continue
         try:
             raw = json.loads(line)
@@ -227,8 +256,30 @@ def parse_jsonl(source: str, text: str) -> ParsedFile:
                 InvalidRecordError(source, number, "line", "expected a JSON object")
             )
             continue
+        if has_nul(raw):
+            parsed.errors.append(
+                InvalidRecordError(source, number, "line", "a value contains a NUL character")
+            )
+            continue
         _parse_record(source, number, raw, parsed)
     return parsed
+
+
+def has_nul(value: object) -> bool:
+    """Whether a decoded JSON value holds a NUL character in any string (the catalogue's text
+    columns cannot store one on PostgreSQL, and no real text has one)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _parse_record(source: str, number: int, raw: dict[str, Any], parsed: ParsedFile) -> None:
@@ -309,6 +360,9 @@ def csv_rows(
             continue
         number += 1
         if not any(cell.strip() for cell in row):
+            continue
+        if any("\x00" in cell for cell in row):
+            errors.append(InvalidRecordError(source, number, "row", "contains a NUL byte"))
             continue
         if len(row) != len(header):
             errors.append(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from index.schema import introduction_events, introductions, profiles
 from matcher.errors import IntroductionNotFoundError, InvalidTransitionError, ProfileNotFoundError
@@ -43,6 +44,31 @@ class IntroductionStore:
             ProfileNotFoundError: no such profile.
         """
         now = _now()
+        try:
+            new_id = self._insert(
+                profile_id=profile_id,
+                requester=requester,
+                requester_organisation=requester_organisation,
+                brief=brief,
+                by=by,
+                note=note,
+                now=now,
+            )
+        except IntegrityError as error:  # the profile was erased meanwhile (foreign key)
+            raise ProfileNotFoundError(profile_id) from error
+        return self.get(new_id)
+
+    def _insert(
+        self,
+        *,
+        profile_id: str,
+        requester: str,
+        requester_organisation: str | None,
+        brief: str,
+        by: str,
+        note: str,
+        now: str,
+    ) -> int:
         with self._engine.begin() as connection:
             if (
                 connection.execute(select(profiles.c.id).where(profiles.c.id == profile_id)).first()
@@ -63,7 +89,7 @@ class IntroductionStore:
             )
             new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
             _record(connection, new_id, now, by, "created", IntroductionStatus.PROPOSED, note)
-        return self.get(new_id)
+        return new_id
 
     def get(self, introduction_id: int) -> Introduction:
         """One introduction with its history.

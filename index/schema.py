@@ -145,10 +145,12 @@ introductions = Table(
         index=True,
     ),
     Column("requester", Text, nullable=False),
-    Column("requester_organisation", String(200)),
+    # Text, not VARCHAR(n): key names and organisation names have no fixed bound, and
+    # PostgreSQL (unlike SQLite) enforces one (revision 0002)
+    Column("requester_organisation", Text),
     Column("brief", Text, nullable=False, default=""),
     Column("status", String(20), nullable=False, index=True),
-    Column("created_by", String(40), nullable=False),
+    Column("created_by", Text, nullable=False),
     Column("created_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
     sqlite_autoincrement=True,
@@ -166,9 +168,23 @@ introduction_events = Table(
         index=True,
     ),
     Column("at", String(40), nullable=False),
-    Column("by", String(40), nullable=False),
+    Column("by", Text, nullable=False),
     Column("action", String(20), nullable=False),
     Column("status", String(20)),
     Column("note", Text, nullable=False, default=""),
+    sqlite_autoincrement=True,
+)
+
+# Who did what to whom: contact views, exports, introduction changes, deletions. ``actor`` is a
+# key id (never the secret); ``detail`` holds no personal data (no names, contacts or brief text).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(40), nullable=False, index=True),
+    Column("target", String(300), nullable=False, default="", index=True),
+    Column("detail", JSON, nullable=False),
     sqlite_autoincrement=True,
 )

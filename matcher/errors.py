@@ -9,6 +9,7 @@
     ├── IngestError                  a whole input file that cannot be read (missing, wrong format)
     ├── IndexUnavailableError        no usable index (never built, or being rebuilt)
     ├── ModelUnavailableError        the packaged model cannot be found or loaded
+    ├── CatalogueUnavailableError    the catalogue database cannot be opened (URL, server down)
     ├── EvaluationDataError          a benchmark directory that is missing files or malformed
     ├── AuthenticationError          no key, or a key that is unknown or revoked
     ├── PermissionDeniedError        a valid key whose role may not do this
@@ -24,6 +25,11 @@ from __future__ import annotations
 
 class MatcherError(Exception):
     """Base class of every error ke-matcher raises on purpose."""
+
+
+class CatalogueUnavailableError(MatcherError):
+    """The catalogue database cannot be opened: an unsupported URL, or a server that does not
+    answer."""
 
 
 class InvalidBriefError(MatcherError):

@@ -110,3 +110,36 @@ def top_profiles(scores: ProfileScores, n: int) -> ProfileScores:
         raise ValueError(f"n must be non-negative, got {n}")
     order = np.lexsort((scores.profiles, -scores.scores))[:n]
     return ProfileScores(scores.profiles[order], scores.scores[order])
+
+
+@dataclass(frozen=True, slots=True)
+class BestItems:
+    """The best items of each profile: parallel arrays ordered by profile, then best item first."""
+
+    profiles: IntArray
+    items: IntArray
+    scores: FloatArray
+
+
+def best_items(item_scores: ItemScores, item_profiles: IntArray, n: int) -> BestItems:
+    """The ``n`` best-scored items of every profile that has scored items (ties: lower item).
+
+    Args:
+        item_scores: scores of the items that were scored.
+        item_profiles: the profile index of every item (indexed by item index).
+        n: at most this many items per profile.
+    """
+    if n < 0:
+        raise ValueError(f"n must be non-negative, got {n}")
+    profiles_of = item_profiles[item_scores.items]
+    order = np.lexsort((item_scores.items, -item_scores.scores, profiles_of))
+    profiles = profiles_of[order]
+    starts = np.flatnonzero(np.r_[True, profiles[1:] != profiles[:-1]][: profiles.size])
+    counts = np.diff(np.r_[starts, profiles.size]).astype(np.int64)
+    position = np.arange(profiles.size) - np.repeat(starts, counts)
+    keep = order[position < n]
+    return BestItems(
+        profiles_of[keep].astype(np.int64),
+        item_scores.items[keep].astype(np.int64),
+        item_scores.scores[keep].astype(np.float32),
+    )

@@ -28,9 +28,11 @@ from prometheus_client import (
 )
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from index.audit import AuditAction
 from index.ingest import ProfileRecord, to_profile
 from matcher.briefs import make_brief
 from matcher.errors import InvalidRecordError, MatcherError, ProfileNotFoundError
+from matcher.fusion import RankingProfile
 from matcher.model import Introduction, IntroductionStatus, Organisation, OrganisationType, Role
 from service.auth import (
     ADMIN_ONLY,
@@ -44,8 +46,11 @@ from service.auth import (
 from service.container import Container, build_container
 from service.errors import status_for
 from service.exports import shortlist_csv, shortlist_rows, shortlist_xlsx
-from service.jobs import REPORT_FILES, Job, JobRunner
+from service.jobs import REPORT_FILES, Job, JobRunner, record_profiles, withdraw_reports
+from service.ratelimit import RateLimitedError, RateLimits, rate_limits_of
 from service.schemas import (
+    AuditEntryOut,
+    AuditPage,
     ErrorOut,
     HealthOut,
     IngestOut,
@@ -68,8 +73,9 @@ from service.schemas import (
     StatusChange,
     WriteResult,
 )
+from service.security import REPORT_CSP, install_security_headers
 from service.settings import Settings
-from service.web import LoginRequiredError, mount_static, web_router
+from service.web import LoginRequiredError, audit_introduction, mount_static, web_router
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +87,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorOut, "description": "Request too large"},
     415: {"model": ErrorOut, "description": "The body is not JSON"},
     422: {"model": ErrorOut, "description": "Invalid input"},
+    429: {"model": ErrorOut, "description": "Too many requests (see the Retry-After header)"},
     503: {"model": ErrorOut, "description": "No index loaded"},
 }
 
@@ -140,6 +147,26 @@ def searcher(request: Request) -> Principal | None:
 
 
 Searcher = Annotated[Principal | None, Depends(searcher)]
+
+
+def limited_searcher(request: Request, who: Searcher) -> Principal | None:
+    """:func:`searcher`, then one search counted against the caller's key and address."""
+    limits = rate_limits_of(request)
+    if limits is not None:
+        limits.check_search(request, who.key.id if who else None)
+    return who
+
+
+def limited_any_role(request: Request, who: AnyRole) -> Principal:
+    """Any role, then one search counted against the caller's key and address."""
+    limits = rate_limits_of(request)
+    if limits is not None:
+        limits.check_search(request, who.key.id)
+    return who
+
+
+LimitedSearcher = Annotated[Principal | None, Depends(limited_searcher)]
+LimitedAnyRole = Annotated[Principal, Depends(limited_any_role)]
 IntroductionId = Annotated[int, Path(ge=1, le=2**62)]
 JobId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^job_[0-9a-f]+$")]
 
@@ -181,7 +208,9 @@ def api_router(settings: Settings) -> APIRouter:
     @router.post(
         "/search", response_model=SearchResponse, tags=["search"], openapi_extra=search_extra
     )
-    def search(request: SearchRequest, container: ContainerDep, _who: Searcher) -> SearchResponse:
+    def search(
+        request: SearchRequest, container: ContainerDep, _who: LimitedSearcher
+    ) -> SearchResponse:
         """Rank academics, clinical teams and SMEs for a brief, with the evidence for each."""
         started = time.perf_counter()
         brief = make_brief(
@@ -197,7 +226,7 @@ def api_router(settings: Settings) -> APIRouter:
             top=request.top,
             max_chars=container.settings.max_brief_chars,
         )
-        result = container.engine.search(brief)
+        result = container.engine.search(brief, profile=RankingProfile(request.profile))
         version = container.engine.snapshot().manifest.version
         return SearchResponse.of(
             result, index_version=version, took_ms=(time.perf_counter() - started) * 1000
@@ -209,7 +238,9 @@ def api_router(settings: Settings) -> APIRouter:
         tags=["search"],
         openapi_extra=roles_extra(*ALL_ROLES),
     )
-    def similar(request: SimilarRequest, container: ContainerDep, _who: AnyRole) -> SearchResponse:
+    def similar(
+        request: SimilarRequest, container: ContainerDep, _who: LimitedAnyRole
+    ) -> SearchResponse:
         """Profiles similar to a given profile (for example other academics like this one)."""
         started = time.perf_counter()
         if not _listed(container, request.profile_id):
@@ -270,6 +301,10 @@ def api_router(settings: Settings) -> APIRouter:
         if not profile.consent and who.role is not Role.ADMIN:
             raise ProfileNotFoundError(profile_id)  # not listed: indistinguishable from unknown
         names = container.engine.organisation_names()
+        if who.sees_contacts:
+            container.audit.record(
+                AuditAction.CONTACT_VIEW, actor=who.key.id, target=profile.id, detail={"via": "api"}
+            )
         return ProfilePublic.of(
             profile, names.get(profile.organisation_id, ""), with_contact=who.sees_contacts
         )
@@ -313,9 +348,10 @@ def api_router(settings: Settings) -> APIRouter:
         tags=["profiles"],
         openapi_extra=roles_extra(*ADMIN_ONLY),
     )
-    def delete_profile(profile_id: ProfileId, container: ContainerDep, _who: Admin) -> WriteResult:
-        """Erase a profile: its record, evidence, vectors and cached embeddings."""
-        sync = container.delete(profile_id)
+    def delete_profile(profile_id: ProfileId, container: ContainerDep, who: Admin) -> WriteResult:
+        """Erase a profile: its record, evidence, vectors, cached embeddings, shortlist entries,
+        introductions and the batch reports that name it; the audit log keeps only the fact."""
+        sync = container.delete(profile_id, actor=who.key.id)
         return WriteResult(id=profile_id, status="deleted", index_version=sync.version)
 
     @router.get(
@@ -401,6 +437,7 @@ def api_router(settings: Settings) -> APIRouter:
             by=who.key.name,
             note=body.note,
         )
+        audit_introduction(container, who, AuditAction.INTRODUCTION_CREATE, created)
         return introduction_out(container, created)
 
     @router.get(
@@ -451,6 +488,7 @@ def api_router(settings: Settings) -> APIRouter:
         changed = container.introductions.change_status(
             introduction_id, IntroductionStatus(body.status), by=who.key.name, note=body.note
         )
+        audit_introduction(container, who, AuditAction.INTRODUCTION_STATUS, changed)
         return introduction_out(container, changed)
 
     @router.post(
@@ -463,9 +501,9 @@ def api_router(settings: Settings) -> APIRouter:
         introduction_id: IntroductionId, body: NoteIn, container: ContainerDep, who: Staff
     ) -> IntroductionOut:
         """Add a note to an introduction's history."""
-        return introduction_out(
-            container, container.introductions.add_note(introduction_id, body.note, by=who.key.name)
-        )
+        noted = container.introductions.add_note(introduction_id, body.note, by=who.key.name)
+        audit_introduction(container, who, AuditAction.INTRODUCTION_NOTE, noted)
+        return introduction_out(container, noted)
 
     @router.get(
         "/shortlist",
@@ -527,6 +565,17 @@ def api_router(settings: Settings) -> APIRouter:
     ) -> Response:
         """The caller's shortlist as CSV or XLSX (contact details for KE staff and admins)."""
         rows = shortlist_rows(container, who.key.id, with_contact=who.sees_contacts)
+        container.audit.record(
+            AuditAction.SHORTLIST_EXPORT,
+            actor=who.key.id,
+            target="shortlist",
+            detail={
+                "format": format,
+                "rows": len(rows),
+                "with_contacts": who.sees_contacts,
+                "profiles": [row["profile_id"] for row in rows],
+            },
+        )
         if format == "xlsx":
             return Response(
                 shortlist_xlsx(rows),
@@ -629,23 +678,72 @@ def api_router(settings: Settings) -> APIRouter:
     def batch_report(
         request: Request,
         job_id: JobId,
-        _who: Staff,
+        who: Staff,
+        container: ContainerDep,
         format: Annotated[Literal["csv", "xlsx", "html"], Query()] = "html",
     ) -> Response:
         """A finished job's report: HTML (default), CSV or XLSX."""
         jobs = jobs_of(request)
         path = jobs.report(job_id, format)
+        container.audit.record(
+            AuditAction.REPORT_DOWNLOAD,
+            actor=who.key.id,
+            target=f"batch/{job_id}",
+            detail={"format": format},
+        )
         media = {
             "csv": "text/csv; charset=utf-8",
             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "html": "text/html; charset=utf-8",
         }[format]
         headers = (
-            {}
+            # a self-contained page: its own inline style, never a script, sandboxed
+            {"content-security-policy": REPORT_CSP}
             if format == "html"
             else {"content-disposition": f'attachment; filename="{path.name}"'}
         )
         return Response(path.read_bytes(), media_type=media, headers=headers)
+
+    @router.get(
+        "/audit",
+        response_model=AuditPage,
+        tags=["audit"],
+        openapi_extra=roles_extra(*ADMIN_ONLY),
+    )
+    def read_audit(
+        container: ContainerDep,
+        _who: Admin,
+        action: Annotated[AuditAction | None, Query()] = None,
+        target: Annotated[str | None, Query(max_length=300)] = None,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> AuditPage:
+        """The audit log, newest first: who viewed contact details, exported a shortlist or a
+        report, changed an introduction or deleted a profile (admins only)."""
+        entries, total = container.audit.entries(
+            action=action,
+            target=target,
+            offset=offset,
+            limit=limit,
+        )
+        names = {k.id: k.name for k in container.accounts.list_keys()}
+        return AuditPage(
+            items=[
+                AuditEntryOut(
+                    id=e.id,
+                    at=e.at,
+                    actor=e.actor,
+                    actor_name=names.get(e.actor),
+                    action=e.action,
+                    target=e.target,
+                    detail=e.detail,
+                )
+                for e in entries
+            ],
+            total=total,
+            offset=offset,
+            limit=limit,
+        )
 
     return router
 
@@ -657,7 +755,7 @@ def _run_job(container: Container) -> Callable[..., dict[str, object]]:
         call: FilePath, out: FilePath, progress: Callable[[int, int], None], options: dict[str, Any]
     ) -> dict[str, object]:
         from service.batch import run_batch
-        from service.reports import write_reports
+        from service.reports import profile_ids, write_reports
 
         result = run_batch(
             container,
@@ -667,6 +765,13 @@ def _run_job(container: Container) -> Callable[..., dict[str, object]]:
             progress=progress,
         )
         write_reports(result, out)
+        named = profile_ids(result)
+        record_profiles(out, named)
+        # a profile erased while the job ran must not stay named in its reports
+        for erased in sorted(
+            named - set(container.catalogue.get_profiles(named, with_evidence=False))
+        ):
+            withdraw_reports(container.settings.batches_dir, erased, name="")
         return {
             "briefs": len(result.outcomes),
             "assigned": sum(len(o.partners) for o in result.outcomes),
@@ -713,7 +818,7 @@ def jobs_of(request: Request) -> JobRunner:
     state = request.app.state
     if state.jobs is None:
         container: Container = state.container
-        state.jobs = JobRunner(container.settings.data_dir / "batches", _run_job(container))
+        state.jobs = JobRunner(container.settings.batches_dir, _run_job(container))
     jobs: JobRunner = state.jobs
     return jobs
 
@@ -754,6 +859,7 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
     )
     app.state.container = container
     app.state.jobs = None
+    app.state.rate_limits = RateLimits(settings)
     metrics = Metrics()
     app.state.metrics = metrics
 
@@ -802,10 +908,14 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
     async def matcher_error(request: Request, error: MatcherError) -> Response:
         field = getattr(error, "field", None)
         status = 413 if isinstance(error, PayloadTooLargeError) else status_for(error)
+        headers = {"www-authenticate": "Bearer"} if status == 401 else {}
+        if isinstance(error, RateLimitedError):
+            headers["retry-after"] = str(error.retry_after)
         if is_page(request):
-            return page_error(request, status, str(error))
+            page = page_error(request, status, str(error))
+            page.headers.update(headers)
+            return page
         body = ErrorOut(error=type(error).__name__, message=str(error), field=field)
-        headers = {"www-authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(status_code=status, content=body.model_dump(), headers=headers)
 
     @app.exception_handler(LoginRequiredError)
@@ -896,6 +1006,7 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
 
     app.include_router(web_router(settings))
     mount_static(app)
+    install_security_headers(app)
     return app
 
 
@@ -920,6 +1031,7 @@ def page_error(request: Request, status: int, message: str) -> Response:
         409: "Conflict",
         413: "Too large",
         422: "Please check your input",
+        429: "Too many requests",
     }
     return templates.TemplateResponse(
         request,

@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from index.accounts import AccountStore
 from matcher.errors import AuthenticationError, PermissionDeniedError
 from matcher.model import ApiKey, Role
+from service.ratelimit import rate_limits_of
 
 SESSION_COOKIE = "ke_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -47,13 +48,22 @@ def identify(request: Request, accounts: AccountStore) -> Principal:
 
     Raises:
         AuthenticationError: no key or session, or an unknown/revoked one.
+        RateLimitedError: a key from an address that has presented too many wrong keys.
     """
     header = request.headers.get("authorization", "")
     secret = request.headers.get("x-api-key", "")
     if header.lower().startswith("bearer "):
         secret = header[7:].strip()
     if secret:
-        return Principal(key=accounts.authenticate(secret))
+        limits = rate_limits_of(request)
+        if limits is not None:
+            limits.check_sign_in(request)  # before the key is looked at: guessing gets nowhere
+        try:
+            return Principal(key=accounts.authenticate(secret))
+        except AuthenticationError:
+            if limits is not None:
+                limits.failed_sign_in(request)
+            raise
     token = request.cookies.get(SESSION_COOKIE, "")
     if token:
         session = accounts.session(token)

@@ -16,6 +16,7 @@ from matcher.assignment import Assignment, Shortfall, assign, conflict_matrix
 from matcher.briefs import make_brief
 from matcher.consortium import Consortium, build_consortia, split_facets
 from matcher.errors import InvalidRecordError, MatcherError
+from matcher.fusion import RankingProfile
 from matcher.model import Brief, CallBrief, Profile, ProfileKind, Purpose
 from service.container import Container
 
@@ -84,6 +85,7 @@ def run_batch(
     alternates: int = 3,
     consortia: int = 2,
     progress: Callable[[int, int], None] | None = None,
+    profile: RankingProfile = RankingProfile.FAST,
 ) -> BatchResult:
     """Match every brief of a call file.
 
@@ -95,6 +97,7 @@ def run_batch(
         alternates: alternates listed per brief.
         consortia: consortia proposed per ``grant_partners`` / ``funding_call`` brief.
         progress: called as ``progress(done, total)`` while briefs are scored.
+        profile: the ranking profile (``thorough`` fuses several signals; seconds per brief).
 
     Raises:
         IngestError: the call file cannot be read at all.
@@ -127,7 +130,7 @@ def run_batch(
         if progress is not None:
             progress(done, len(briefs))
 
-    scored = container.engine.score_many(briefs, progress=tick)
+    scored = container.engine.score_many(briefs, progress=tick, profile=profile)
     scoring_s = time.perf_counter() - started
     snap = container.engine.snapshot()
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -13,14 +15,27 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from index.adapt import OBJECTIVES as ADAPT_OBJECTIVES
+from index.adapt import AdaptationConfig
 from matcher.briefs import make_brief
 from matcher.errors import MatcherError
+from matcher.fusion import RankingProfile
 from matcher.model import Aggregation, ProfileKind, Role
 from service.container import Container, build_container
 from service.settings import Settings
 
 EXIT_REJECTED = 1
 EXIT_ERROR = 2
+
+
+PROFILE_OPTION = click.option(
+    "--profile",
+    "ranking_profile",
+    type=click.Choice([p.value for p in RankingProfile]),
+    default=RankingProfile.FAST.value,
+    show_default=True,
+    help="Ranking profile: fast (one model) or thorough (fusion of several signals; slower).",
+)
 
 
 class CliError(click.ClickException):
@@ -130,6 +145,7 @@ def build(ctx: click.Context, rebuild: bool) -> None:
 @click.option("--unit", "units", multiple=True, help="Only profiles in this unit.")
 @click.option("--exclude", "exclude_profiles", multiple=True, help="Leave out this profile id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
+@PROFILE_OPTION
 @click.pass_context
 def search(
     ctx: click.Context,
@@ -141,6 +157,7 @@ def search(
     units: tuple[str, ...],
     exclude_profiles: tuple[str, ...],
     as_json: bool,
+    ranking_profile: str,
 ) -> None:
     """Rank partners for a brief."""
     from service.schemas import SearchResponse
@@ -158,7 +175,7 @@ def search(
     )
     if container.store.current_dir() is None:
         container.sync()
-    result = container.engine.search(brief)
+    result = container.engine.search(brief, profile=RankingProfile(ranking_profile))
     if as_json:
         version = container.engine.snapshot().manifest.version
         click.echo(
@@ -187,6 +204,72 @@ def delete(ctx: click.Context, profile_id: str) -> None:
     container = _container(ctx)
     report = container.delete(profile_id)
     click.echo(f"deleted {profile_id}")
+    click.echo(report.summary())
+
+
+@cli.command(name="backup")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@click.pass_context
+def backup_command(ctx: click.Context, file: Path, force: bool) -> None:
+    """Copy the catalogue to FILE while the service keeps running (SQLite's online backup).
+
+    On PostgreSQL this refuses and prints the pg_dump command to use instead.
+    """
+    from service.backup import BackupError, backup
+
+    try:
+        summary = backup(_settings(ctx).catalogue_url, file, overwrite=force)
+    except BackupError as error:
+        raise CliError(str(error)) from None
+    click.echo(
+        f"backed up {summary.profiles} profiles (catalogue version {summary.catalogue_version}) "
+        f"to {summary.path} ({summary.bytes} bytes)"
+    )
+
+
+@cli.command(name="restore")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.pass_context
+def restore_command(ctx: click.Context, file: Path) -> None:
+    """Replace the catalogue with a backup FILE (checked first), then rebuild the index.
+
+    Running servers pick up the rebuilt index like any other. On PostgreSQL this refuses and
+    prints the pg_restore command to use instead.
+    """
+    from index.db import upgrade_schema
+    from service.backup import (
+        BackupError,
+        erased_profile_ids,
+        inspect_backup,
+        restore,
+        sqlite_path,
+    )
+
+    settings = _settings(ctx)
+    try:
+        sqlite_path(settings.catalogue_url)  # PostgreSQL: refuse before opening anything
+        inspect_backup(file)  # a bad file: refuse before anything changes
+    except BackupError as error:
+        raise CliError(str(error)) from None
+    container = _container(ctx)
+    # people erased since the backup was taken must stay erased
+    erased = erased_profile_ids(container.catalogue.engine)
+    try:
+        summary = restore(settings.catalogue_url, file)
+    except BackupError as error:
+        raise CliError(str(error)) from None
+    upgrade_schema(container.catalogue.engine)  # a backup from an older version
+    with _progress("embedding", ctx.obj["progress"]) as progress:
+        report = container.sync(force_rebuild=True, progress=progress)
+    again = sorted(erased & set(container.catalogue.profile_ids()))
+    for profile_id in again:
+        report = container.delete(profile_id, actor="restore")
+    click.echo(
+        f"restored {summary.profiles} profiles (catalogue version {summary.catalogue_version}) "
+        f"from {file}"
+        + (f"; erased again {len(again)} profile(s) deleted since the backup" if again else "")
+    )
     click.echo(report.summary())
 
 
@@ -240,8 +323,18 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     is_flag=True,
     help="Create one key per role for this run and print them (demo data only).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes. Each serves the index on disk and picks up a newer version "
+    "within KE_MATCHER_RELOAD_SECONDS; use PostgreSQL when several workers take writes.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None, demo_keys: bool) -> None:
+def serve(
+    ctx: click.Context, host: str | None, port: int | None, demo_keys: bool, workers: int
+) -> None:
     """Serve the web pages and the JSON API (repairs the index first if it is stale)."""
     import uvicorn
 
@@ -264,7 +357,70 @@ def serve(ctx: click.Context, host: str | None, port: int | None, demo_keys: boo
     if settings.anonymous_search:
         click.echo("anonymous search is on: POST /api/v1/search answers without a key")
     click.echo(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    if workers > 1:
+        # Each worker process builds its own container from the same settings (passed through
+        # the environment) with create_app() as the factory.
+        container.close()
+        _export_settings(settings)
+        click.echo(f"{workers} workers")
+        uvicorn.run(
+            "service.api:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            access_log=False,
+        )
+        return
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+
+
+def _export_settings(settings: Settings) -> None:
+    """Put every setting into this process's environment (``KE_MATCHER_*``), so that processes
+    it starts read the same settings, command-line overrides included."""
+    prefix = str(Settings.model_config.get("env_prefix", ""))
+    for name, value in settings.model_dump().items():
+        key = f"{prefix}{name}".upper()
+        if value is None:
+            os.environ.pop(key, None)
+        elif isinstance(value, enum.Enum):
+            os.environ[key] = str(value.value)
+        elif isinstance(value, bool):
+            os.environ[key] = "true" if value else "false"
+        elif isinstance(value, list | dict | tuple | set):
+            os.environ[key] = json.dumps(value, default=str)
+        else:
+            os.environ[key] = str(value)
+
+
+@cli.group()
+def db() -> None:
+    """The catalogue database (SQLite, or PostgreSQL via KE_MATCHER_DATABASE_URL)."""
+
+
+@db.command(name="upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply pending schema migrations (also done at every start); a database from before
+    migrations is stamped, not rebuilt."""
+    from index.db import current_revision, make_engine, reachable, upgrade_schema
+
+    settings = _settings(ctx)
+    if settings.catalogue_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.catalogue_url)
+    try:
+        with reachable(engine):
+            with engine.connect() as connection:
+                before = current_revision(connection)
+            after = upgrade_schema(engine)
+    finally:
+        engine.dispose()
+    if before == after:
+        click.echo(f"catalogue schema already at {after}")
+    else:
+        click.echo(f"catalogue schema upgraded from {before or 'nothing'} to {after}")
 
 
 @cli.group()
@@ -325,6 +481,7 @@ def keys_revoke(ctx: click.Context, key_id: str) -> None:
     help="At most this many partners from one organisation per brief.",
 )
 @click.option("--alternates", type=click.IntRange(0, 20), default=3, show_default=True)
+@PROFILE_OPTION
 @click.pass_context
 def batch(
     ctx: click.Context,
@@ -333,6 +490,7 @@ def batch(
     capacity: int | None,
     per_organisation: int | None,
     alternates: int,
+    ranking_profile: str,
 ) -> None:
     """Match every brief of a call file; write partners.csv, partners.xlsx and report.html."""
     from service.batch import run_batch
@@ -360,6 +518,7 @@ def batch(
             capacity=capacity,
             per_organisation=per_organisation,
             alternates=alternates,
+            profile=RankingProfile(ranking_profile),
             progress=progress,
         )
     finally:
@@ -382,9 +541,104 @@ def batch(
         ctx.exit(EXIT_REJECTED)
 
 
+@cli.command()
+@click.option(
+    "--objective",
+    type=click.Choice(list(ADAPT_OBJECTIVES)),
+    default=None,
+    help="Training pairs: title ↔ body of an item, an item and itself under dropout (simcse), "
+    "or two items of one profile.",
+)
+@click.option("--epochs", type=click.IntRange(1, 20), default=None, help="Passes over the texts.")
+@click.option("--lr", type=click.FloatRange(1e-7, 1e-3), default=None, help="Peak learning rate.")
+@click.option(
+    "--anchor",
+    type=click.FloatRange(0, 1000),
+    default=None,
+    help="Weight of the pull toward the original model's embeddings (0: none).",
+)
+@click.option("--seed", type=int, default=None, help="Seed of shuffling and dropout.")
+@click.option("--off", is_flag=True, help="Go back to the unadapted model.")
+@click.option("--no-build", is_flag=True, help="Do not re-embed the pool and rebuild the index.")
+@click.pass_context
+def adapt(
+    ctx: click.Context,
+    objective: str | None,
+    epochs: int | None,
+    lr: float | None,
+    anchor: float | None,
+    seed: int | None,
+    off: bool,
+    no_build: bool,
+) -> None:
+    """Adapt the model to the pool's own texts (no ratings needed), then rebuild the index.
+
+    The adapted model is kept under the data directory's models/ folder, named by a fingerprint
+    of base model, objective, hyperparameters and texts, and is used from then on (unless
+    KE_MATCHER_ADAPTED_MODEL says otherwise); its id is in the index manifest and the cache.
+    """
+    from index.adapt import AdaptationConfig, activate, texts_from_profiles
+    from index.adapt import adapt as adapt_model
+    from index.catalogue import Catalogue
+    from index.encoders import packaged_model_path
+
+    settings = _settings(ctx)
+    if off:
+        activate(settings.model_cache_dir, None)
+        click.echo("adaptation off: the encoders use the unadapted model")
+    else:
+        defaults = AdaptationConfig()
+        config = AdaptationConfig(
+            objective=objective or defaults.objective,
+            epochs=epochs or defaults.epochs,
+            learning_rate=lr or defaults.learning_rate,
+            anchor=defaults.anchor if anchor is None else anchor,
+            seed=defaults.seed if seed is None else seed,
+        )
+        catalogue = Catalogue(settings.catalogue_url, max_words=settings.chunk_words)
+        try:
+            texts = texts_from_profiles(catalogue.iter_profiles())
+        finally:
+            catalogue.close()
+        base = settings.model_path or packaged_model_path()
+        with _progress("adapting", ctx.obj["progress"]) as progress:
+            adapted = adapt_model(
+                texts,
+                base_path=base,
+                models_dir=settings.model_cache_dir,
+                config=config,
+                progress=progress,
+            )
+        activate(settings.model_cache_dir, adapted)
+        how = (
+            "reused"
+            if adapted.reused
+            else f"trained in {adapted.seconds:.0f} s, {adapted.steps} steps"
+        )
+        click.echo(f"adapted model {adapted.name} ({adapted.texts} texts, {how})")
+        if settings.adapted_model != "auto":
+            click.echo(
+                f"note: KE_MATCHER_ADAPTED_MODEL={settings.adapted_model}, so the encoders do "
+                "not use it until that setting is 'auto'",
+                err=True,
+            )
+    if no_build:
+        return
+    ctx.obj.pop("container", None)  # the old container's encoder holds the previous model
+    container = _container(ctx)
+    with _progress("embedding", ctx.obj["progress"]) as progress:
+        click.echo(container.sync(progress=progress).summary())
+
+
 @cli.group(name="eval")
 def evaluate() -> None:
     """Evaluate matching quality on external benchmarks."""
+
+
+def _adaptation(wanted: bool, objective: str | None) -> AdaptationConfig | None:
+    if not wanted:
+        return None
+    return AdaptationConfig(objective=objective) if objective else AdaptationConfig()
 
 
 @evaluate.command(name="goldstandard")
@@ -405,6 +659,19 @@ def evaluate() -> None:
     is_flag=True,
     help="Bootstrap intervals over researchers, and paired differences to each peer.",
 )
+@PROFILE_OPTION
+@click.option(
+    "--adapt",
+    "adapt_to_archives",
+    is_flag=True,
+    help="First adapt the model to the researchers' archives as 'matcher adapt' does.",
+)
+@click.option(
+    "--adapt-objective",
+    type=click.Choice(list(ADAPT_OBJECTIVES)),
+    default=None,
+    help="Objective of --adapt (default: matcher adapt's).",
+)
 @click.pass_context
 def evaluate_goldstandard(
     ctx: click.Context,
@@ -413,6 +680,9 @@ def evaluate_goldstandard(
     top_k: int | None,
     as_json: bool,
     with_intervals: bool,
+    ranking_profile: str,
+    adapt_to_archives: bool,
+    adapt_objective: str | None,
 ) -> None:
     """Run the gold-standard expertise benchmark in DIRECTORY through the search path."""
     from service.goldstandard import run_goldstandard
@@ -430,7 +700,12 @@ def evaluate_goldstandard(
             click.echo(f"version {name} …", err=True)
 
     report = run_goldstandard(
-        directory, settings=settings, progress=say, with_intervals=with_intervals
+        directory,
+        settings=settings,
+        progress=say,
+        with_intervals=with_intervals,
+        profile=RankingProfile(ranking_profile),
+        adaptation=_adaptation(adapt_to_archives or adapt_objective is not None, adapt_objective),
     )
     if as_json:
         click.echo(json.dumps(report.to_json()))
@@ -450,6 +725,76 @@ def evaluate_goldstandard(
                 f"[{figures['ours_minus_peer_low']:+.4f}, {figures['ours_minus_peer_high']:+.4f}]"
             )
         click.echo(line)
+
+
+@evaluate.command(name="authorship")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option(
+    "--aggregation",
+    type=click.Choice([a.value for a in Aggregation]),
+    default=None,
+    help="Override the aggregation.",
+)
+@click.option(
+    "--top-k", type=click.IntRange(1, 50), default=None, help="Items averaged by top_k_mean."
+)
+@click.option(
+    "--min-papers",
+    type=click.IntRange(2, 1000),
+    default=5,
+    show_default=True,
+    help="Hold out a paper only of researchers with at least this many.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Which papers are held out.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--ci", "with_intervals", is_flag=True, help="Bootstrap intervals over researchers.")
+@PROFILE_OPTION
+@click.pass_context
+def evaluate_authorship(
+    ctx: click.Context,
+    directory: Path,
+    aggregation: str | None,
+    top_k: int | None,
+    min_papers: int,
+    seed: int,
+    as_json: bool,
+    with_intervals: bool,
+    ranking_profile: str,
+) -> None:
+    """Hold out one paper per researcher in DIRECTORY; does it find its author? (hits@1/@10, MRR)"""
+    from service.authorship import run_authorship
+
+    settings = _settings(ctx)
+    update: dict[str, Any] = {}
+    if aggregation:
+        update["aggregation"] = Aggregation(aggregation)
+    if top_k:
+        update["top_k"] = top_k
+    settings = settings.model_copy(update=update)
+
+    def say(message: str) -> None:
+        if not as_json:
+            click.echo(message, err=True)
+
+    report = run_authorship(
+        directory,
+        settings=settings,
+        profile=RankingProfile(ranking_profile),
+        min_papers=min_papers,
+        seed=seed,
+        with_intervals=with_intervals,
+        progress=say,
+    )
+    if as_json:
+        click.echo(json.dumps(report.to_json()))
+        return
+    m = report.metrics
+    click.echo(
+        f"hits@1 {m.hits_at_1:.3f}  hits@10 {m.hits_at_10:.3f}  MRR {m.mrr:.3f}  "
+        f"({m.queries} held-out papers, {report.researchers} researchers)"
+    )
+    for name, (low, high) in report.intervals.items():
+        click.echo(f"  95% interval of {name}: {low:.3f} – {high:.3f}")
 
 
 def main(

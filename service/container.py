@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.accounts import AccountStore
+from index.audit import AuditLog
 from index.catalogue import Catalogue, UpsertOutcome
 from index.encoders import Encoder, SentenceTransformerEncoder
 from index.ingest import IngestReport, ingest_files
 from index.introductions import IntroductionStore
-from index.vector_index import IndexStore, SyncReport
-from matcher.errors import InvalidRecordError
+from index.vector_index import IndexStore, SyncReport, limit_search_threads
+from matcher.errors import InvalidRecordError, ModelUnavailableError
 from matcher.model import Profile
 from matcher.ranking import AggregationConfig
 from service.engine import SearchEngine
+from service.jobs import withdraw_reports
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -56,10 +58,33 @@ class Container:
         outcome = self.catalogue.upsert_profile(profile)
         return outcome, self.sync()
 
-    def delete(self, profile_id: str) -> SyncReport:
-        """Erase a profile from the catalogue, the embedding cache and the index."""
-        self.catalogue.delete_profile(profile_id)
-        return self.sync()
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log (in the catalogue database)."""
+        return AuditLog(self.catalogue.engine)
+
+    def delete(self, profile_id: str, *, actor: str = "cli") -> SyncReport:
+        """Erase a profile (the right to erasure): from the catalogue with its evidence,
+        shortlist entries and introductions; from the embedding cache; from the index, older
+        index versions included; from every stored batch report that names it; and from the
+        audit log, which keeps only the fact of the deletion (by ``actor``, a key id).
+
+        Raises:
+            ProfileNotFoundError: no such profile.
+        """
+        name = self.catalogue.get_profiles([profile_id], with_evidence=False).get(profile_id)
+        self.catalogue.delete_profile(
+            profile_id,
+            also=lambda connection: AuditLog.forget_profile(connection, profile_id, actor=actor),
+        )
+        report = self.sync()
+        self.store.discard_old_versions()
+        withdrawn = withdraw_reports(
+            self.settings.batches_dir, profile_id, name=name.name if name else ""
+        )
+        if withdrawn:
+            logger.info("withdrew the reports of %d batch job(s) after an erasure", len(withdrawn))
+        return report
 
     def sync(self, *, force_rebuild: bool = False, progress: Progress | None = None) -> SyncReport:
         """Make the index match the catalogue and model (a no-op when it already does)."""
@@ -75,22 +100,46 @@ class Container:
         self.catalogue.close()
 
 
-def make_encoder(settings: Settings) -> Encoder:
-    """The configured encoder over the configured (or packaged) model."""
+def encoder_model_path(settings: Settings) -> Path | None:
+    """The weights the encoders load: an explicitly named adapted model, else (``auto``) the
+    adaptation active in the data directory, else the configured or packaged model (``None``).
+
+    Raises:
+        ModelUnavailableError: the adapted model named or made active is missing.
+    """
+    from index.adapt import active_model_path
+
+    chosen = settings.adapted_model
+    if isinstance(chosen, Path):
+        if not (chosen / "config.json").is_file():
+            raise ModelUnavailableError(f"no adapted model under {chosen}")
+        return chosen
+    if chosen == "auto":
+        active = active_model_path(settings.model_cache_dir)
+        if active is not None:
+            return active
+    return settings.model_path
+
+
+def make_encoder(settings: Settings, *, model_path: Path | None = None) -> Encoder:
+    """The configured encoder over ``model_path``, or else :func:`encoder_model_path`."""
+    path = model_path or encoder_model_path(settings)
     if settings.encoder == "torch":
-        return SentenceTransformerEncoder(settings.model_path)
+        return SentenceTransformerEncoder(path)
     from index.onnx_encoder import OnnxEncoder
 
     return OnnxEncoder(
-        settings.model_path,
+        path,
         cache_dir=settings.model_cache_dir,
         quantize=settings.encoder == "onnx-int8",
+        threads=settings.encoder_threads,
     )
 
 
 def build_container(settings: Settings, *, encoder: Encoder | None = None) -> Container:
     """Assemble the container; the packaged model is used unless an encoder is given."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    limit_search_threads(settings.search_threads)
     catalogue = Catalogue(settings.catalogue_url, max_words=settings.chunk_words)
     store = IndexStore(settings.index_dir)
     chosen = encoder or make_encoder(settings)

@@ -6,11 +6,13 @@ Single searches, profile scoring for evaluation and (later) batch matching all g
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -21,18 +23,19 @@ from index.vector_index import IndexSnapshot, IndexStore
 from matcher.briefs import make_brief
 from matcher.errors import ProfileNotFoundError
 from matcher.explain import shared_terms, snippet
+from matcher.fusion import RankingProfile
 from matcher.model import (
     Brief,
     EvidenceMatch,
     Filters,
     Match,
-    Profile,
     ProfileKind,
     SearchResult,
 )
 from matcher.ranking import (
     AggregationConfig,
     ProfileScores,
+    best_items,
     score_items,
     score_profiles,
     top_profiles,
@@ -40,9 +43,18 @@ from matcher.ranking import (
 
 logger = logging.getLogger(__name__)
 
-#: Below this many FAISS candidates of a kind, the kind is scored exactly over all its profiles.
-CANDIDATE_MARGIN = 3
+if TYPE_CHECKING:
+    from service.thorough import ThoroughScorer
+
+#: The thorough profile re-scores at most this many of the fast profile's best per kind.
+THOROUGH_SHORTLIST = 100
 EVIDENCE_PER_MATCH = 3
+
+
+def _bound(similarities: npt.NDArray[np.float32], k: int) -> float | None:
+    """The best score a profile with no retrieved chunk can have: the last retrieved chunk's
+    similarity, or ``None`` when fewer than ``k`` came back (every row was seen)."""
+    return float(similarities[-1]) if similarities.size >= k and similarities.size else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +97,7 @@ class SearchEngine:
         self._checked_at = 0.0
         self._lock = threading.Lock()
         self._names: tuple[int, dict[str, str]] | None = None
+        self._thorough: ThoroughScorer | None = None
 
     # ------------------------------------------------------------------ index versions
     def snapshot(self) -> IndexSnapshot:
@@ -115,34 +128,74 @@ class SearchEngine:
         """Embed brief texts (one batch)."""
         return self.encoder.encode(list(texts))
 
-    def score(self, brief: Brief, query: npt.NDArray[np.float32] | None = None) -> ScoredBrief:
-        """Scores of the best profiles of each wanted kind for one brief, without explanations."""
+    def thorough_scorer(self) -> ThoroughScorer:
+        """The scorer of the ``thorough`` profile (built on first use; see service/thorough.py)."""
+        if self._thorough is None:
+            from service.thorough import ThoroughScorer
+
+            self._thorough = ThoroughScorer(self.catalogue, self.encoder)
+        return self._thorough
+
+    def score(
+        self,
+        brief: Brief,
+        query: npt.NDArray[np.float32] | None = None,
+        *,
+        profile: RankingProfile = RankingProfile.FAST,
+    ) -> ScoredBrief:
+        """Scores of the best profiles of each wanted kind for one brief, without explanations.
+
+        FAISS's nearest chunks name the candidate profiles, which are then scored exactly over
+        all their vectors. A profile none of whose chunks was retrieved scores at most the
+        similarity of the last chunk retrieved (every aggregation is at most its best item),
+        so once the ``top``-th candidate beats that bound the ranking is final; until then the
+        kind is searched on its own with four times as many chunks, and at worst all its
+        profiles are scored. Over an exact index the result is therefore exactly that of
+        scoring every profile.
+
+        With ``profile=thorough`` the fast profile's best candidates of each kind are re-scored
+        by :class:`~service.thorough.ThoroughScorer`.
+        """
         snap = self.snapshot()
         if query is None:
             query = self.encode_briefs([brief.text])[0]
+        thorough = profile is RankingProfile.THOROUGH
+        top = max(THOROUGH_SHORTLIST, brief.top) if thorough else brief.top
         allowed = self._allowed(snap, brief.filters)
         kinds = sorted(brief.filters.kinds) if brief.filters.kinds else list(ProfileKind)
-        rows, _ = snap.search(query, self.candidate_chunks)
-        candidates = np.unique(snap.row_profiles[rows]) if rows.size else np.empty(0, np.int64)
-        candidates = candidates[allowed[candidates]]
-        chosen: list[npt.NDArray[np.int64]] = []
-        for kind in kinds:
-            code = list(ProfileKind).index(kind)
-            of_kind = candidates[snap.kind_codes[candidates] == code]
-            if of_kind.size < brief.top + CANDIDATE_MARGIN:
-                # Too few candidates from FAISS: score this kind exactly over all its profiles.
-                of_kind = np.flatnonzero(allowed & (snap.kind_codes == code)).astype(np.int64)
-            chosen.append(of_kind)
-        profiles = np.unique(np.concatenate(chosen)) if chosen else np.empty(0, np.int64)
-        scores = self._aggregate(snap, query, profiles)
+        first_k = min(self.candidate_chunks, snap.size)
+        rows, sims = snap.search(query, first_k)
         groups: dict[ProfileKind, ProfileScores] = {}
+        considered = 0
         for kind in kinds:
             code = list(ProfileKind).index(kind)
-            mask = snap.kind_codes[scores.profiles] == code
-            groups[kind] = top_profiles(
-                ProfileScores(scores.profiles[mask], scores.scores[mask]), brief.top
-            )
-        return ScoredBrief(groups=groups, considered=int(profiles.size))
+            kind_rows = rows[snap.kind_codes[snap.row_profiles[rows]] == code]
+            k, bound = first_k, _bound(sims, first_k)
+            while True:
+                candidates = np.unique(snap.row_profiles[kind_rows])
+                scores = self._aggregate(snap, query, candidates[allowed[candidates]])
+                best = top_profiles(scores, top)
+                if bound is None or (best.scores.size == top and best.scores[-1] > bound):
+                    break
+                if k >= snap.size:  # the bound never settled: score all the kind allows
+                    every = np.flatnonzero(allowed & (snap.kind_codes == code)).astype(np.int64)
+                    scores = self._aggregate(snap, query, every)
+                    best = top_profiles(scores, top)
+                    break
+                k = min(k * 4, snap.size)
+                kind_rows, kind_sims = snap.search_kind(query, k, code)
+                bound = _bound(kind_sims, k)
+            groups[kind] = best
+            considered += int(scores.profiles.size)
+        if thorough and any(g.profiles.size for g in groups.values()):
+            shortlist = np.concatenate([g.profiles for g in groups.values()])
+            rescored = self.thorough_scorer().score(snap, brief.text, query, shortlist)
+            for kind in kinds:
+                mask = snap.kind_codes[rescored.profiles] == list(ProfileKind).index(kind)
+                groups[kind] = top_profiles(
+                    ProfileScores(rescored.profiles[mask], rescored.scores[mask]), brief.top
+                )
+        return ScoredBrief(groups=groups, considered=considered)
 
     def score_many(
         self,
@@ -150,6 +203,7 @@ class SearchEngine:
         *,
         batch_size: int = 64,
         progress: Callable[[int], None] | None = None,
+        profile: RankingProfile = RankingProfile.FAST,
     ) -> list[ScoredBrief]:
         """Score many briefs through the same path as :meth:`score`, encoding them in batches.
 
@@ -157,23 +211,35 @@ class SearchEngine:
             briefs: the briefs (each with its own filters and ``top``).
             batch_size: briefs encoded per forward pass.
             progress: called with the number of briefs done after each batch.
+            profile: the ranking profile (``fast`` or ``thorough``).
         """
         scored: list[ScoredBrief] = []
         for start in range(0, len(briefs), batch_size):
             part = briefs[start : start + batch_size]
             queries = self.encode_briefs([b.text for b in part])
-            scored.extend(self.score(b, q) for b, q in zip(part, queries, strict=True))
+            scored.extend(
+                self.score(b, q, profile=profile) for b, q in zip(part, queries, strict=True)
+            )
             if progress is not None:
                 progress(len(part))
         return scored
 
     def score_profiles(
-        self, queries: npt.NDArray[np.float32], profile_ids: Sequence[str]
+        self,
+        queries: npt.NDArray[np.float32],
+        profile_ids: Sequence[str],
+        *,
+        profile: RankingProfile = RankingProfile.FAST,
+        texts: Sequence[str] = (),
     ) -> npt.NDArray[np.float32]:
         """Exact scores of given profiles for given encoded briefs, shape (briefs, profiles).
 
+        With ``profile=thorough`` the briefs' ``texts`` are needed too, and each brief is scored
+        against every profile of the wanted profiles' kinds (the fusion standardises over them).
+
         Raises:
             ProfileNotFoundError: a profile id is not in the index.
+            ValueError: ``thorough`` without one text per brief.
         """
         snap = self.snapshot()
         indices = []
@@ -184,10 +250,17 @@ class SearchEngine:
         wanted = np.array(indices, dtype=np.int64)
         result = np.full((queries.shape[0], wanted.size), np.nan, dtype=np.float32)
         position = {int(p): i for i, p in enumerate(wanted)}
+        if profile is RankingProfile.THOROUGH and len(texts) != queries.shape[0]:
+            raise ValueError("the thorough profile needs one text per brief")
+        pool = np.flatnonzero(np.isin(snap.kind_codes, snap.kind_codes[wanted])).astype(np.int64)
         for b in range(queries.shape[0]):
-            scores = self._aggregate(snap, queries[b], np.unique(wanted))
+            if profile is RankingProfile.THOROUGH:
+                scores = self.thorough_scorer().score(snap, texts[b], queries[b], pool)
+            else:
+                scores = self._aggregate(snap, queries[b], np.unique(wanted))
             for p, s in zip(scores.profiles, scores.scores, strict=True):
-                result[b, position[int(p)]] = s
+                if int(p) in position:
+                    result[b, position[int(p)]] = s
         return result
 
     def _aggregate(
@@ -225,11 +298,13 @@ class SearchEngine:
         return self._names[1]
 
     # ------------------------------------------------------------------ the whole path
-    def search(self, brief: Brief) -> SearchResult:
+    def search(
+        self, brief: Brief, *, profile: RankingProfile = RankingProfile.FAST
+    ) -> SearchResult:
         """Rank and explain the best profiles of each wanted kind for ``brief``."""
         snap = self.snapshot()
         query = self.encode_briefs([brief.text])[0]
-        scored = self.score(brief, query)
+        scored = self.score(brief, query, profile=profile)
         return self.explain(brief, query, scored, snap)
 
     def similar(self, profile_id: str, *, kinds: Sequence[str] = (), top: int = 10) -> SearchResult:
@@ -258,26 +333,38 @@ class SearchEngine:
         scored: ScoredBrief,
         snap: IndexSnapshot | None = None,
     ) -> SearchResult:
-        """Turn scores into matches with evidence, snippets and shared terms."""
+        """Turn scores into matches with evidence, snippets and shared terms.
+
+        Only the returned profiles are read from the catalogue: their own fields and their best
+        evidence items (chosen from the index's vectors), never their whole evidence.
+        """
         snap = snap or self.snapshot()
-        ids = [
-            snap.profiles[int(p)].id for kind in scored.groups for p in scored.groups[kind].profiles
-        ]
-        profiles = self.catalogue.get_profiles(ids)
-        organisation_names = self.organisation_names()
-        evidence: dict[str, list[EvidenceMatch]] = {}
-        documents: dict[str, str] = {}
-        for kind in scored.groups:
-            for p in scored.groups[kind].profiles:
-                meta = snap.profiles[int(p)]
-                if meta.id in profiles:
-                    evidence[meta.id], documents[meta.id] = self._best_evidence(
-                        snap, query, int(p), profiles[meta.id]
-                    )
-        order = [i for i in ids if i in documents]
-        terms = dict(
-            zip(order, shared_terms(brief.text, [documents[i] for i in order]), strict=True)
+        returned = [int(p) for kind in scored.groups for p in scored.groups[kind].profiles]
+        best = self._best_items(snap, query, np.array(returned, dtype=np.int64))
+        ids = [snap.profiles[p].id for p in returned]
+        profiles = self.catalogue.get_profiles(ids, with_evidence=False)
+        items = self.catalogue.evidence_items(
+            [snap.item_ids[item] for chosen in best.values() for item, _ in chosen], ids
         )
+        evidence: dict[str, list[EvidenceMatch]] = {}
+        for p in returned:
+            profile_id = snap.profiles[p].id
+            evidence[profile_id] = [
+                EvidenceMatch(
+                    item_id=found.id,
+                    type=found.type,
+                    title=found.title,
+                    similarity=round(similarity, 6),
+                    snippet=found.text or found.title,
+                    year=found.year,
+                )
+                for item, similarity in best.get(p, [])
+                if (found := items.get((profile_id, snap.item_ids[item]))) is not None
+            ]
+        order = [i for i in ids if i in profiles]
+        documents = [" ".join(f"{e.title}. {e.snippet}" for e in evidence[i]) for i in order]
+        terms = dict(zip(order, shared_terms(brief.text, documents), strict=True))
+        organisation_names = self.organisation_names()
         groups: dict[ProfileKind, tuple[Match, ...]] = {}
         for kind, scores in scored.groups.items():
             matches: list[Match] = []
@@ -286,15 +373,8 @@ class SearchEngine:
                 if profile is None:  # deleted since the index was built
                     continue
                 found_terms = terms.get(profile.id, [])
-                items = tuple(
-                    EvidenceMatch(
-                        item_id=e.item_id,
-                        type=e.type,
-                        title=e.title,
-                        similarity=e.similarity,
-                        snippet=snippet(e.snippet, found_terms),
-                        year=e.year,
-                    )
+                shown = tuple(
+                    dataclasses.replace(e, snippet=snippet(e.snippet, found_terms))
                     for e in evidence[profile.id]
                 )
                 conflicts: tuple[str, ...] = ()
@@ -314,7 +394,7 @@ class SearchEngine:
                         region=profile.region,
                         score=round(float(score), 6),
                         rank=len(matches) + 1,
-                        evidence=items,
+                        evidence=shown,
                         shared_terms=tuple(found_terms),
                         conflicts=conflicts,
                     )
@@ -322,27 +402,17 @@ class SearchEngine:
             groups[kind] = tuple(matches)
         return SearchResult(brief=brief, groups=groups, candidates_considered=scored.considered)
 
-    def _best_evidence(
-        self, snap: IndexSnapshot, query: npt.NDArray[np.float32], profile: int, details: Profile
-    ) -> tuple[list[EvidenceMatch], str]:
-        """The profile's best items (full text kept in ``snippet`` for now) and their joined text."""
-        rows = snap.rows_for_profiles(np.array([profile], dtype=np.int64))
-        items = score_items(snap.similarities(query, rows), snap.row_items[rows])
-        order = np.argsort(-items.scores, kind="stable")[:EVIDENCE_PER_MATCH]
-        by_id = {item.id: item for item in details.evidence_with_summary()}
-        chosen: list[EvidenceMatch] = []
-        for i in order:
-            item = by_id.get(snap.item_ids[int(items.items[i])])
-            if item is None:
-                continue
-            chosen.append(
-                EvidenceMatch(
-                    item_id=item.id,
-                    type=item.type,
-                    title=item.title,
-                    similarity=round(float(items.scores[i]), 6),
-                    snippet=item.text or item.title,
-                    year=item.year,
-                )
-            )
-        return chosen, " ".join(f"{e.title}. {e.snippet}" for e in chosen)
+    @staticmethod
+    def _best_items(
+        snap: IndexSnapshot, query: npt.NDArray[np.float32], profiles: npt.NDArray[np.int64]
+    ) -> dict[int, list[tuple[int, float]]]:
+        """The best evidence items of each given profile: (item index, similarity), best first."""
+        rows = snap.rows_for_profiles(np.unique(profiles))
+        scored = score_items(snap.similarities(query, rows), snap.row_items[rows])
+        found = best_items(scored, snap.item_profiles, EVIDENCE_PER_MATCH)
+        chosen: dict[int, list[tuple[int, float]]] = {}
+        for p, item, similarity in zip(
+            found.profiles.tolist(), found.items.tolist(), found.scores.tolist(), strict=True
+        ):
+            chosen.setdefault(p, []).append((item, similarity))
+        return chosen

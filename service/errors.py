@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from matcher.errors import (
     AuthenticationError,
+    CatalogueUnavailableError,
     EvaluationDataError,
     IndexUnavailableError,
     IngestError,
@@ -17,6 +18,7 @@ from matcher.errors import (
     ProfileNotFoundError,
 )
 from service.jobs import JobNotFinishedError, JobNotFoundError
+from service.ratelimit import RateLimitedError
 
 STATUS_BY_ERROR: dict[type[MatcherError], int] = {
     JobNotFoundError: 404,
@@ -32,6 +34,8 @@ STATUS_BY_ERROR: dict[type[MatcherError], int] = {
     EvaluationDataError: 400,
     IndexUnavailableError: 503,
     ModelUnavailableError: 503,
+    CatalogueUnavailableError: 503,
+    RateLimitedError: 429,
 }
 
 

@@ -14,7 +14,7 @@ import logging
 import math
 import statistics
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from index.encoders import Encoder
+from index.adapt import AdaptationConfig, AdaptationText, AdaptedModel, adapt
+from index.encoders import Encoder, packaged_model_path
 from matcher.briefs import make_brief
 from matcher.errors import EvaluationDataError, MatcherError
 from matcher.evaluation import (
@@ -31,6 +32,7 @@ from matcher.evaluation import (
     goldstandard_metrics,
     researcher_costs,
 )
+from matcher.fusion import RankingProfile
 from matcher.model import (
     EvidenceItem,
     EvidenceType,
@@ -40,7 +42,7 @@ from matcher.model import (
     ProfileKind,
 )
 from matcher.text import normalise
-from service.container import Container, build_container, make_encoder
+from service.container import Container, build_container, encoder_model_path, make_encoder
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -106,7 +108,8 @@ def peer_comparison(
     samples: int = 2_000,
 ) -> tuple[dict[str, dict[str, float]], dict[str, list[float]]]:
     """The peers' figures from ``peer_scores/`` on the same researchers and versions, and (when
-    asked) bootstrap intervals of our loss and of the paired differences ours − peer."""
+    asked) bootstrap intervals of our loss, of each peer's loss (``loss_low``, ``loss_high``)
+    and of the paired differences ours − peer."""
     ours = [researcher_costs(ratings, r.scores) for r in results]
     intervals: dict[str, list[float]] = {}
     if with_intervals:
@@ -145,6 +148,9 @@ def peer_comparison(
         }
         if with_intervals:
             theirs = [researcher_costs(ratings, w) for w in wanted]
+            alone = bootstrap_loss(theirs, samples=samples, seed=7)
+            figures["loss_low"] = round(alone.low, 4)
+            figures["loss_high"] = round(alone.high, 4)
             difference = bootstrap_loss(ours, other=theirs, samples=samples, seed=7)
             figures["ours_minus_peer"] = round(difference.value, 4)
             figures["ours_minus_peer_low"] = round(difference.low, 4)
@@ -251,6 +257,9 @@ def run_goldstandard(
     encoder: Encoder | None = None,
     progress: Callable[[str], None] | None = None,
     with_intervals: bool = False,
+    adaptation: AdaptationConfig | None = None,
+    adapt_on: Collection[str] | None = None,
+    profile: RankingProfile = RankingProfile.FAST,
 ) -> GoldStandardReport:
     """Run the benchmark in ``directory`` through a temporary catalogue and index.
 
@@ -261,6 +270,12 @@ def run_goldstandard(
         encoder: the encoder to use; the configured model when omitted.
         progress: called with a short message as each version starts.
         with_intervals: add bootstrap intervals over researchers (ours, and ours − each peer).
+        profile: the ranking profile scored (``fast`` or ``thorough``).
+        adaptation: first adapt the model (``matcher adapt``) to the researchers' archives, all
+            versions pooled, never their ratings or the rated papers; the adapted model is kept
+            in the configured model folder and reused by later runs on the same archives.
+        adapt_on: adapt on these researchers' archives only (default: every rated researcher),
+            e.g. to score researchers the adaptation has not seen.
 
     Raises:
         EvaluationDataError: the directory is not in the benchmark's format.
@@ -271,7 +286,22 @@ def run_goldstandard(
     versions = version_dirs(directory)
     results: list[VersionResult] = []
     # The encoder keeps its exported model in the configured data directory, not the scratch one.
-    encoder = encoder or make_encoder(settings)
+    adapted: AdaptedModel | None = None
+    if encoder is None:
+        # An adaptation active in the data directory belongs to another pool: not used here.
+        base = settings.model_path if settings.adapted_model == "auto" else None
+        if adaptation is not None:
+            adapted = adapt(
+                _archive_texts(versions, adapt_on if adapt_on is not None else ratings),
+                base_path=encoder_model_path(settings.model_copy(update={"adapted_model": "off"}))
+                or packaged_model_path(),
+                models_dir=settings.model_cache_dir,
+                config=adaptation,
+            )
+            base = adapted.path
+        encoder = make_encoder(settings, model_path=base)
+    elif adaptation is not None:
+        raise ValueError("give either an encoder or an adaptation, not both")
     with tempfile.TemporaryDirectory(prefix="ke-matcher-eval-") as scratch:
         run_settings = settings.model_copy(update={"data_dir": Path(scratch), "database_url": None})
         container = build_container(run_settings, encoder=encoder)
@@ -288,7 +318,9 @@ def run_goldstandard(
             for version in versions:
                 if progress is not None:
                     progress(version.name)
-                results.append(_run_version(container, version, ratings, brief_vectors))
+                results.append(
+                    _run_version(container, version, ratings, brief_vectors, ranking=profile)
+                )
         finally:
             container.close()
     peers, intervals = peer_comparison(directory, ratings, results, with_intervals=with_intervals)
@@ -306,8 +338,34 @@ def run_goldstandard(
             "encoder": encoder.encoder_name,
             "aggregation": settings.aggregation.value,
             "top_k": settings.top_k,
+            "profile": profile.value,
+            **(
+                {
+                    "adaptation": {
+                        **adapted.details.get("config", {}),
+                        "model": adapted.name,
+                        "texts": adapted.texts,
+                        "train_seconds": adapted.details.get("seconds"),
+                    }
+                }
+                if adapted is not None
+                else {}
+            ),
         },
     )
+
+
+def _archive_texts(versions: list[Path], researchers: Collection[str]) -> list[AdaptationText]:
+    """The archives' papers of ``researchers``, every version pooled (duplicates drop out)."""
+    texts = []
+    for version in versions:
+        for researcher in researchers:
+            archive = version / "archives" / f"~{researcher}.jsonl"
+            if archive.is_file():
+                for record in _read_json_lines(archive):
+                    title, abstract = _paper_text(record)
+                    texts.append(AdaptationText(group=researcher, title=title, body=abstract))
+    return texts
 
 
 def _mean_defined(values: list[float]) -> float:
@@ -320,6 +378,8 @@ def _run_version(
     version: Path,
     ratings: Mapping[str, Mapping[str, float]],
     brief_vectors: dict[str, npt.NDArray[np.float32]],
+    *,
+    ranking: RankingProfile = RankingProfile.FAST,
 ) -> VersionResult:
     try:
         submissions = json.loads((version / "submissions.json").read_text(encoding="utf-8"))
@@ -356,7 +416,9 @@ def _run_version(
         if fresh:
             brief_vectors.update(zip(fresh, container.engine.encode_briefs(fresh), strict=True))
         queries = np.vstack([brief_vectors[t] for _, t in usable])
-        values = container.engine.score_profiles(queries, [profile_id])[:, 0]
+        values = container.engine.score_profiles(
+            queries, [profile_id], profile=ranking, texts=[t for _, t in usable]
+        )[:, 0]
         scores[researcher] = {p: float(v) for (p, _), v in zip(usable, values, strict=True)}
     metrics = goldstandard_metrics({r: ratings[r] for r in scores}, scores)
     return VersionResult(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import logging
+import os
 import secrets
 import shutil
 import threading
@@ -11,11 +14,17 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from markupsafe import escape
+
 from matcher.errors import MatcherError
 
 logger = logging.getLogger(__name__)
 
 REPORT_FILES = {"csv": "partners.csv", "xlsx": "partners.xlsx", "html": "report.html"}
+#: Beside the reports: the ids of every profile they name (read when a profile is erased).
+PROFILES_FILE = "profiles.json"
+#: Left in place of reports withdrawn because a profile they named was erased.
+WITHDRAWN_FILE = "withdrawn.json"
 
 
 class JobNotFoundError(MatcherError):
@@ -121,7 +130,13 @@ class JobRunner:
             raise JobNotFinishedError(
                 f"batch job {job_id} is {job.status}; its reports are not ready"
             )
-        return self.root / job_id / "out" / REPORT_FILES[kind]
+        path = self.root / job_id / "out" / REPORT_FILES[kind]
+        if not path.is_file():
+            raise JobNotFinishedError(
+                f"the reports of batch job {job_id} were withdrawn because a profile they named "
+                "was erased; run the call again"
+            )
+        return path
 
     def wait(self, timeout: float = 60.0) -> None:
         """Wait until every queued job has run (for tests and shutdown)."""
@@ -131,3 +146,53 @@ class JobRunner:
     def close(self) -> None:
         """Stop accepting jobs; running ones finish."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def record_profiles(out: Path, profile_ids: set[str]) -> None:
+    """Write beside a job's reports which profiles they name (read when a profile is erased)."""
+    partial = out / f".{PROFILES_FILE}.partial"
+    partial.write_text(json.dumps(sorted(profile_ids)), encoding="utf-8")
+    os.replace(partial, out / PROFILES_FILE)
+
+
+def withdraw_reports(root: Path, profile_id: str, *, name: str) -> list[str]:
+    """Delete every stored batch report that names a profile (erasure); returns the job ids.
+
+    A job's ``profiles.json`` lists the profiles its reports name; reports written before that
+    file existed are searched for the profile's id (CSV) and name (HTML). Withdrawn reports are
+    replaced by ``withdrawn.json``, which names nobody.
+    """
+    withdrawn = []
+    for out in sorted(root.glob("job_*/out")):
+        listed = out / PROFILES_FILE
+        if listed.is_file():
+            named = profile_id in json.loads(listed.read_text(encoding="utf-8"))
+        else:
+            named = _mentions(out, profile_id, name)
+        if not named:
+            continue
+        for report in [*REPORT_FILES.values(), PROFILES_FILE]:
+            (out / report).unlink(missing_ok=True)
+        for partial in out.glob(".*.partial"):
+            partial.unlink(missing_ok=True)
+        (out / WITHDRAWN_FILE).write_text(
+            json.dumps(
+                {
+                    "reason": "a profile these reports named was erased",
+                    "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+            ),
+            encoding="utf-8",
+        )
+        withdrawn.append(out.parent.name)
+    return withdrawn
+
+
+def _mentions(out: Path, profile_id: str, name: str) -> bool:
+    table = out / REPORT_FILES["csv"]
+    if table.is_file():
+        with table.open(newline="", encoding="utf-8-sig") as handle:
+            if any(row.get("profile_id") == profile_id for row in csv.DictReader(handle)):
+                return True
+    page = out / REPORT_FILES["html"]
+    return page.is_file() and bool(name) and str(escape(name)) in page.read_text(encoding="utf-8")

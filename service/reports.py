@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -124,7 +126,25 @@ def write_reports(result: BatchResult, directory: Path) -> dict[str, Path]:
         "xlsx": directory / "partners.xlsx",
         "html": directory / "report.html",
     }
-    write_csv(result, paths["csv"])
-    write_xlsx(result, paths["xlsx"])
-    paths["html"].write_text(render_html(result), encoding="utf-8")
+    # each report is written beside its final name and renamed into place, so a crash or kill
+    # mid-write never leaves a truncated report that looks finished
+    writers: dict[str, Callable[[Path], object]] = {
+        "csv": lambda path: write_csv(result, path),
+        "xlsx": lambda path: write_xlsx(result, path),
+        "html": lambda path: path.write_text(render_html(result), encoding="utf-8"),
+    }
+    for kind, write in writers.items():
+        partial = directory / f".{paths[kind].name}.partial"
+        write(partial)
+        os.replace(partial, paths[kind])
     return paths
+
+
+def profile_ids(result: BatchResult) -> set[str]:
+    """Every profile a batch result names: partners, alternates and consortium members."""
+    found: set[str] = set()
+    for outcome in result.outcomes:
+        found.update(p.profile_id for p in (*outcome.partners, *outcome.alternates))
+        for view in outcome.consortia:
+            found.update(p.profile_id for _role, p in view.members)
+    return found

@@ -34,6 +34,13 @@ class SearchRequest(BaseModel):
     exclude_organisations: Annotated[list[Name], Field(max_length=200)] = []
     requester_organisation: Name | None = None
     top: Annotated[int, Field(ge=1, le=MAX_TOP)] = 10
+    profile: Annotated[
+        Literal["fast", "thorough"],
+        Field(
+            description="Ranking profile: fast (one model) or thorough (fusion of several "
+            "signals; seconds per brief)."
+        ),
+    ] = "fast"
 
 
 class EvidenceOut(BaseModel):
@@ -377,3 +384,24 @@ class JobOut(BaseModel):
     error: str | None = None
     summary: dict[str, object] = {}
     reports: dict[str, str] = {}
+
+
+class AuditEntryOut(BaseModel):
+    """One audit row: who (a key id and its name) did what to which record, and when."""
+
+    id: int
+    at: str
+    actor: str
+    actor_name: str | None
+    action: str
+    target: str
+    detail: dict[str, object]
+
+
+class AuditPage(BaseModel):
+    """A page of the audit log, newest first."""
+
+    items: list[AuditEntryOut]
+    total: int
+    offset: int
+    limit: int

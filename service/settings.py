@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from matcher.briefs import MAX_BRIEF_CHARS
@@ -17,8 +17,12 @@ class Settings(BaseSettings):
 
     Attributes:
         data_dir: where the catalogue and the index live.
-        database_url: SQLAlchemy URL of the catalogue; ``sqlite:///<data_dir>/catalogue.db`` if unset.
+        database_url: SQLAlchemy URL of the catalogue; ``sqlite:///<data_dir>/catalogue.db`` if unset,
+            ``postgresql+psycopg://user:password@host:5432/db`` for a shared deployment.
         model_path: a local model folder; the packaged all-MiniLM-L6-v2 if unset.
+        adapted_model: which weights the encoders load: ``auto`` (default: the adaptation made
+            active by ``matcher adapt`` in this data directory, else ``model_path``), ``off``
+            (always ``model_path``) or the folder of an adapted model.
         encoder: ``onnx`` (default: the packaged weights exported to ONNX on first use and run
             with ONNX Runtime, vectors identical to torch), ``onnx-int8`` (quantised, faster,
             cosine ≥ 0.985 to torch on real text) or ``torch`` (sentence-transformers).
@@ -33,6 +37,17 @@ class Settings(BaseSettings):
         max_body_bytes: the largest JSON request body accepted (413 above it).
         max_upload_bytes: the largest file accepted by ``POST /api/v1/ingest``.
         demo_keys: at start-up, create one key per role and print them (demo only).
+        search_threads: threads of BLAS and FAISS on the search path (1: its calls are small,
+            and more threads fight the encoder and other requests for the cores).
+        encoder_threads: ONNX Runtime's threads per encoder call; all cores (up to 8) if unset.
+        rate_limits_enabled: switch rate limiting off (benchmarks and load tests that mean to
+            send many requests from one address).
+        rate_limit_search: searches allowed per API key and, separately, per client address
+            (``limits`` notation: ``120/minute``, ``10/second;500/hour``); 429 above it.
+        rate_limit_login: failed sign-ins (web form or a wrong API key) allowed per client
+            address, and web sign-ins per key; 429 with ``Retry-After`` above it.
+        rate_limit_storage: where the counters live (``memory://``: per process; a
+            ``redis://`` URL shares them between workers).
     """
 
     model_config = SettingsConfigDict(env_prefix="KE_MATCHER_", extra="ignore")
@@ -41,6 +56,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     model_path: Path | None = None
     encoder: Literal["onnx", "onnx-int8", "torch"] = "onnx"
+    adapted_model: Literal["auto", "off"] | Path = "auto"
     aggregation: Aggregation = Aggregation.TOP_K_MEAN
     top_k: Annotated[int, Field(ge=1, le=50)] = 3
     chunk_words: Annotated[int, Field(ge=20, le=10_000)] = 300
@@ -53,6 +69,25 @@ class Settings(BaseSettings):
     max_body_bytes: Annotated[int, Field(ge=1_024)] = 1_000_000
     max_upload_bytes: Annotated[int, Field(ge=1_024)] = 20_000_000
     demo_keys: bool = False
+    search_threads: Annotated[int, Field(ge=1, le=64)] = 1
+    encoder_threads: Annotated[int, Field(ge=1, le=64)] | None = None
+    rate_limits_enabled: bool = True
+    rate_limit_search: str = "120/minute"
+    rate_limit_login: str = "10/minute"
+    rate_limit_storage: str = "memory://"
+
+    @field_validator("rate_limit_search", "rate_limit_login")
+    @classmethod
+    def _valid_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a rate limit; write it like '120/minute' or '10/second;500/hour'"
+            ) from None
+        return value
 
     @property
     def catalogue_url(self) -> str:
@@ -68,3 +103,8 @@ class Settings(BaseSettings):
     def index_dir(self) -> Path:
         """Where index versions are written."""
         return self.data_dir / "index"
+
+    @property
+    def batches_dir(self) -> Path:
+        """Where batch jobs keep their call files and reports."""
+        return self.data_dir / "batches"

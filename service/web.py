@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from index.audit import AuditAction
 from matcher.briefs import make_brief
 from matcher.errors import (
     AuthenticationError,
@@ -27,10 +28,18 @@ from matcher.errors import (
     PermissionDeniedError,
     ProfileNotFoundError,
 )
-from matcher.model import INTRODUCTION_TRANSITIONS, IntroductionStatus, ProfileKind, Role
+from matcher.model import (
+    INTRODUCTION_TRANSITIONS,
+    Introduction,
+    IntroductionStatus,
+    ProfileKind,
+    Role,
+)
 from service.auth import ALL_ROLES, SESSION_COOKIE, STAFF_ROLES, Principal, identify, roles_extra
 from service.container import Container
 from service.exports import shortlist_rows
+from service.ratelimit import rate_limits_of
+from service.security import LOGIN_CSRF_COOKIE, csrf_guard, new_login_token
 from service.settings import Settings
 
 HERE = Path(__file__).parent
@@ -90,7 +99,8 @@ StaffUser = Annotated[Principal, Depends(page_user(*STAFF_ROLES))]
 
 def web_router(settings: Settings) -> APIRouter:
     """Every page route."""
-    router = APIRouter(include_in_schema=False, tags=["pages"])
+    # every unsafe request to a page needs its form's CSRF token (service.security)
+    router = APIRouter(include_in_schema=False, tags=["pages"], dependencies=[Depends(csrf_guard)])
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["highlight"] = highlight
     templates.env.globals["kind_labels"] = KIND_LABELS
@@ -114,21 +124,42 @@ def web_router(settings: Settings) -> APIRouter:
             return Response(status_code=204)
         return RedirectResponse(fallback, status_code=303)
 
+    def login_form(request: Request, error: str | None, status: int) -> HTMLResponse:
+        # the form's double-submit token: the same value in a cookie and in the form
+        token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_login_token()
+        page = render(
+            request, "login.html", {"error": error, "user": None, "login_csrf": token}, status
+        )
+        page.set_cookie(
+            LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=3600, path="/login"
+        )
+        return page
+
     @router.get("/login", response_class=HTMLResponse, openapi_extra=roles_extra())
     def login_page(request: Request) -> HTMLResponse:
         """The sign-in form."""
-        return render(request, "login.html", {"error": None, "user": None})
+        return login_form(request, None, 200)
 
     @router.post("/login", response_class=HTMLResponse, openapi_extra=roles_extra())
-    def login(request: Request, key: Annotated[str, Form(max_length=200)] = "") -> Response:
-        """Exchange an API key for a session cookie."""
+    def login(
+        request: Request,
+        key: Annotated[str, Form(max_length=200)] = "",
+        csrf: Annotated[str, Form(max_length=200)] = "",
+    ) -> Response:
+        """Exchange an API key for a session cookie (the form's token is checked by
+        :func:`service.security.csrf_guard`; failures are rate-limited per address)."""
         container = container_of(request)
+        limits = rate_limits_of(request)
+        if limits is not None:
+            limits.check_sign_in(request)
         try:
             api_key = container.accounts.authenticate(key.strip())
         except AuthenticationError:
-            return render(
-                request, "login.html", {"error": "That key is not valid.", "user": None}, 401
-            )
+            if limits is not None:
+                limits.failed_sign_in(request)
+            return login_form(request, "That key is not valid.", 401)
+        if limits is not None:
+            limits.session_opened(api_key.id)
         token, _session = container.accounts.open_session(api_key)
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(
@@ -208,6 +239,9 @@ def web_router(settings: Settings) -> APIRouter:
     ) -> HTMLResponse:
         """Run a search from the form (POST, so that briefs stay out of URLs and access logs)."""
         check_csrf(who, csrf)
+        limits = rate_limits_of(request)
+        if limits is not None and text.strip():
+            limits.check_search(request, who.key.id)
         context = search_context(request, who, text, kind, organisation, region, unit)
         status = 422 if context["error"] else 200
         return render(request, "search.html", context, status)
@@ -228,6 +262,10 @@ def web_router(settings: Settings) -> APIRouter:
             ).matches
         except MatcherError:
             similar = ()
+        if who.sees_contacts:
+            container.audit.record(
+                AuditAction.CONTACT_VIEW, actor=who.key.id, target=profile.id, detail={"via": "web"}
+            )
         return render(
             request,
             "profile.html",
@@ -243,7 +281,15 @@ def web_router(settings: Settings) -> APIRouter:
     @router.get("/shortlist", response_class=HTMLResponse, openapi_extra=roles_extra(*ALL_ROLES))
     def shortlist_page(request: Request, who: User) -> HTMLResponse:
         """The user's shortlist, with export links."""
-        rows = shortlist_rows(container_of(request), who.key.id, with_contact=who.sees_contacts)
+        container = container_of(request)
+        rows = shortlist_rows(container, who.key.id, with_contact=who.sees_contacts)
+        if who.sees_contacts and rows:
+            container.audit.record(
+                AuditAction.CONTACT_VIEW,
+                actor=who.key.id,
+                target="shortlist",
+                detail={"via": "web", "profiles": [row["profile_id"] for row in rows]},
+            )
         return render(request, "shortlist.html", {"user": who, "rows": rows})
 
     @router.post("/shortlist/add", openapi_extra=roles_extra(*ALL_ROLES))
@@ -307,13 +353,15 @@ def web_router(settings: Settings) -> APIRouter:
     ) -> Response:
         """Create an introduction from a result card (one click)."""
         check_csrf(who, csrf)
-        container_of(request).introductions.create(
+        container = container_of(request)
+        created = container.introductions.create(
             profile_id=profile_id,
             requester=requester.strip() or f"brief searched by {who.key.name}",
             requester_organisation=None,
             brief=brief[:20_000],
             by=who.key.name,
         )
+        audit_introduction(container, who, AuditAction.INTRODUCTION_CREATE, created)
         return back(request, "/introductions")
 
     @router.post("/introductions/{introduction_id}/status", openapi_extra=roles_extra(*STAFF_ROLES))
@@ -331,9 +379,11 @@ def web_router(settings: Settings) -> APIRouter:
             target = IntroductionStatus(status)
         except ValueError:
             raise InvalidTransitionError(f"unknown status {status!r}") from None
-        container_of(request).introductions.change_status(
+        container = container_of(request)
+        changed = container.introductions.change_status(
             introduction_id, target, by=who.key.name, note=note
         )
+        audit_introduction(container, who, AuditAction.INTRODUCTION_STATUS, changed)
         return back(request, "/introductions")
 
     @router.get("/batches", response_class=HTMLResponse, openapi_extra=roles_extra(*STAFF_ROLES))
@@ -379,6 +429,18 @@ def web_router(settings: Settings) -> APIRouter:
         return RedirectResponse("/batches", status_code=303)
 
     return router
+
+
+def audit_introduction(
+    container: Container, who: Principal, action: AuditAction, introduction: Introduction
+) -> None:
+    """Record a change to an introduction (ids and status only: no notes, no brief)."""
+    container.audit.record(
+        action,
+        actor=who.key.id,
+        target=f"introduction/{introduction.id}",
+        detail={"profile_id": introduction.profile_id, "status": introduction.status.value},
+    )
 
 
 def mount_static(app: Any) -> None:

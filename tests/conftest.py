@@ -16,6 +16,7 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 from service.container import Container, build_container
 from service.settings import Settings
 from tests.fakes import FakeEncoder
+from tests.pg import BACKENDS, fresh_database
 
 DATA = Path(__file__).parent / "data"
 DEMO_FILES = [DATA / "organisations.csv", DATA / "profiles.jsonl", DATA / "smes.csv"]
@@ -26,9 +27,39 @@ def data_dir() -> Path:
     return DATA
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``both_backends`` that use the catalogue run on SQLite and on PostgreSQL."""
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "both_backends"
+    ):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "var", reload_seconds=0)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The catalogue's database: ``sqlite`` unless the test is marked ``both_backends``."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def database_url(backend: str) -> Iterator[str | None]:
+    """``None`` on SQLite (the settings' default file), else a fresh PostgreSQL database."""
+    if backend == "sqlite":
+        yield None
+        return
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+def catalogue_url(database_url: str | None, tmp_path: Path) -> str:
+    """A catalogue URL on the test's backend."""
+    return database_url or f"sqlite:///{tmp_path / 'catalogue.db'}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
+    return Settings(data_dir=tmp_path / "var", reload_seconds=0, database_url=database_url)
 
 
 @pytest.fixture

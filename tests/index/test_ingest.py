@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,10 +10,14 @@ from index.ingest import ingest_files, parse_csv
 from matcher.errors import IngestError
 from tests.conftest import DEMO_FILES
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
-def catalogue(tmp_path: Path) -> Catalogue:
-    return Catalogue(f"sqlite:///{tmp_path / 'c.db'}")
+def catalogue(catalogue_url: str) -> Iterator[Catalogue]:
+    opened = Catalogue(catalogue_url)
+    yield opened
+    opened.close()
 
 
 def write(path: Path, text: str) -> Path:

@@ -12,6 +12,8 @@ from service.container import Container
 from tests.conftest import DEMO_FILES
 from tests.fakes import FakeEncoder
 
+pytestmark = pytest.mark.both_backends
+
 
 def test_unchanged_reingest_embeds_nothing(loaded: Container, fake_encoder: FakeEncoder) -> None:
     before = fake_encoder.texts_embedded
@@ -103,11 +105,21 @@ def test_corrupt_index_is_rebuilt(loaded: Container) -> None:
     directory = loaded.store.current_dir()
     assert directory is not None
     (directory / "index.faiss").write_bytes(b"garbage")
+    restarted = IndexStore(loaded.store.root)  # a new process: nothing loaded before
     with pytest.raises(IndexUnavailableError):
-        loaded.store.load()
-    report = loaded.store.sync(loaded.catalogue, loaded.encoder)
+        restarted.load()
+    report = restarted.sync(loaded.catalogue, loaded.encoder)
     assert report.rebuilt and report.embedded == 0  # all vectors from the cache
-    assert loaded.store.load().size == report.vector_count
+    assert restarted.load().size == report.vector_count
+
+
+def test_a_loaded_version_is_shared_until_a_new_one_is_published(loaded: Container) -> None:
+    store = loaded.store
+    first = store.load()
+    assert store.load() is first  # start-up check and first search: one load
+    assert store.load(reuse=False) is not first  # a private copy for in-place changes
+    loaded.delete(next(iter(first.profile_index)))
+    assert store.load() is not first
 
 
 def test_no_index_is_a_clear_error(tmp_path: Path) -> None:

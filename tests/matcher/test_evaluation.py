@@ -53,3 +53,32 @@ def test_bootstrap_interval_contains_the_point_and_pairs_cancel() -> None:
     assert interval.low < interval.high
     same = bootstrap_loss([version], other=[version], samples=200, seed=1)
     assert same.value == same.low == same.high == 0.0
+
+
+def test_author_rank_counts_ties_against_the_author() -> None:
+    from matcher.evaluation import author_rank
+
+    scores = {"a": 0.9, "b": 0.5, "c": 0.5, "d": 0.1}
+    assert author_rank(scores, {"a"}) == 1
+    assert author_rank(scores, {"b"}) == 3  # a above, c tied: counted above
+    assert author_rank(scores, {"b", "d"}) == 3  # the best-scored author counts
+    assert author_rank({"a": 1.0, "b": 1.0}, {"a"}) == 2  # a constant scorer is never first
+    with pytest.raises(ValueError, match="none of the authors"):
+        author_rank(scores, {"z"})
+
+
+def test_authorship_metrics_by_hand() -> None:
+    from matcher.evaluation import authorship_metrics, bootstrap_authorship
+
+    ranks = {"p1": 1, "p2": 2, "p3": 12, "p4": 1}
+    m = authorship_metrics(ranks)
+    assert m.hits_at_1 == 0.5
+    assert m.hits_at_10 == 0.75
+    assert m.mrr == pytest.approx((1 + 1 / 2 + 1 / 12 + 1) / 4)
+    assert m.queries == 4
+    intervals = bootstrap_authorship(ranks, samples=500, seed=1)
+    assert intervals["mrr"].low <= m.mrr <= intervals["mrr"].high
+    same = bootstrap_authorship(ranks, other=ranks, samples=200)
+    assert same["hits_at_1"].value == same["hits_at_1"].low == same["hits_at_1"].high == 0.0
+    with pytest.raises(ValueError, match="no held-out"):
+        authorship_metrics({})

@@ -57,3 +57,17 @@ def test_empty_input_gives_empty_scores() -> None:
 def test_bad_k_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="k must be at least 1"):
         AggregationConfig(k=0)
+
+
+def test_best_items_keeps_the_n_best_of_each_profile_in_order() -> None:
+    from matcher.ranking import best_items
+
+    item_profiles = i64(0, 0, 0, 1, 1, 2)
+    scores = ItemScores(i64(0, 1, 2, 3, 4, 5), f32(0.2, 0.9, 0.5, 0.1, 0.1, 0.3))
+    found = best_items(scores, item_profiles, 2)
+    assert found.profiles.tolist() == [0, 0, 1, 1, 2]
+    assert found.items.tolist() == [1, 2, 3, 4, 5]  # ties (items 3, 4): lower item first
+    assert found.scores.tolist() == pytest.approx([0.9, 0.5, 0.1, 0.1, 0.3])
+    assert best_items(scores, item_profiles, 0).items.size == 0
+    empty = best_items(ItemScores(i64(), f32()), item_profiles, 3)
+    assert empty.items.size == 0

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matcher.briefs import make_brief
 from matcher.errors import InvalidBriefError
-from matcher.explain import shared_terms, snippet
+from matcher.explain import _terms, shared_terms, snippet
 from matcher.model import ProfileKind
 from matcher.text import chunk, content_hash, normalise
 
@@ -72,3 +74,78 @@ def test_phrases_never_bridge_a_removed_stop_word() -> None:
     terms = shared_terms("falls in older inpatients", ["Falls in older inpatients on wards."])[0]
     assert "older inpatients" in terms
     assert "falls older" not in terms
+
+
+_VOCAB = [
+    "falls",
+    "older",
+    "people",
+    "sensors",
+    "wearable",
+    "the",
+    "in",
+    "sepsis",
+    "care",
+    "care-home",
+]
+
+
+def _reference_shared_terms(brief: str, documents: list[str], limit: int = 8) -> list[list[str]]:
+    """The definition: a TF-IDF model fitted on the brief and the documents (scikit-learn)."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(analyzer=_terms, sublinear_tf=True)
+    matrix = vectorizer.fit_transform([brief, *documents])
+    vocabulary = vectorizer.get_feature_names_out()
+    brief_row = matrix[0].toarray().ravel()
+    results = []
+    for i in range(len(documents)):
+        weight = brief_row * matrix[i + 1].toarray().ravel()
+        nonzero = np.flatnonzero(weight)
+        # round away float noise so that ties fall back to alphabetical order, as specified
+        ranked = sorted(nonzero, key=lambda j: (-round(float(weight[j]), 9), str(vocabulary[j])))
+        chosen: list[str] = []
+        for index in ranked:
+            term = str(vocabulary[index])
+            if any(term in other.split() or term == other for other in chosen):
+                continue
+            if " " in term:
+                chosen = [c for c in chosen if c not in term.split()]
+            chosen.append(term)
+            if len(chosen) >= limit:
+                break
+        results.append(chosen)
+    return results
+
+
+@given(
+    st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=12),
+    st.lists(st.lists(st.sampled_from(_VOCAB), max_size=25), min_size=1, max_size=5),
+)
+@settings(max_examples=150, deadline=None)
+def test_shared_terms_equal_a_fitted_tfidf_model(brief: list[str], docs: list[list[str]]) -> None:
+    brief_text = " ".join(brief)
+    documents = [" ".join(d) for d in docs]
+    if not _terms(brief_text):
+        assert shared_terms(brief_text, documents) == [[] for _ in documents]
+        return
+    assert shared_terms(brief_text, documents) == _reference_shared_terms(brief_text, documents)
+
+
+def test_snippet_counts_words_only_as_whole_words() -> None:
+    text = "Careful planning helped. Care homes joined the study."
+    assert snippet(text, ["care"]) == "Care homes joined the study."
+
+
+@given(st.text(max_size=400), st.lists(st.text(min_size=1, max_size=12), max_size=6))
+@settings(max_examples=200, deadline=None)
+def test_snippet_is_a_sentence_of_the_text_whatever_the_input(text: str, terms: list[str]) -> None:
+    shown = snippet(text, terms, max_chars=80)
+    assert len(shown) <= 80
+    assert shown.rstrip("…") in text.strip() or not text.strip()
+
+
+def test_snippet_survives_text_that_lengthens_when_lower_cased() -> None:
+    text = "İİİİ first part. Second sentence about falls."
+    assert snippet(text, ["falls"]) in text

@@ -9,6 +9,8 @@ from matcher.model import Role
 from service.api import create_app
 from service.container import Container
 
+pytestmark = pytest.mark.both_backends
+
 BRIEF = {"text": "wearable sensors detect falls older inpatients"}
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
@@ -13,6 +14,14 @@ from openpyxl import load_workbook
 from matcher.model import Role
 from service.api import create_app
 from service.container import Container
+
+pytestmark = pytest.mark.both_backends
+
+
+def sign_in(client: TestClient, key: str) -> httpx.Response:
+    """Post the sign-in form as a browser does: with the token the form page handed out."""
+    client.get("/login")
+    return client.post("/login", data={"key": key, "csrf": client.cookies.get("ke_login_csrf")})
 
 
 def client_for(container: Container, role: Role) -> TestClient:
@@ -214,7 +223,7 @@ def test_anonymous_search_only_when_switched_on(loaded: Container) -> None:
 def test_revoked_key_and_sessions(loaded: Container) -> None:
     key, secret = loaded.accounts.create_key(name="temp", role=Role.CLINICIAN)
     with TestClient(create_app(loaded), follow_redirects=False) as client:
-        login = client.post("/login", data={"key": secret})
+        login = sign_in(client, secret)
         assert login.status_code == 303
         cookie = login.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=lax" in cookie
@@ -231,13 +240,13 @@ def test_revoked_key_and_sessions(loaded: Container) -> None:
             ).status_code
             == 401
         )
-        assert client.post("/login", data={"key": "nope"}).status_code == 401
+        assert sign_in(client, "nope").status_code == 401
 
 
 def test_cookie_sessions_need_the_csrf_header_to_change_anything(loaded: Container) -> None:
     _key, secret = loaded.accounts.create_key(name="browser", role=Role.CLINICIAN)
     with TestClient(create_app(loaded), follow_redirects=False) as client:
-        client.post("/login", data={"key": secret})
+        sign_in(client, secret)
         csrf = client.get("/").text.split('name="csrf" value="')[1].split('"')[0]
         assert client.get("/api/v1/shortlist").status_code == 200  # reading is fine
         forged = client.post("/api/v1/shortlist", json={"profile_id": "acad-falls"})

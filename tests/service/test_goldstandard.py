@@ -57,4 +57,5 @@ def test_peers_side_by_side_with_intervals(settings: Settings) -> None:
     assert low <= report.loss <= high
     peer = report.peers["constant"]
     assert peer["ours_minus_peer_low"] <= peer["ours_minus_peer"] <= peer["ours_minus_peer_high"]
+    assert peer["loss_low"] == peer["loss_high"] == 0.5  # every resample of a constant is 0.5
     assert peer["ours_minus_peer"] == pytest.approx(report.loss - 0.5, abs=1e-3)

@@ -14,6 +14,8 @@ from service.api import create_app
 from service.container import Container
 from service.settings import Settings
 
+pytestmark = pytest.mark.both_backends
+
 
 def _flatten(routes: list[Any]) -> list[Any]:
     """Routes of included routers too (FastAPI keeps them behind a lazy wrapper)."""
@@ -106,7 +108,13 @@ def test_route_admits_exactly_its_roles(
     with TestClient(create_app(loaded), follow_redirects=False) as client:
         kwargs = BODIES.get(path, {}) if method in {"POST", "PUT"} else {}
         if path == "/login" and method == "POST":  # public: any valid key signs in
-            kwargs = {"data": {"key": loaded.accounts.create_key(name="x", role=Role.CLINICIAN)[1]}}
+            client.get("/login")  # the form's CSRF token (cookie and field)
+            kwargs = {
+                "data": {
+                    "key": loaded.accounts.create_key(name="x", role=Role.CLINICIAN)[1],
+                    "csrf": client.cookies.get("ke_login_csrf"),
+                }
+            }
         response = client.request(
             method, concrete(path, introduction.id), headers=headers, **kwargs
         )

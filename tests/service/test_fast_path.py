@@ -1,0 +1,120 @@
+"""The fast search path ranks exactly as brute-force scoring of every vector, on the demo pool
+(493 profiles; a fake encoder keeps it quick, the path and the index are the real ones)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.briefs import make_brief
+from matcher.model import ProfileKind
+from matcher.ranking import ProfileScores, score_items, score_profiles, top_profiles
+from service.container import Container, build_container
+from service.engine import SearchEngine
+from service.settings import Settings
+from tests.fakes import FakeEncoder
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
+DEMO_FILES = [
+    DEMO / "organisations.csv",
+    DEMO / "academics.jsonl",
+    DEMO / "clinical_teams.jsonl",
+    DEMO / "smes.csv",
+]
+BRIEFS = (
+    "wearable sensors to detect falls in older inpatients",
+    "retinal screening with deep learning in primary care",
+    "battery life of home monitoring devices",
+    "sepsis early warning scores in emergency departments",
+)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
+    data_dir: Path = tmp_path_factory.mktemp("fast-path")
+    container = build_container(
+        Settings(data_dir=data_dir, reload_seconds=0), encoder=FakeEncoder()
+    )
+    container.ingest(DEMO_FILES)
+    yield container
+    container.close()
+
+
+def brute_force(engine: SearchEngine, query: np.ndarray, kind: ProfileKind, top: int) -> list[int]:
+    """The definition of the ranking: every vector of every consenting profile, scored exactly."""
+    snap = engine.snapshot()
+    rows = np.arange(snap.size, dtype=np.int64)
+    items = score_items(snap.similarities(query, rows), snap.row_items)
+    scores = score_profiles(items, snap.item_profiles, engine.aggregation)
+    code = list(ProfileKind).index(kind)
+    keep = (snap.kind_codes[scores.profiles] == code) & snap.consent[scores.profiles]
+    best = top_profiles(ProfileScores(scores.profiles[keep], scores.scores[keep]), top)
+    return [int(p) for p in best.profiles]
+
+
+@pytest.mark.parametrize("candidates", [1, 50, 400, 100_000])
+def test_fast_path_ranks_as_brute_force_scoring(
+    demo: Container, candidates: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether FAISS's nearest chunks suffice, a kind rare near the brief is searched on its own,
+    or a kind falls back to scoring all its profiles, the ranking is the brute-force one."""
+    engine = demo.engine
+    monkeypatch.setattr(engine, "candidate_chunks", candidates)
+    snap = engine.snapshot()
+    searched_alone: list[int] = []
+    original = snap.search_kind
+
+    def spy(query: np.ndarray, k: int, code: int) -> tuple[np.ndarray, np.ndarray]:
+        searched_alone.append(code)
+        return original(query, k, code)
+
+    monkeypatch.setattr(snap, "search_kind", spy)
+    for text in BRIEFS:
+        brief = make_brief(text, top=5)
+        query = engine.encode_briefs([brief.text])[0]
+        for kind, scores in engine.score(brief, query).groups.items():
+            assert scores.profiles.tolist() == brute_force(engine, query, kind, 5), (text, kind)
+    if candidates == 50:
+        assert searched_alone  # the per-kind search really was exercised
+    if candidates == 100_000:
+        assert not searched_alone
+
+
+def test_search_kind_returns_that_kinds_nearest_rows(demo: Container) -> None:
+    engine = demo.engine
+    snap = engine.snapshot()
+    query = engine.encode_briefs([BRIEFS[0]])[0]
+    for code in range(len(ProfileKind)):
+        rows, sims = snap.search_kind(query, 20, code)
+        assert np.allclose(sims, snap.similarities(query, rows), atol=1e-5)
+        of_kind = np.flatnonzero(snap.kind_codes[snap.row_profiles] == code)
+        assert rows.size == min(20, of_kind.size)
+        assert (snap.kind_codes[snap.row_profiles[rows]] == code).all()
+        exact = of_kind[np.argsort(-snap.similarities(query, of_kind), kind="stable")][:20]
+        assert np.allclose(snap.similarities(query, rows), snap.similarities(query, exact))
+
+
+def test_explanations_come_from_the_returned_profiles_best_items(demo: Container) -> None:
+    """Evidence is the profile's best-scored items, best first, read without its whole record."""
+    engine = demo.engine
+    brief = make_brief(BRIEFS[0], top=5)
+    result = engine.search(brief)
+    query = engine.encode_briefs([brief.text])[0]
+    snap = engine.snapshot()
+    for match in result.matches:
+        p = snap.profile_index[match.profile_id]
+        rows = snap.rows_for_profiles(np.array([p], dtype=np.int64))
+        items = score_items(snap.similarities(query, rows), snap.row_items[rows])
+        expected = [
+            snap.item_ids[int(i)] for i in items.items[np.argsort(-items.scores, kind="stable")][:3]
+        ]
+        assert [e.item_id for e in match.evidence] == expected
+        sims = [e.similarity for e in match.evidence]
+        assert sims == sorted(sims, reverse=True)
+        profile = demo.catalogue.get_profile(match.profile_id)
+        texts = {i.id: i.text for i in profile.evidence_with_summary()}
+        for e in match.evidence:
+            assert e.snippet.rstrip("…")[:40] in texts[e.item_id]
