@@ -1,8 +1,8 @@
 """A seeded synthetic region at any size, for the benchmarks at scale.
 
 **Texts.** :func:`write_region` writes organisations (``organisations.csv``) and profiles
-(``profiles.jsonl``) in the ingestion format of ``docs/data-format.md``: academics with 3-120
-publications and grants, clinical teams with their needs, SMEs with their challenges, about 3% of
+(``profiles-NNN.jsonl``, at most 100 MB each) in the ingestion format of
+``docs/data-format.md``: academics with 3-120 publications and grants, clinical teams with their needs, SMEs with their challenges, about 3% of
 them without consent. The texts come from the demo data's own generator and vocabulary
 (``data/demo/generate.py`` and ``topics.py``, imported, not copied): the same sentence templates
 over 44 topics, so every abstract, need and challenge reads like the demo's but the region can be
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import numpy.typing as npt
@@ -274,6 +274,10 @@ class _Profiles:
         )
 
 
+#: The largest profiles file written (well under ingestion's limit on one file).
+FILE_BYTES = 100 * 1024 * 1024
+
+
 def write_region(
     directory: Path, *, chunks: int, seed: int = 7, after: Region | None = None
 ) -> Region:
@@ -296,9 +300,16 @@ def write_region(
     organisations: list[dict[str, str]] = list(maker.g.organisations())
     written = start
     number = after.last if after is not None else 0
-    profiles_path = directory / "profiles.jsonl"
-    with profiles_path.open("w", encoding="utf-8") as handle:
+    # Files of at most FILE_BYTES each: ingestion refuses single files over its size limit.
+    profile_paths: list[Path] = []
+    handle: TextIO | None = None
+    try:
         while written < chunks:
+            if handle is None or handle.tell() >= FILE_BYTES:
+                if handle is not None:
+                    handle.close()
+                profile_paths.append(directory / f"profiles-{len(profile_paths) + 1:03d}.jsonl")
+                handle = profile_paths[-1].open("w", encoding="utf-8")
             number += 1
             record, topics, org = maker.make(number, chunks - written)
             if org:
@@ -308,12 +319,15 @@ def write_region(
             item_topics.update(zip(ids, topics, strict=True))
             written += len(ids)
             counts[record["kind"]] += 1
+    finally:
+        if handle is not None:
+            handle.close()
     organisations_path = directory / "organisations.csv"
     with organisations_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=["id", "name", "type", "region"])
         writer.writeheader()
         writer.writerows(organisations)
-    return Region([organisations_path, profiles_path], written, number, counts, item_topics)
+    return Region([organisations_path, *profile_paths], written, number, counts, item_topics)
 
 
 def sample_texts(per_topic: int, *, seed: int = 7) -> tuple[list[str], npt.NDArray[np.int64]]:

@@ -21,7 +21,7 @@ from index.catalogue import Catalogue
 from index.encoders import Encoder
 from index.vector_index import IndexSnapshot, IndexStore
 from matcher.briefs import make_brief
-from matcher.errors import ProfileNotFoundError
+from matcher.errors import IndexUnavailableError, ProfileNotFoundError
 from matcher.explain import shared_terms, snippet
 from matcher.fusion import RankingProfile
 from matcher.model import (
@@ -104,7 +104,8 @@ class SearchEngine:
         """The loaded index, reloaded when a newer version has been swapped in.
 
         Raises:
-            IndexUnavailableError: no index has been built.
+            IndexUnavailableError: no index has been built, or the current one was built with
+                another model than this engine's encoder.
         """
         now = time.monotonic()
         current = self._snapshot
@@ -114,8 +115,17 @@ class SearchEngine:
             self._checked_at = now
             directory = self.store.current_dir()
             if self._snapshot is None or directory != self._snapshot.path:
-                self._snapshot = self.store.load()
-                logger.info("serving index version %s", self._snapshot.manifest.version)
+                loaded = self.store.load()
+                if loaded.manifest.model_id != self.encoder.model_id:
+                    # e.g. 'matcher adapt' ran in another process: briefs encoded by this
+                    # process's model would be compared with another model's vectors.
+                    raise IndexUnavailableError(
+                        f"index version {loaded.manifest.version} was built with model "
+                        f"{loaded.manifest.model_id}, but this process encodes with "
+                        f"{self.encoder.model_id}; restart it"
+                    )
+                self._snapshot = loaded
+                logger.info("serving index version %s", loaded.manifest.version)
             return self._snapshot
 
     def reload(self) -> IndexSnapshot:

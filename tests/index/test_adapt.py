@@ -52,12 +52,12 @@ def test_fingerprint_covers_base_config_and_texts_but_not_their_order() -> None:
     config = AdaptationConfig()
     digest = texts_hash(TEXTS)
     name = adaptation_name("base@1", config, digest)
-    assert name.startswith("base+adapt-title-abstract-")
+    assert name.startswith("base+adapt-simcse-")
     assert texts_hash(list(reversed(TEXTS)) + TEXTS[:1]) == digest
     assert adaptation_name("base@1", config, digest) == name
     others = {
         adaptation_name("base@2", config, digest),
-        adaptation_name("base@1", replace(config, learning_rate=1e-5), digest),
+        adaptation_name("base@1", replace(config, learning_rate=2e-5), digest),
         adaptation_name("base@1", replace(config, seed=1), digest),
         adaptation_name("base@1", config, texts_hash(TEXTS[:1])),
     }
@@ -91,7 +91,9 @@ def test_active_model_pointer_and_settings(tmp_path: Path) -> None:
     assert encoder_model_path(settings) is None
 
 
-TINY = AdaptationConfig(max_steps=2, batch_size=4, train_seq_length=32, learning_rate=1e-4)
+TINY = AdaptationConfig(
+    objective="title-abstract", max_steps=2, batch_size=4, train_seq_length=32, learning_rate=1e-4
+)
 SYNTHETIC = [
     AdaptationText(f"p{i % 3}", f"Study {i} of falls", f"Sensors record gait event {i}.")
     for i in range(10)
@@ -140,7 +142,7 @@ def test_matcher_adapt_versions_the_model_in_manifest_cache_and_search(
     adapted_path = active_model_path(settings.model_cache_dir)
     assert adapted_path is not None
     assert after.model_id == fingerprint(adapted_path)
-    assert after.model_id.startswith(f"{base_id.split('@')[0]}+adapt-title-abstract-")
+    assert after.model_id.startswith(f"{base_id.split('@')[0]}+adapt-simcse-")
 
     catalogue = Catalogue(settings.catalogue_url)
     try:

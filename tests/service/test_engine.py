@@ -75,3 +75,16 @@ def test_score_profiles_matches_search_scores(loaded: Container) -> None:
     with pytest.raises(ProfileNotFoundError):
         engine.score_profiles(query, ["nobody"])
     assert np.isfinite(scores).all()
+
+
+def test_an_index_of_another_model_is_refused_not_served(loaded: Container) -> None:
+    """A version built by another model (say, after 'matcher adapt' in another process) is
+    never compared with this process's brief vectors."""
+    from matcher.errors import IndexUnavailableError
+    from tests.fakes import FakeEncoder
+
+    other = FakeEncoder(model_id="another-model@1")
+    loaded.store.sync(loaded.catalogue, other)
+    loaded.engine.reload_seconds = 0
+    with pytest.raises(IndexUnavailableError, match="restart"):
+        loaded.engine.search(make_brief(BRIEF))
