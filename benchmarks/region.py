@@ -1,15 +1,15 @@
 """A seeded synthetic region at any size, for the benchmarks at scale.
 
 **Texts.** :func:`write_region` writes organisations (``organisations.csv``) and profiles
-(``profiles-NNN.jsonl``, at most 100 MB each) in the ingestion format of
-``docs/data-format.md``: academics with 3-120 publications and grants, clinical teams with their needs, SMEs with their challenges, about 3% of
-them without consent. The texts come from the demo data's own generator and vocabulary
-(``data/demo/generate.py`` and ``topics.py``, imported, not copied): the same sentence templates
-over 44 topics, so every abstract, need and challenge reads like the demo's but the region can be
-as large as asked. Its size is counted in chunks (one vector each: every evidence item plus the
-profile's summary), and generation stops at exactly that many. Every profile draws from its own
-seeded generator, so a region is the same on every run and a smaller region is the beginning of
-a larger one.
+(``profiles-NNN.jsonl``, at most 100 MB each) in the ingestion format of ``docs/data-format.md``:
+academics with 3-120 publications and grants, clinical teams with their needs, SMEs with their
+challenges, about 3% of them without consent. The texts come from the demo data's own generator and
+vocabulary (``data/demo/generate.py`` and ``topics.py``, imported, not copied): the same sentence
+templates over 44 topics, so every abstract, need and challenge reads like the demo's but the
+region can be as large as asked. Its size is counted in chunks (one vector each: every evidence
+item plus the profile's summary), and generation stops at exactly that many. Every profile draws
+from its own seeded generator, so a region is the same on every run and a smaller region is the
+beginning of a larger one.
 
 **Vectors.** Embedding a million chunks through the model would take hours on two cores, so the
 chunks' vectors are made from real embeddings of a smaller real-text sample instead
