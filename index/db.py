@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import tenacity
 from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -114,13 +115,26 @@ def reachable(engine: Engine) -> Iterator[None]:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     # deleted content is overwritten with zeros, so an erased profile leaves no trace in the file
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+@tenacity.retry(
+    retry=tenacity.retry_if_exception(lambda e: "locked" in str(e)),
+    wait=tenacity.wait_random(0.01, 0.1),
+    stop=tenacity.stop_after_delay(10),
+    reraise=True,
+)
+def _switch_to_wal(cursor: Any) -> None:
+    """Write-ahead logging (kept in the file once set). Switching a new file takes an exclusive
+    lock and SQLite answers "database is locked" at once, without waiting, while another
+    connection holds one (several workers opening a new catalogue together): so retry."""
+    cursor.execute("PRAGMA journal_mode=WAL")
 
 
 def insert_ignoring_duplicates(
