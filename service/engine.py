@@ -327,10 +327,13 @@ class SearchEngine:
         if profile_id not in snap.profile_index:
             raise ProfileNotFoundError(profile_id)
         rows = snap.rows_for_profiles(np.array([snap.profile_index[profile_id]], dtype=np.int64))
-        centroid = np.asarray(snap.vectors[rows], dtype=np.float32).mean(axis=0)
-        query = (centroid / max(float(np.linalg.norm(centroid)), 1e-12)).astype(np.float32)
         profile = self.catalogue.get_profile(profile_id)
         text = " ".join([profile.summary, *(e.title for e in profile.evidence)])[:5_000]
+        if rows.size:
+            centroid = np.asarray(snap.vectors[rows], dtype=np.float32).mean(axis=0)
+            query = (centroid / max(float(np.linalg.norm(centroid)), 1e-12)).astype(np.float32)
+        else:  # a profile with no text at all: its name is all there is to go on
+            query = self.encode_briefs([text or profile.name])[0]
         brief = make_brief(
             text or profile.name, kinds=kinds, top=top, exclude_profiles=[profile_id]
         )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -88,3 +89,18 @@ def test_an_index_of_another_model_is_refused_not_served(loaded: Container) -> N
     loaded.engine.reload_seconds = 0
     with pytest.raises(IndexUnavailableError, match="restart"):
         loaded.engine.search(make_brief(BRIEF))
+
+
+def test_similar_to_a_profile_with_no_text_uses_its_name(loaded: Container) -> None:
+    from matcher.model import Profile
+
+    organisation = next(iter(loaded.catalogue.organisation_ids()))
+    loaded.upsert_profile(
+        Profile(id="empty-1", kind=ProfileKind.ACADEMIC, name="Falls", organisation_id=organisation)
+    )
+    loaded.engine.reload()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "mean of empty slice", no NaN scores
+        result = loaded.engine.similar("empty-1", top=3)
+    assert all(np.isfinite(m.score) for m in result.matches)
+    assert "empty-1" not in [m.profile_id for m in result.matches]
