@@ -66,6 +66,16 @@ def _settings(ctx: click.Context) -> Settings:
     return settings
 
 
+def _eval_settings(ctx: click.Context, aggregation: str | None, top_k: int | None) -> Settings:
+    """The settings, with an evaluation's ``--aggregation`` and ``--top-k`` applied."""
+    update: dict[str, Any] = {}
+    if aggregation:
+        update["aggregation"] = Aggregation(aggregation)
+    if top_k:
+        update["top_k"] = top_k
+    return _settings(ctx).model_copy(update=update)
+
+
 def _container(ctx: click.Context) -> Container:
     if "container" not in ctx.obj:
         ctx.obj["container"] = build_container(_settings(ctx))
@@ -687,13 +697,7 @@ def evaluate_goldstandard(
     """Run the gold-standard expertise benchmark in DIRECTORY through the search path."""
     from service.goldstandard import run_goldstandard
 
-    settings = _settings(ctx)
-    update: dict[str, Any] = {}
-    if aggregation:
-        update["aggregation"] = Aggregation(aggregation)
-    if top_k:
-        update["top_k"] = top_k
-    settings = settings.model_copy(update=update)
+    settings = _eval_settings(ctx, aggregation, top_k)
 
     def say(name: str) -> None:
         if not as_json:
@@ -764,13 +768,7 @@ def evaluate_authorship(
     """Hold out one paper per researcher in DIRECTORY; does it find its author? (hits@1/@10, MRR)"""
     from service.authorship import run_authorship
 
-    settings = _settings(ctx)
-    update: dict[str, Any] = {}
-    if aggregation:
-        update["aggregation"] = Aggregation(aggregation)
-    if top_k:
-        update["top_k"] = top_k
-    settings = settings.model_copy(update=update)
+    settings = _eval_settings(ctx, aggregation, top_k)
 
     def say(message: str) -> None:
         if not as_json:
