@@ -411,6 +411,10 @@ def report_body(results: dict[str, Any], *, title: str, command: str) -> str:
             f"({s['memory_mb']['peak']:,.0f}) MB"
             for s in sizes
         ]),
+        row("… of which its own (anonymous) / mapped files, after the run", [
+            f"{s['memory_mb'].get('anon', 0):,.0f} / {s['memory_mb'].get('file', 0):,.0f} MB"
+            for s in sizes
+        ]),
     ]  # fmt: skip
     load = sizes[-1].get("load")
     if load:

@@ -162,10 +162,19 @@ def wait_for_search(
 
 
 def memory_mb(pid: int) -> dict[str, float]:
-    """Resident memory of a process now (``rss``) and at its peak (``peak``), in MB."""
+    """Resident memory of a process now (``rss``) and at its peak (``peak``), in MB, and the
+    part of ``rss`` that is the process's own (``anon``: heap, FAISS's codes) as against pages of
+    files it maps (``file``: ``vectors.npy``, libraries), which the kernel can drop and re-read."""
     status = Path(f"/proc/{pid}/status").read_text()
-    found = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", status, flags=re.M))
-    return {"rss": int(found["VmRSS"]) / 1024, "peak": int(found["VmHWM"]) / 1024}
+    found = dict(
+        re.findall(r"^(VmRSS|VmHWM|RssAnon|RssFile|RssShmem):\s+(\d+) kB", status, flags=re.M)
+    )
+    return {
+        "rss": int(found["VmRSS"]) / 1024,
+        "peak": int(found["VmHWM"]) / 1024,
+        "anon": int(found.get("RssAnon", 0)) / 1024,
+        "file": (int(found.get("RssFile", 0)) + int(found.get("RssShmem", 0))) / 1024,
+    }
 
 
 def directory_mb(path: Path) -> float:

@@ -98,15 +98,20 @@ def fingerprint(model_path: Path) -> str:
     return f"{name}@{digest.hexdigest()[:12]}"
 
 
+PROGRESS_BATCHES = 32
+
+
 class SentenceTransformerEncoder:
     """The reference encoder: sentence-transformers on the CPU, loaded on first use.
 
     Args:
         model_path: folder holding the model; the packaged all-MiniLM-L6-v2 when omitted.
-        batch_size: texts per forward pass.
+        batch_size: texts per forward pass (texts are sorted by length first). Small batches pad
+            less: on 600 demo texts (2 cores) ONNX Runtime did 49 docs/s at 8 against 35 at 64,
+            torch 41.5 against 34.6.
     """
 
-    def __init__(self, model_path: Path | None = None, *, batch_size: int = 64) -> None:
+    def __init__(self, model_path: Path | None = None, *, batch_size: int = 8) -> None:
         self._path = model_path or packaged_model_path()
         if not (self._path / "config.json").is_file():
             raise ModelUnavailableError(f"no model files under {self._path}")
@@ -170,8 +175,11 @@ class SentenceTransformerEncoder:
         if not texts:
             return np.empty((0, self.dimension), dtype=np.float32)
         parts = []
-        for start in range(0, len(texts), self._batch_size):
-            batch = list(texts[start : start + self._batch_size])
+        # sentence-transformers sorts each call's texts by length; calls of many batches keep
+        # that benefit while still reporting progress.
+        step = self._batch_size * PROGRESS_BATCHES
+        for start in range(0, len(texts), step):
+            batch = list(texts[start : start + step])
             vectors = model.encode(
                 batch,
                 batch_size=self._batch_size,

@@ -194,7 +194,9 @@ class OnnxEncoder:
     Args:
         model_path: folder holding the model; the packaged all-MiniLM-L6-v2 when omitted.
         cache_dir: where the exported (and quantised) ONNX files are kept.
-        batch_size: texts per forward pass.
+        batch_size: texts per forward pass (texts are sorted by length first). Small batches pad
+            less: on 600 demo texts (2 cores) ONNX Runtime did 49 docs/s at 8 against 35 at 64,
+            torch 41.5 against 34.6.
         threads: ONNX Runtime intra-op threads; :func:`default_threads` when omitted.
         quantize: run an int8 (dynamically quantised) copy; faster, vectors differ slightly.
 
@@ -208,7 +210,7 @@ class OnnxEncoder:
         model_path: Path | None = None,
         *,
         cache_dir: Path,
-        batch_size: int = 64,
+        batch_size: int = 8,
         threads: int | None = None,
         quantize: bool = False,
     ) -> None:

@@ -11,9 +11,11 @@ import pytest
 
 from index.vector_index import (
     EXACT_INDEX_TYPE,
+    REFINE,
     IndexPolicy,
     IndexStore,
     build_ivf,
+    is_quantised,
     measure_recall,
     tuning_queries,
 )
@@ -93,3 +95,38 @@ def test_search_path_gives_the_exact_ranking(tmp_path: Path) -> None:
 def test_tiny_indexes_stay_exact(tmp_path: Path, n: int) -> None:
     store = IndexStore(tmp_path)
     assert store.policy.exact_max_vectors > n
+
+
+def test_approximate_index_is_quantised_and_search_returns_exact_similarities(
+    tmp_path: Path,
+) -> None:
+    vectors = clustered(20_000)
+    ids = np.arange(20_000, dtype=np.int64)
+    built = build_ivf(vectors, ids, IndexPolicy(exact_max_vectors=1_000, seed=3))
+    assert is_quantised(built.index) and "SQ8" in built.index_type
+    # 8-bit codes: about a quarter of IVF-Flat's float copy of the vectors
+    assert faiss.serialize_index(built.index).size < 0.35 * vectors.nbytes
+    held = clustered(300, seed=99)
+    assert measure_recall(built.index, vectors, ids, held, 100, refine=REFINE) >= 0.98
+    # the codes are lossy: FAISS's own similarities differ from the exact ones
+    sims, found = built.index.search(held[:1], 50)
+    assert not np.allclose(sims[0], vectors[found[0]] @ held[0], atol=1e-5)
+
+    # ... but a snapshot re-scores what FAISS found: exact similarities, best first
+    settings = Settings(data_dir=tmp_path, reload_seconds=0)
+    container = build_container(settings, encoder=FakeEncoder())
+    container.store = IndexStore(settings.index_dir, policy=IndexPolicy(exact_max_vectors=5))
+    container.engine.store = container.store
+    container.ingest(DEMO_FILES)
+    snap = container.store.load()
+    assert is_quantised(snap.index)
+    query = container.encoder.encode(["wearable sensors for falls in older people"])[0]
+    for rows, found_sims in (snap.search(query, 8), snap.search_kind(query, 8, 0)):
+        assert rows.size == 8
+        np.testing.assert_array_equal(found_sims, snap.similarities(query, rows))
+        assert np.all(np.diff(found_sims) <= 0)
+    # and the 10 best of all are those of an exhaustive scan (this small index is fully probed)
+    everything = snap.similarities(query, np.arange(snap.size))
+    top = np.sort(everything)[::-1][:10]
+    np.testing.assert_allclose(snap.search(query, 10)[1], top, rtol=0, atol=1e-6)
+    container.close()
