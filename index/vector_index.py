@@ -321,6 +321,11 @@ class IndexSnapshot:
         self.consent = np.array([p.consent for p in profiles], dtype=bool)
         self._kind_selectors: dict[int, Any] = {}
         self._refine = REFINE if is_quantised(index) else 1
+        # items with at least one vector, per profile (what full scoring aggregates over)
+        self.item_counts = np.bincount(
+            item_profiles[np.unique(row_items)] if row_items.size else np.empty(0, np.int64),
+            minlength=len(profiles),
+        ).astype(np.int64)
 
     @property
     def size(self) -> int:
@@ -351,22 +356,21 @@ class IndexSnapshot:
         k = min(k, self.size)
         if k <= 0:
             return np.empty(0, np.int64), np.empty(0, np.float32)
-        sims, ids = self.index.search(query.reshape(1, -1), min(k * self._refine, self.size))
-        return self._found(query, ids[0], sims[0], k)
+        _, ids = self.index.search(query.reshape(1, -1), min(k * self._refine, self.size))
+        return self._found(query, ids[0], k)
 
     def _found(
         self,
         query: npt.NDArray[np.float32],
         ids: npt.NDArray[np.int64],
-        sims: npt.NDArray[np.float32],
         k: int,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-        """FAISS's answer as rows and similarities, best first; a quantised index's answer is
-        re-scored exactly and cut to ``k``."""
+        """FAISS's answer as rows and similarities, best first, cut to ``k``. The similarities
+        are always :meth:`similarities` (a quantised index's own are approximate, and FAISS's
+        kernels round differently from numpy's in the last bit, which would break exact ties
+        differently from full scoring)."""
         keep = ids >= 0
         rows = self.rows_for_ids(ids[keep].astype(np.int64))
-        if self._refine == 1:
-            return rows, sims[keep].astype(np.float32)
         exact = self.similarities(query, rows)
         best = np.argsort(-exact, kind="stable")[:k]
         return rows[best], exact[best]
@@ -393,10 +397,10 @@ class IndexSnapshot:
         params.sel = selector
         if ivf is not None:
             params.nprobe = ivf.nprobe
-        sims, ids = self.index.search(
+        _, ids = self.index.search(
             query.reshape(1, -1), min(k * self._refine, self.size), params=params
         )
-        return self._found(query, ids[0], sims[0], k)
+        return self._found(query, ids[0], k)
 
     def similarities(
         self, query: npt.NDArray[np.float32], rows: npt.NDArray[np.int64]

@@ -104,6 +104,64 @@ def score_profiles(
     return ProfileScores(profiles[starts].astype(np.int64), scores.astype(np.float32))
 
 
+@dataclass(frozen=True, slots=True)
+class BoundedScores:
+    """Profile scores from part of their items: exact where the unseen items cannot change
+    them, otherwise an upper bound.
+
+    Attributes:
+        profiles: profile indices, ascending.
+        scores: the exact score where ``exact``, else the highest score the profile can have.
+        exact: whether the score is final.
+    """
+
+    profiles: IntArray
+    scores: FloatArray
+    exact: npt.NDArray[np.bool_]
+
+
+def bounded_profile_scores(
+    item_scores: ItemScores,
+    item_profiles: IntArray,
+    item_counts: IntArray,
+    config: AggregationConfig,
+    bound: float,
+) -> BoundedScores:
+    """Aggregate the items that were seen when every unseen item scores at most ``bound``.
+
+    This is the case for the items of a nearest-neighbour search: an item none of whose chunks
+    was retrieved is no closer than the last chunk retrieved. ``max`` is then exact for every
+    profile seen; ``top_k_mean`` is exact once a profile's best min(k, its items) were seen,
+    ``mean`` once all its items were; otherwise the unseen places are filled with ``bound``,
+    which gives an upper bound. Exact scores equal :func:`score_profiles` over all items.
+
+    Args:
+        item_scores: scores of the items seen.
+        item_profiles: the profile index of every item (indexed by item index).
+        item_counts: the number of items of every profile (indexed by profile index).
+        config: the aggregation.
+        bound: no unseen item scores more than this.
+    """
+    seen = score_profiles(item_scores, item_profiles, config)
+    if seen.profiles.size == 0:
+        return BoundedScores(seen.profiles, seen.scores, np.empty(0, dtype=bool))
+    found = np.bincount(item_profiles[item_scores.items], minlength=item_counts.size)[seen.profiles]
+    total = item_counts[seen.profiles]
+    if config.method is Aggregation.MAX:
+        return BoundedScores(seen.profiles, seen.scores, np.ones(seen.profiles.size, dtype=bool))
+    wanted = total if config.method is Aggregation.MEAN else np.minimum(total, config.k)
+    used = np.minimum(found, wanted)
+    exact = used >= wanted
+    # seen.scores is the mean of the ``used`` best seen items; the missing places score ≤ bound
+    scores = seen.scores.copy()
+    open_ = ~exact
+    scores[open_] = (
+        (seen.scores[open_].astype(np.float64) * used[open_] + (wanted - used)[open_] * bound)
+        / wanted[open_]
+    ).astype(np.float32)
+    return BoundedScores(seen.profiles, scores, exact)
+
+
 def top_profiles(scores: ProfileScores, n: int) -> ProfileScores:
     """The n best profiles, best first; ties broken by profile index for a stable order."""
     if n < 0:

@@ -36,6 +36,7 @@ from matcher.ranking import (
     AggregationConfig,
     ProfileScores,
     best_items,
+    bounded_profile_scores,
     score_items,
     score_profiles,
     top_profiles,
@@ -179,11 +180,13 @@ class SearchEngine:
         considered = 0
         for kind in kinds:
             code = list(ProfileKind).index(kind)
-            kind_rows = rows[snap.kind_codes[snap.row_profiles[rows]] == code]
+            of_kind = snap.kind_codes[snap.row_profiles[rows]] == code
+            kind_rows, kind_sims = rows[of_kind], sims[of_kind]
             k, bound = first_k, _bound(sims, first_k)
             while True:
-                candidates = np.unique(snap.row_profiles[kind_rows])
-                scores = self._aggregate(snap, query, candidates[allowed[candidates]])
+                scores = self._aggregate_found(
+                    snap, query, kind_rows, kind_sims, allowed, top, bound
+                )
                 best = top_profiles(scores, top)
                 if bound is None or (best.scores.size == top and best.scores[-1] > bound):
                     break
@@ -272,6 +275,45 @@ class SearchEngine:
                 if int(p) in position:
                     result[b, position[int(p)]] = s
         return result
+
+    def _aggregate_found(
+        self,
+        snap: IndexSnapshot,
+        query: npt.NDArray[np.float32],
+        rows: npt.NDArray[np.int64],
+        sims: npt.NDArray[np.float32],
+        allowed: npt.NDArray[np.bool_],
+        top: int,
+        bound: float | None,
+    ) -> ProfileScores:
+        """Scores of the allowed profiles that own ``rows`` (a search's nearest rows with their
+        exact similarities ``sims``, every other row scoring at most ``bound``; ``None``: no
+        other row), good enough to rank the
+        ``top`` best: a profile whose score the found rows settle is scored from them; one whose
+        upper bound could still reach the ``top``-th settled score is scored over all its
+        vectors; the rest cannot reach the top and are left out. Scores equal full scoring."""
+        keep = allowed[snap.row_profiles[rows]]
+        rows, sims = rows[keep], sims[keep]
+        if rows.size == 0:
+            return ProfileScores(np.empty(0, np.int64), np.empty(0, np.float32))
+        items = score_items(sims, snap.row_items[rows])
+        bounded = bounded_profile_scores(
+            items,
+            snap.item_profiles,
+            snap.item_counts,
+            self.aggregation,
+            -np.inf if bound is None else bound,
+        )
+        settled = bounded.scores[bounded.exact]
+        threshold = np.partition(settled, -top)[-top] if top and settled.size >= top else -np.inf
+        # float32 rounding of the bound must never drop a profile that could tie
+        rescore = ~bounded.exact & (bounded.scores >= threshold - 1e-5)
+        scores = bounded.scores.copy()
+        if rescore.any():
+            full = self._aggregate(snap, query, bounded.profiles[rescore])
+            scores[np.searchsorted(bounded.profiles, full.profiles)] = full.scores
+        keep = bounded.exact | rescore
+        return ProfileScores(bounded.profiles[keep], scores[keep])
 
     def _aggregate(
         self, snap: IndexSnapshot, query: npt.NDArray[np.float32], profiles: npt.NDArray[np.int64]

@@ -2,9 +2,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matcher.model import Aggregation
-from matcher.ranking import AggregationConfig, ItemScores, score_items, score_profiles, top_profiles
+from matcher.ranking import (
+    AggregationConfig,
+    ItemScores,
+    bounded_profile_scores,
+    score_items,
+    score_profiles,
+    top_profiles,
+)
 
 
 def f32(*values: float) -> np.ndarray:
@@ -71,3 +80,43 @@ def test_best_items_keeps_the_n_best_of_each_profile_in_order() -> None:
     assert best_items(scores, item_profiles, 0).items.size == 0
     empty = best_items(ItemScores(i64(), f32()), item_profiles, 3)
     assert empty.items.size == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 10_000),
+    st.sampled_from(list(Aggregation)),
+    st.integers(1, 4),
+    st.floats(-0.5, 0.9),
+)
+def test_bounded_scores_are_exact_or_upper_bounds(
+    seed: int, method: Aggregation, k: int, cut: float
+) -> None:
+    """Seeing only the items above a cut (as a nearest-neighbour search does): every score
+    marked exact equals full scoring, every other one is at least the full score."""
+    rng = np.random.default_rng(seed)
+    n_items = int(rng.integers(1, 40))
+    item_profiles = rng.integers(0, 8, n_items).astype(np.int64)
+    chunk_items = rng.integers(0, n_items, int(rng.integers(1, 80))).astype(np.int64)
+    sims = rng.uniform(-1, 1, chunk_items.size).astype(np.float32)
+    config = AggregationConfig(method=method, k=k)
+    full = score_profiles(score_items(sims, chunk_items), item_profiles, config)
+    seen = sims > cut
+    if not seen.any():
+        return
+    # no unseen chunk scores above the bound (ties at the cut are unseen)
+    bound = float(sims[~seen].max()) if (~seen).any() else -np.inf
+    counts = np.bincount(item_profiles[np.unique(chunk_items)], minlength=8)
+    got = bounded_profile_scores(
+        score_items(sims[seen], chunk_items[seen]), item_profiles, counts, config, bound
+    )
+    truth = dict(zip(full.profiles.tolist(), full.scores.tolist(), strict=True))
+    for profile, score, exact in zip(got.profiles, got.scores, got.exact, strict=True):
+        if exact:
+            assert score == truth[int(profile)]
+        else:
+            assert score >= truth[int(profile)] - 1e-6
+    if method is Aggregation.MAX:
+        assert got.exact.all()
+    if not (~seen).any():
+        assert got.exact.all()

@@ -10,8 +10,14 @@ import numpy as np
 import pytest
 
 from matcher.briefs import make_brief
-from matcher.model import ProfileKind
-from matcher.ranking import ProfileScores, score_items, score_profiles, top_profiles
+from matcher.model import Aggregation, ProfileKind
+from matcher.ranking import (
+    AggregationConfig,
+    ProfileScores,
+    score_items,
+    score_profiles,
+    top_profiles,
+)
 from service.container import Container, build_container
 from service.engine import SearchEngine
 from service.settings import Settings
@@ -55,14 +61,49 @@ def brute_force(engine: SearchEngine, query: np.ndarray, kind: ProfileKind, top:
     return [int(p) for p in best.profiles]
 
 
+def brute_force_scores(
+    engine: SearchEngine, query: np.ndarray, profiles: np.ndarray
+) -> list[float]:
+    snap = engine.snapshot()
+    rows = np.arange(snap.size, dtype=np.int64)
+    items = score_items(snap.similarities(query, rows), snap.row_items)
+    scores = score_profiles(items, snap.item_profiles, engine.aggregation)
+    table = dict(zip(scores.profiles.tolist(), scores.scores.tolist(), strict=True))
+    return [table[int(p)] for p in profiles]
+
+
+@pytest.mark.parametrize(
+    "aggregation",
+    [
+        AggregationConfig(),
+        AggregationConfig(method=Aggregation.MAX),
+        AggregationConfig(method=Aggregation.MEAN),
+        AggregationConfig(method=Aggregation.TOP_K_MEAN, k=5),
+    ],
+    ids=["top3", "max", "mean", "top5"],
+)
 @pytest.mark.parametrize("candidates", [1, 50, 400, 100_000])
 def test_fast_path_ranks_as_brute_force_scoring(
-    demo: Container, candidates: int, monkeypatch: pytest.MonkeyPatch
+    demo: Container,
+    candidates: int,
+    aggregation: AggregationConfig,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Whether FAISS's nearest chunks suffice, a kind rare near the brief is searched on its own,
-    or a kind falls back to scoring all its profiles, the ranking is the brute-force one."""
+    or a kind falls back to scoring all its profiles, the ranking and the scores are the
+    brute-force ones, for every aggregation; and profiles that cannot reach the top are not
+    scored over all their vectors."""
     engine = demo.engine
     monkeypatch.setattr(engine, "candidate_chunks", candidates)
+    monkeypatch.setattr(engine, "aggregation", aggregation)
+    fully_scored: list[int] = []
+    aggregate = engine._aggregate
+
+    def counting(snap: object, query: np.ndarray, profiles: np.ndarray) -> ProfileScores:
+        fully_scored.append(int(profiles.size))
+        return aggregate(snap, query, profiles)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_aggregate", counting)
     snap = engine.snapshot()
     searched_alone: list[int] = []
     original = snap.search_kind
@@ -75,8 +116,16 @@ def test_fast_path_ranks_as_brute_force_scoring(
     for text in BRIEFS:
         brief = make_brief(text, top=5)
         query = engine.encode_briefs([brief.text])[0]
-        for kind, scores in engine.score(brief, query).groups.items():
+        fully_scored.clear()
+        scored = engine.score(brief, query)
+        for kind, scores in scored.groups.items():
             assert scores.profiles.tolist() == brute_force(engine, query, kind, 5), (text, kind)
+            assert scores.scores.tolist() == pytest.approx(  # BLAS rounds subsets differently
+                brute_force_scores(engine, query, scores.profiles), abs=1e-6
+            )
+        if candidates == 400 and aggregation.method is not Aggregation.MEAN:
+            # the found rows settle most candidates: far fewer than all are scored in full
+            assert sum(fully_scored) < scored.considered
     if candidates == 50:
         assert searched_alone  # the per-kind search really was exercised
     if candidates == 100_000:
