@@ -166,7 +166,7 @@ index: {rebuild.summary().split(":")[0]}, exact inner product.
 | index build from the embedding cache (`matcher build --rebuild`) | {rebuild_s:.2f} s |
 | query encoding alone (default encoder), p50 / p95 | {encode_one["p50"]:.1f} / {encode_one["p95"]:.1f} ms |
 
-| encoder ({len(sample)} demo evidence texts, batch 64) | docs/s | one query p50 (ms) | p95 (ms) |
+| encoder ({len(sample)} demo evidence texts, batches of 8 sorted by length, each encoder's default) | docs/s | one query p50 (ms) | p95 (ms) |
 |---|---|---|---|
 {encoder_table}
 
