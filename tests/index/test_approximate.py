@@ -20,7 +20,7 @@ from index.vector_index import (
     tuning_queries,
 )
 from matcher.briefs import make_brief
-from service.container import build_container
+from service.container import Container, build_container
 from service.engine import SearchEngine
 from service.settings import Settings
 from tests.conftest import DEMO_FILES
@@ -52,12 +52,18 @@ def test_ivf_reaches_the_target_recall_on_held_out_queries() -> None:
         assert measure_recall(built.index, vectors, ids, queries, 100) < 0.99
 
 
-def test_store_switches_to_ivf_above_the_threshold_and_records_it(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, reload_seconds=0)
+def approximate_demo(data_dir: Path) -> Container:
+    """The demo pool (fake encoder) in a store whose threshold makes its index approximate."""
+    settings = Settings(data_dir=data_dir, reload_seconds=0)
     container = build_container(settings, encoder=FakeEncoder())
     container.store = IndexStore(settings.index_dir, policy=IndexPolicy(exact_max_vectors=5))
     container.engine.store = container.store
     container.ingest(DEMO_FILES)
+    return container
+
+
+def test_store_switches_to_ivf_above_the_threshold_and_records_it(tmp_path: Path) -> None:
+    container = approximate_demo(tmp_path)
     manifest = container.store.current_manifest()
     assert manifest is not None and manifest.index_type.startswith("IVF")
     assert manifest.recall_at_k is not None and manifest.recall_at_k >= 0.99
@@ -113,11 +119,7 @@ def test_approximate_index_is_quantised_and_search_returns_exact_similarities(
     assert not np.allclose(sims[0], vectors[found[0]] @ held[0], atol=1e-5)
 
     # ... but a snapshot re-scores what FAISS found: exact similarities, best first
-    settings = Settings(data_dir=tmp_path, reload_seconds=0)
-    container = build_container(settings, encoder=FakeEncoder())
-    container.store = IndexStore(settings.index_dir, policy=IndexPolicy(exact_max_vectors=5))
-    container.engine.store = container.store
-    container.ingest(DEMO_FILES)
+    container = approximate_demo(tmp_path)
     snap = container.store.load()
     assert is_quantised(snap.index)
     query = container.encoder.encode(["wearable sensors for falls in older people"])[0]
