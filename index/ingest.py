@@ -383,6 +383,9 @@ def _parse_profile_rows(
     groups: dict[str, tuple[int, dict[str, Any]]] = {}
     for number, row in csv_rows(source, header, reader, parsed.errors):
         profile_id = row["profile_id"].strip()
+        if not profile_id:  # found by the fuzz test: a blank id used to raise KeyError (a 500)
+            parsed.errors.append(InvalidRecordError(source, number, "profile_id", "is required"))
+            continue
         if profile_id not in groups:
             profile: dict[str, Any] = {
                 c: row[c] for c in PROFILE_COLUMNS if c in row and row[c].strip()

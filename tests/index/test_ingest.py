@@ -71,6 +71,20 @@ def test_csv_evidence_row_errors_keep_the_profile(catalogue: Catalogue, tmp_path
     assert [e.id for e in catalogue.get_profile("s1").evidence] == ["c1"]
 
 
+def test_csv_row_with_a_blank_profile_id_is_an_error_not_a_crash(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    ingest_files(catalogue, [DEMO_FILES[0]])
+    header = DEMO_FILES[2].read_text().splitlines()[0]
+    good = "s1,sme,S,org-sme-a,wearables,,,,2,,true,c1,challenge,Title one,Text,,wearables,3"
+    blank = "  ,sme,T,org-sme-a,wearables,,,,2,,true,c2,challenge,Title two,Text,,wearables,3"
+    path = write(tmp_path / "s.csv", "\n".join([header, blank, good]) + "\n")
+    report = ingest_files(catalogue, [path])
+    assert [str(e).split(": ")[0] for e in report.errors] == [f"{path}:2"]
+    assert "profile_id" in str(report.errors[0])
+    assert [e.id for e in catalogue.get_profile("s1").evidence] == ["c1"]
+
+
 def test_reingest_changes_nothing_and_update_replaces(catalogue: Catalogue, tmp_path: Path) -> None:
     ingest_files(catalogue, DEMO_FILES)
     version = catalogue.version
