@@ -424,32 +424,18 @@ class IndexSnapshot:
 
 
 def _float16_copy(
-    vectors: npt.NDArray[np.float32], directory: Path | None, *, rows_per_read: int = 65_536
+    vectors: npt.NDArray[np.float32], directory: Path | None, *, rows_per_step: int = 65_536
 ) -> npt.NDArray[np.float16]:
     """``vectors`` as float16 in memory: the version's ready-made copy when it has one, else
-    converted, and when ``vectors`` maps ``vectors.npy``, read with ordinary reads so that none
-    of the file's pages stays mapped."""
+    converted (a version written before the copy existed, or a snapshot made in memory)."""
     if directory is not None and (directory / FLOAT16_FILE).is_file():
         ready = np.load(directory / FLOAT16_FILE)
         if ready.shape == vectors.shape and ready.dtype == np.float16:
             return np.asarray(ready, dtype=np.float16)
         logger.warning("%s does not match vectors.npy; converting again", directory / FLOAT16_FILE)
     copy = np.empty(vectors.shape, dtype=np.float16)
-    offset = getattr(vectors, "offset", None)
-    file = directory / "vectors.npy" if directory is not None else None
-    if file is None or offset is None or vectors.dtype != np.float32 or vectors.ndim != 2:
-        for start in range(0, vectors.shape[0], rows_per_read):
-            copy[start : start + rows_per_read] = vectors[start : start + rows_per_read]
-        return copy
-    width = vectors.shape[1]
-    with file.open("rb") as handle:
-        handle.seek(int(offset))
-        for start in range(0, vectors.shape[0], rows_per_read):
-            count = min(rows_per_read, vectors.shape[0] - start)
-            part = np.fromfile(handle, dtype=np.float32, count=count * width)
-            if part.size != count * width:
-                raise ValueError(f"{file} is shorter than its header says")
-            copy[start : start + count] = part.reshape(count, width)
+    for start in range(0, vectors.shape[0], rows_per_step):
+        copy[start : start + rows_per_step] = vectors[start : start + rows_per_step]
     return copy
 
 

@@ -13,7 +13,6 @@ bootstrap intervals over researchers when asked.
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,14 +30,14 @@ from matcher.evaluation import (
     bootstrap_authorship,
 )
 from matcher.fusion import RankingProfile
-from matcher.model import Organisation, OrganisationType, ProfileKind
-from service.container import build_container, make_encoder
+from matcher.model import ProfileKind
+from service.container import make_encoder
 from service.goldstandard import (
-    ORGANISATION_ID,
     _paper_text,
     _profile,
     _read_json_lines,
     read_ratings,
+    scratch_container,
     version_dirs,
 )
 from service.settings import Settings
@@ -137,52 +136,40 @@ def run_authorship(
         own = settings.model_copy(update={"adapted_model": "off"})
         encoder = make_encoder(own if settings.adapted_model == "auto" else settings)
     ranks: dict[str, int] = {}
-    with tempfile.TemporaryDirectory(prefix="ke-matcher-authorship-") as scratch:
-        run_settings = settings.model_copy(update={"data_dir": Path(scratch), "database_url": None})
-        container = build_container(run_settings, encoder=encoder)
-        try:
-            container.catalogue.upsert_organisation(
-                Organisation(
-                    id=ORGANISATION_ID,
-                    name="Benchmark researchers",
-                    type=OrganisationType.UNIVERSITY,
+    with scratch_container(settings, encoder, prefix="ke-matcher-authorship-") as container:
+        pool = 0
+        for researcher, papers in archives.items():
+            kept = [p for p in papers if str(p.get("id")) not in held_ids]
+            built = _profile(researcher, kept)
+            if built is not None:
+                container.catalogue.upsert_profile(built)
+                pool += 1
+        container.sync()
+        if progress is not None:
+            progress(f"{len(held)} held-out papers, {pool} researchers in the pool")
+        for researcher, record in held.items():
+            title, abstract = _paper_text(record)
+            try:
+                brief = make_brief(
+                    f"{title}. {abstract}" if abstract else title,
+                    kinds=[ProfileKind.ACADEMIC.value],
+                    top=min(MAX_TOP, max(pool, 1)),
                 )
-            )
-            pool = 0
-            for researcher, papers in archives.items():
-                kept = [p for p in papers if str(p.get("id")) not in held_ids]
-                built = _profile(researcher, kept)
-                if built is not None:
-                    container.catalogue.upsert_profile(built)
-                    pool += 1
-            container.sync()
-            if progress is not None:
-                progress(f"{len(held)} held-out papers, {pool} researchers in the pool")
-            for researcher, record in held.items():
-                title, abstract = _paper_text(record)
-                try:
-                    brief = make_brief(
-                        f"{title}. {abstract}" if abstract else title,
-                        kinds=[ProfileKind.ACADEMIC.value],
-                        top=min(MAX_TOP, max(pool, 1)),
-                    )
-                except MatcherError:
-                    logger.warning("held-out paper of %s has no usable text; left out", researcher)
-                    continue
-                scored = container.engine.score(brief, profile=profile)
-                group = scored.groups[ProfileKind.ACADEMIC]
-                snap = container.engine.snapshot()
-                scores = {
-                    snap.profiles[int(p)].id.removeprefix("gs-"): float(s)
-                    for p, s in zip(group.profiles, group.scores, strict=True)
-                }
-                paper_authors = authors[str(record.get("id"))]
-                if paper_authors & set(scores):
-                    ranks[researcher] = author_rank(scores, paper_authors)
-                else:  # beyond the returned list: ranked after everyone returned
-                    ranks[researcher] = len(scores) + 1
-        finally:
-            container.close()
+            except MatcherError:
+                logger.warning("held-out paper of %s has no usable text; left out", researcher)
+                continue
+            scored = container.engine.score(brief, profile=profile)
+            group = scored.groups[ProfileKind.ACADEMIC]
+            snap = container.engine.snapshot()
+            scores = {
+                snap.profiles[int(p)].id.removeprefix("gs-"): float(s)
+                for p, s in zip(group.profiles, group.scores, strict=True)
+            }
+            paper_authors = authors[str(record.get("id"))]
+            if paper_authors & set(scores):
+                ranks[researcher] = author_rank(scores, paper_authors)
+            else:  # beyond the returned list: ranked after everyone returned
+                ranks[researcher] = len(scores) + 1
     intervals: dict[str, list[float]] = {}
     if with_intervals:
         for name, interval in bootstrap_authorship(ranks, seed=7).items():

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from tqdm import tqdm
@@ -651,17 +651,25 @@ def _adaptation(wanted: bool, objective: str | None) -> AdaptationConfig | None:
     return AdaptationConfig(objective=objective) if objective else AdaptationConfig()
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _aggregation_options(command: F) -> F:
+    """``--aggregation`` and ``--top-k``, read by :func:`_eval_settings`."""
+    command = click.option(
+        "--top-k", type=click.IntRange(1, 50), default=None, help="Items averaged by top_k_mean."
+    )(command)
+    return click.option(
+        "--aggregation",
+        type=click.Choice([a.value for a in Aggregation]),
+        default=None,
+        help="Override the aggregation.",
+    )(command)
+
+
 @evaluate.command(name="goldstandard")
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option(
-    "--aggregation",
-    type=click.Choice([a.value for a in Aggregation]),
-    default=None,
-    help="Override the aggregation.",
-)
-@click.option(
-    "--top-k", type=click.IntRange(1, 50), default=None, help="Items averaged by top_k_mean."
-)
+@_aggregation_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option(
     "--ci",
@@ -733,15 +741,7 @@ def evaluate_goldstandard(
 
 @evaluate.command(name="authorship")
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option(
-    "--aggregation",
-    type=click.Choice([a.value for a in Aggregation]),
-    default=None,
-    help="Override the aggregation.",
-)
-@click.option(
-    "--top-k", type=click.IntRange(1, 50), default=None, help="Items averaged by top_k_mean."
-)
+@_aggregation_options
 @click.option(
     "--min-papers",
     type=click.IntRange(2, 1000),

@@ -14,7 +14,8 @@ import logging
 import math
 import statistics
 import tempfile
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -250,6 +251,26 @@ def _profile(researcher: str, papers: list[dict[str, Any]]) -> Profile | None:
     )
 
 
+@contextmanager
+def scratch_container(settings: Settings, encoder: Encoder, *, prefix: str) -> Iterator[Container]:
+    """A container over a temporary SQLite catalogue holding the benchmark's organisation, for
+    one evaluation run; closed and deleted afterwards."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as scratch:
+        run_settings = settings.model_copy(update={"data_dir": Path(scratch), "database_url": None})
+        container = build_container(run_settings, encoder=encoder)
+        try:
+            container.catalogue.upsert_organisation(
+                Organisation(
+                    id=ORGANISATION_ID,
+                    name="Benchmark researchers",
+                    type=OrganisationType.UNIVERSITY,
+                )
+            )
+            yield container
+        finally:
+            container.close()
+
+
 def run_goldstandard(
     directory: Path,
     *,
@@ -302,27 +323,15 @@ def run_goldstandard(
         encoder = make_encoder(settings, model_path=base)
     elif adaptation is not None:
         raise ValueError("give either an encoder or an adaptation, not both")
-    with tempfile.TemporaryDirectory(prefix="ke-matcher-eval-") as scratch:
-        run_settings = settings.model_copy(update={"data_dir": Path(scratch), "database_url": None})
-        container = build_container(run_settings, encoder=encoder)
-        try:
-            container.catalogue.upsert_organisation(
-                Organisation(
-                    id=ORGANISATION_ID,
-                    name="Benchmark researchers",
-                    type=OrganisationType.UNIVERSITY,
-                )
+    with scratch_container(settings, encoder, prefix="ke-matcher-eval-") as container:
+        # The versions share their briefs: each distinct brief is encoded once per run.
+        brief_vectors: dict[str, npt.NDArray[np.float32]] = {}
+        for version in versions:
+            if progress is not None:
+                progress(version.name)
+            results.append(
+                _run_version(container, version, ratings, brief_vectors, ranking=profile)
             )
-            # The versions share their briefs: each distinct brief is encoded once per run.
-            brief_vectors: dict[str, npt.NDArray[np.float32]] = {}
-            for version in versions:
-                if progress is not None:
-                    progress(version.name)
-                results.append(
-                    _run_version(container, version, ratings, brief_vectors, ranking=profile)
-                )
-        finally:
-            container.close()
     peers, intervals = peer_comparison(directory, ratings, results, with_intervals=with_intervals)
     return GoldStandardReport(
         peers=peers,

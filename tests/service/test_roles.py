@@ -13,23 +13,15 @@ from matcher.model import Role
 from service.api import create_app
 from service.container import Container
 from service.settings import Settings
+from tests.routes import flatten_routes
 
 pytestmark = pytest.mark.both_backends
-
-
-def _flatten(routes: list[Any]) -> list[Any]:
-    """Routes of included routers too (FastAPI keeps them behind a lazy wrapper)."""
-    flat = []
-    for route in routes:
-        inner = getattr(route, "original_router", None)
-        flat.extend(_flatten(inner.routes) if inner is not None else [route])
-    return flat
 
 
 def declared_routes() -> list[tuple[str, str, list[str]]]:
     """Every route of the app (API and pages) with the roles it declares."""
     routes = []
-    for route in _flatten(create_app(settings=Settings()).routes):
+    for route in flatten_routes(create_app(settings=Settings()).routes):
         if not isinstance(route, APIRoute):
             continue  # static files, the OpenAPI document and its viewers
         extra = route.openapi_extra or {}

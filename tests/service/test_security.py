@@ -32,6 +32,7 @@ from matcher.model import Role
 from service.api import create_app
 from service.container import Container
 from service.exports import FORMULA_PREFIXES
+from tests.routes import flatten_routes
 
 DATA = Path(__file__).parents[1] / "data"
 CALL = DATA / "call.csv"
@@ -58,19 +59,11 @@ def browser_session(container: Container, role: Role, **kwargs: Any) -> tuple[Te
     return client, token
 
 
-def _flatten(routes: list[Any]) -> list[Any]:
-    flat = []
-    for route in routes:
-        inner = getattr(route, "original_router", None)
-        flat.extend(_flatten(inner.routes) if inner is not None else [route])
-    return flat
-
-
 def page_routes(container: Container, method: str) -> list[str]:
     """Every web page route (not the JSON API) that answers ``method``."""
     return sorted(
         route.path
-        for route in _flatten(create_app(container).routes)
+        for route in flatten_routes(create_app(container).routes)
         if isinstance(route, APIRoute)
         and method in route.methods
         and not route.path.startswith(("/api/", "/health", "/ready", "/metrics"))
