@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from index.adapt import AdaptationConfig
+from index.encoders.adapt import AdaptationConfig
 from matcher.evaluation import bootstrap_loss, researcher_costs
-from service.goldstandard import read_ratings, run_goldstandard, version_dirs
+from service.evaluation.goldstandard import read_ratings, run_goldstandard, version_dirs
 from service.settings import Settings
 
 Costs = list[dict[str, tuple[float, float]]]

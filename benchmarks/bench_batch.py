@@ -23,12 +23,12 @@ import numpy as np
 
 from benchmarks.common import commit, machine, now, write_section
 from benchmarks.region import perturbed
-from index.ingest import ingest_files
+from index.ingest.records import ingest_files
 from matcher.model import Profile
 from matcher.text import chunk, content_hash
-from service.batch import run_batch
+from service.batch.reports import write_reports
+from service.batch.run import run_batch
 from service.container import build_container
-from service.reports import write_reports
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,7 +20,7 @@ mix of two sample vectors of topic *t* (weights uniform), plus Gaussian noise of
 (0.25 by default), renormalised (:func:`region_vectors`). The vectors thus keep the real
 geometry of the topics (briefs find the right topics) without being copies of a few thousand
 points. They are stored in the real embedding cache under the chunks' own text hashes
-(:meth:`index.catalogue.Catalogue.cache_vectors`), so the catalogue, ``matcher build``, the
+(:meth:`index.db.catalogue.Catalogue.cache_vectors`), so the catalogue, ``matcher build``, the
 index, the chunk-to-profile mapping and the service are the real ones at full size; only the
 encoder's work for the stored chunks is skipped. Briefs (:func:`briefs`) are generated with
 another seed and encoded for real at search time.
@@ -43,8 +43,8 @@ from typing import Any, TextIO
 import numpy as np
 import numpy.typing as npt
 
-from index.catalogue import Catalogue
-from index.encoders import Encoder
+from index.db.catalogue import Catalogue
+from index.encoders.base import Encoder
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_GENERATOR = ROOT / "data" / "demo" / "generate.py"

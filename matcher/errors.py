@@ -17,7 +17,7 @@
     └── InvalidTransitionError       an introduction status change that is not allowed
 
 `ValueError` is kept for programmer misuse (a wrong argument in code), never for user input.
-The service maps each type to an HTTP status in one table (`service.errors`).
+The service maps each type to an HTTP status in one table (`service.http.errors`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The JSON API v1 and the web pages, built by :func:`create_app` around a container.
 
 Every route declares the roles that may call it (``x-roles`` in the OpenAPI document); errors
-are mapped from exception types to statuses in one table (:mod:`service.errors`).
+are mapped from exception types to statuses in one table (:mod:`service.http.errors`).
 """
 
 from __future__ import annotations
@@ -28,13 +28,15 @@ from prometheus_client import (
 )
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from index.audit import AuditAction
-from index.ingest import ProfileRecord, to_profile
+from index.db.audit import AuditAction
+from index.ingest.records import ProfileRecord, to_profile
 from matcher.briefs import make_brief
 from matcher.errors import InvalidRecordError, MatcherError, ProfileNotFoundError
 from matcher.fusion import RankingProfile
 from matcher.model import Introduction, IntroductionStatus, Organisation, OrganisationType, Role
-from service.auth import (
+from service.batch.jobs import REPORT_FILES, Job, JobRunner, record_profiles, withdraw_reports
+from service.container import Container, build_container
+from service.http.auth import (
     ADMIN_ONLY,
     ALL_ROLES,
     SESSION_COOKIE,
@@ -43,12 +45,10 @@ from service.auth import (
     require,
     roles_extra,
 )
-from service.container import Container, build_container
-from service.errors import status_for
-from service.exports import shortlist_csv, shortlist_rows, shortlist_xlsx
-from service.jobs import REPORT_FILES, Job, JobRunner, record_profiles, withdraw_reports
-from service.ratelimit import RateLimitedError, RateLimits, rate_limits_of
-from service.schemas import (
+from service.http.errors import status_for
+from service.http.exports import shortlist_csv, shortlist_rows, shortlist_xlsx
+from service.http.ratelimit import RateLimitedError, RateLimits, rate_limits_of
+from service.http.schemas import (
     AuditEntryOut,
     AuditPage,
     ErrorOut,
@@ -73,9 +73,9 @@ from service.schemas import (
     StatusChange,
     WriteResult,
 )
-from service.security import REPORT_CSP, install_security_headers
+from service.http.security import REPORT_CSP, install_security_headers
 from service.settings import Settings
-from service.web import LoginRequiredError, audit_introduction, mount_static, web_router
+from service.web.pages import LoginRequiredError, audit_introduction, mount_static, web_router
 
 logger = logging.getLogger(__name__)
 
@@ -754,8 +754,8 @@ def _run_job(container: Container) -> Callable[..., dict[str, object]]:
     def run(
         call: FilePath, out: FilePath, progress: Callable[[int, int], None], options: dict[str, Any]
     ) -> dict[str, object]:
-        from service.batch import run_batch
-        from service.reports import profile_ids, write_reports
+        from service.batch.reports import profile_ids, write_reports
+        from service.batch.run import run_batch
 
         result = run_batch(
             container,
@@ -1023,7 +1023,7 @@ def page_error(request: Request, status: int, message: str) -> Response:
     """An error as an HTML page."""
     from fastapi.templating import Jinja2Templates
 
-    templates = Jinja2Templates(directory=str(FilePath(__file__).parent / "templates"))
+    templates = Jinja2Templates(directory=str(FilePath(__file__).parent / "web" / "templates"))
     titles = {
         401: "Please sign in",
         403: "Not allowed",

@@ -7,18 +7,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.accounts import AccountStore
-from index.audit import AuditLog
-from index.catalogue import Catalogue, UpsertOutcome
-from index.encoders import Encoder, SentenceTransformerEncoder
-from index.ingest import IngestReport, ingest_files
-from index.introductions import IntroductionStore
-from index.vector_index import IndexStore, SyncReport, limit_search_threads
+from index.db.accounts import AccountStore
+from index.db.audit import AuditLog
+from index.db.catalogue import Catalogue, UpsertOutcome
+from index.db.introductions import IntroductionStore
+from index.encoders.base import Encoder, SentenceTransformerEncoder
+from index.ingest.records import IngestReport, ingest_files
+from index.vectors.store import IndexStore, SyncReport, limit_search_threads
 from matcher.errors import InvalidRecordError, ModelUnavailableError
 from matcher.model import Profile
 from matcher.ranking import AggregationConfig
-from service.engine import SearchEngine
-from service.jobs import withdraw_reports
+from service.batch.jobs import withdraw_reports
+from service.search.engine import SearchEngine
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ def encoder_model_path(settings: Settings) -> Path | None:
     Raises:
         ModelUnavailableError: the adapted model named or made active is missing.
     """
-    from index.adapt import active_model_path
+    from index.encoders.adapt import active_model_path
 
     chosen = settings.adapted_model
     if isinstance(chosen, Path):
@@ -126,7 +126,7 @@ def make_encoder(settings: Settings, *, model_path: Path | None = None) -> Encod
     path = model_path or encoder_model_path(settings)
     if settings.encoder == "torch":
         return SentenceTransformerEncoder(path)
-    from index.onnx_encoder import OnnxEncoder
+    from index.encoders.onnx_runtime import OnnxEncoder
 
     return OnnxEncoder(
         path,

@@ -83,7 +83,7 @@ def loaded(container: Container) -> Container:
 
 @pytest.fixture(scope="session")
 def real_encoder() -> object:
-    from index.encoders import SentenceTransformerEncoder
+    from index.encoders.base import SentenceTransformerEncoder
 
     return SentenceTransformerEncoder()
 

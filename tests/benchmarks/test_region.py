@@ -14,9 +14,9 @@ from benchmarks.region import (
     sample_vectors,
     write_region,
 )
-from index.catalogue import Catalogue
-from index.ingest import ingest_files
-from index.vector_index import IndexStore
+from index.db.catalogue import Catalogue
+from index.ingest.records import ingest_files
+from index.vectors.store import IndexStore
 from tests.fakes import FakeEncoder
 
 

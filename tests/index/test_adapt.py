@@ -1,4 +1,4 @@
-"""Domain adaptation (index/adapt.py, ``matcher adapt``): fingerprints, the active model, and with
+"""Domain adaptation (index/encoders/adapt.py, ``matcher adapt``): fingerprints, the active model, and with
 the real model: training on the tiny test pool, the manifest, search and the embedding cache."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.adapt import (
+from index.db.catalogue import Catalogue
+from index.encoders.adapt import (
     ADAPTATION_FILE,
     AdaptationConfig,
     AdaptationError,
@@ -22,12 +23,11 @@ from index.adapt import (
     adaptation_name,
     texts_hash,
 )
-from index.catalogue import Catalogue
-from index.encoders import SentenceTransformerEncoder, fingerprint, packaged_model_path
-from index.vector_index import IndexStore
+from index.encoders.base import SentenceTransformerEncoder, fingerprint, packaged_model_path
+from index.vectors.store import IndexStore
 from matcher.briefs import make_brief
 from matcher.errors import ModelUnavailableError
-from service.cli import main
+from service.cli.commands import main
 from service.container import build_container, encoder_model_path
 from service.settings import Settings
 from tests.conftest import DATA
@@ -193,7 +193,7 @@ def test_matcher_adapt_versions_the_model_in_manifest_cache_and_search(
 def test_onnx_encoder_runs_the_adapted_weights(
     tiny_adapted: AdaptedModel, real_encoder: SentenceTransformerEncoder, tmp_path: Path
 ) -> None:
-    from index.onnx_encoder import OnnxEncoder
+    from index.encoders.onnx_runtime import OnnxEncoder
 
     onnx = OnnxEncoder(tiny_adapted.path, cache_dir=tmp_path)
     torch_adapted = SentenceTransformerEncoder(tiny_adapted.path)
@@ -206,7 +206,7 @@ def test_onnx_encoder_runs_the_adapted_weights(
 
 
 def test_benchmark_adaptation_reads_archives_only() -> None:
-    from service.goldstandard import _archive_texts, version_dirs
+    from service.evaluation.goldstandard import _archive_texts, version_dirs
 
     folder = DATA / "goldstandard"
     versions = version_dirs(folder)

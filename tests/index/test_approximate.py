@@ -9,7 +9,7 @@ import faiss
 import numpy as np
 import pytest
 
-from index.vector_index import (
+from index.vectors.store import (
     EXACT_INDEX_TYPE,
     FLOAT16_FILE,
     REFINE,
@@ -22,7 +22,7 @@ from index.vector_index import (
 )
 from matcher.briefs import make_brief
 from service.container import Container, build_container
-from service.engine import SearchEngine
+from service.search.engine import SearchEngine
 from service.settings import Settings
 from tests.conftest import DEMO_FILES
 from tests.fakes import FakeEncoder

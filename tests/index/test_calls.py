@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from index.calls import MAX_XLSX_UNPACKED_BYTES, parse_call
+from index.ingest.calls import MAX_XLSX_UNPACKED_BYTES, parse_call
 from matcher.errors import IngestError
 from matcher.model import ProfileKind, Purpose
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.db import insert_ignoring_duplicates
-from index.schema import embeddings
+from index.db.engine import insert_ignoring_duplicates
+from index.db.schema import embeddings
 from matcher.errors import ProfileNotFoundError
 from matcher.model import IntroductionStatus, Role
 from service.container import Container

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.catalogue import Catalogue
-from index.ingest import ingest_files
+from index.db.catalogue import Catalogue
+from index.ingest.records import ingest_files
 from matcher.model import EvidenceItem, EvidenceType, Profile, ProfileKind
 
 pytestmark = pytest.mark.both_backends

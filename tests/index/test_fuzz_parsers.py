@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from index.calls import MAX_XLSX_UNPACKED_BYTES, parse_call
-from index.ingest import MAX_FIELD_CHARS, parse_file
+from index.ingest.calls import MAX_XLSX_UNPACKED_BYTES, parse_call
+from index.ingest.records import MAX_FIELD_CHARS, parse_file
 from matcher.errors import IngestError, MatcherError
 
 FUZZ = settings(

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from index.catalogue import Catalogue
-from index.ingest import ingest_files, parse_csv
+from index.db.catalogue import Catalogue
+from index.ingest.records import ingest_files, parse_csv
 from matcher.errors import IngestError
 from tests.conftest import DEMO_FILES
 

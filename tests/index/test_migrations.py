@@ -1,4 +1,4 @@
-"""Schema migrations (Alembic): they build exactly index/schema.py, on SQLite and PostgreSQL;
+"""Schema migrations (Alembic): they build exactly index/db/schema.py, on SQLite and PostgreSQL;
 databases from before migrations are stamped, not rebuilt; concurrent starts migrate once."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, insert, inspect, select, text
 
-from index.catalogue import Catalogue
-from index.db import (
+from index.db.catalogue import Catalogue
+from index.db.engine import (
     BASELINE_REVISION,
     BASELINE_TABLES,
     alembic_config,
@@ -23,8 +23,8 @@ from index.db import (
     make_engine,
     upgrade_schema,
 )
-from index.schema import introduction_events, introductions, metadata, organisations, profiles
-from service.cli import main
+from index.db.schema import introduction_events, introductions, metadata, organisations, profiles
+from service.cli.commands import main
 from service.settings import Settings
 from tests.pg import fresh_database
 

@@ -13,14 +13,14 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from index.encoders import SentenceTransformerEncoder, fingerprint, packaged_model_path
+from index.encoders.base import SentenceTransformerEncoder, fingerprint, packaged_model_path
 from matcher.errors import ModelUnavailableError
 
 pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
 from index import onnx_encoder
-from index.onnx_encoder import (
+from index.encoders.onnx_runtime import (
     OnnxEncoder,
     export_onnx,
     onnx_file_name,
@@ -334,7 +334,7 @@ def test_bad_arguments_are_programmer_errors(tmp_path: Path) -> None:
 
 def test_import_loads_nothing_heavy() -> None:
     code = (
-        "import sys, index.onnx_encoder;"
+        "import sys, index.encoders.onnx_runtime;"
         "heavy = {'torch', 'onnxruntime', 'onnx', 'tokenizers', 'transformers'} & set(sys.modules);"
         "sys.exit(sorted(heavy) or 0)"
     )

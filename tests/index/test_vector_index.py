@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.vector_index import CURRENT, IndexStore
+from index.vectors.store import CURRENT, IndexStore
 from matcher.errors import IndexUnavailableError
 from service.container import Container
 from tests.conftest import DEMO_FILES
@@ -65,7 +65,7 @@ def test_failed_build_leaves_old_index_serving(
     def explode(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("index.vector_index.faiss.write_index", explode)
+    monkeypatch.setattr("index.vectors.store.faiss.write_index", explode)
     with pytest.raises(OSError, match="disk full"):
         store.sync(loaded.catalogue, loaded.encoder)
     assert store.current_dir() == old_dir

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from index.ingest import ProfileRecord, to_profile
+from index.ingest.records import ProfileRecord, to_profile
 from matcher.briefs import make_brief
-from service.cli import main
+from service.cli.commands import main
 from service.container import Container
 from service.settings import Settings
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from service.batch import run_batch
+from service.batch.reports import write_reports
+from service.batch.run import run_batch
 from service.container import Container
-from service.reports import write_reports
 
 CALL = Path(__file__).parents[1] / "data" / "call.csv"
 
@@ -72,7 +72,7 @@ def test_infeasible_call_names_short_briefs_and_binding_constraint(
 def test_demo_call_reports_open_in_chromium(
     demo_container: Container, tmp_path: Path, browser: object
 ) -> None:
-    from service.cli import main
+    from service.cli.commands import main
 
     demo_call = Path(__file__).parents[2] / "data" / "demo" / "calls" / "nihr-i4i-call.csv"
     status = main(

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-import service.cli as cli_module
-from service.cli import main
+import service.cli.commands as cli_module
+from service.cli.commands import main
 from service.container import build_container
 from service.settings import Settings
 from tests.conftest import DEMO_FILES

@@ -19,7 +19,7 @@ from matcher.ranking import (
     top_profiles,
 )
 from service.container import Container, build_container
-from service.engine import SearchEngine
+from service.search.engine import SearchEngine
 from service.settings import Settings
 from tests.fakes import FakeEncoder
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import EvaluationDataError
-from service.goldstandard import run_goldstandard
+from service.evaluation.goldstandard import run_goldstandard
 from service.settings import Settings
 from tests.fakes import FakeEncoder
 

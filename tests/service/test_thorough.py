@@ -8,15 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import service.authorship as authorship_module
-import service.cli as cli_module
-import service.goldstandard as goldstandard_module
+import service.cli.commands as cli_module
+import service.evaluation.authorship as authorship_module
+import service.evaluation.goldstandard as goldstandard_module
 from matcher.briefs import make_brief
 from matcher.fusion import RankingProfile
 from matcher.model import ProfileKind, Role
 from service.container import Container, build_container
+from service.search.thorough import SIGNALS, ThoroughScorer, sentence_windows
 from service.settings import Settings
-from service.thorough import SIGNALS, ThoroughScorer, sentence_windows
 from tests.fakes import FakeEncoder
 from tests.service.test_api_v1 import client_for
 

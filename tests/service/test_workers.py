@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from index.onnx_encoder import OnnxEncoder
+from index.encoders.onnx_runtime import OnnxEncoder
 from matcher.model import Role
 from service.container import build_container
 from service.settings import Settings

@@ -1,0 +1,250 @@
+"""Brokered introductions and their history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from index.db.schema import introduction_events, introductions, profiles
+from matcher.errors import IntroductionNotFoundError, InvalidTransitionError, ProfileNotFoundError
+from matcher.model import (
+    INTRODUCTION_TRANSITIONS,
+    Introduction,
+    IntroductionEvent,
+    IntroductionStatus,
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class IntroductionStore:
+    """Create, list and move introductions; every change is recorded with who made it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def create(
+        self,
+        *,
+        profile_id: str,
+        requester: str,
+        requester_organisation: str | None,
+        brief: str,
+        by: str,
+        note: str = "",
+    ) -> Introduction:
+        """Propose an introduction to a profile.
+
+        Raises:
+            ProfileNotFoundError: no such profile.
+        """
+        now = _now()
+        try:
+            new_id = self._insert(
+                profile_id=profile_id,
+                requester=requester,
+                requester_organisation=requester_organisation,
+                brief=brief,
+                by=by,
+                note=note,
+                now=now,
+            )
+        except IntegrityError as error:  # the profile was erased meanwhile (foreign key)
+            raise ProfileNotFoundError(profile_id) from error
+        return self.get(new_id)
+
+    def _insert(
+        self,
+        *,
+        profile_id: str,
+        requester: str,
+        requester_organisation: str | None,
+        brief: str,
+        by: str,
+        note: str,
+        now: str,
+    ) -> int:
+        with self._engine.begin() as connection:
+            if (
+                connection.execute(select(profiles.c.id).where(profiles.c.id == profile_id)).first()
+                is None
+            ):
+                raise ProfileNotFoundError(profile_id)
+            result = connection.execute(
+                insert(introductions).values(
+                    profile_id=profile_id,
+                    requester=requester,
+                    requester_organisation=requester_organisation,
+                    brief=brief,
+                    status=IntroductionStatus.PROPOSED.value,
+                    created_by=by,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+            _record(connection, new_id, now, by, "created", IntroductionStatus.PROPOSED, note)
+        return new_id
+
+    def get(self, introduction_id: int) -> Introduction:
+        """One introduction with its history.
+
+        Raises:
+            IntroductionNotFoundError: no such introduction.
+        """
+        found = self._load([introduction_id])
+        if not found:
+            raise IntroductionNotFoundError(introduction_id)
+        return found[0]
+
+    def find(
+        self,
+        *,
+        status: IntroductionStatus | None = None,
+        profile_id: str | None = None,
+        requester_organisation: str | None = None,
+        created_by: str | None = None,
+        limit: int = 500,
+    ) -> list[Introduction]:
+        """Introductions, newest first, filtered."""
+        query = select(introductions.c.id).order_by(introductions.c.id.desc()).limit(limit)
+        if status is not None:
+            query = query.where(introductions.c.status == status.value)
+        if profile_id:
+            query = query.where(introductions.c.profile_id == profile_id)
+        if requester_organisation:
+            query = query.where(introductions.c.requester_organisation == requester_organisation)
+        if created_by:
+            query = query.where(introductions.c.created_by == created_by)
+        with self._engine.connect() as connection:
+            ids = list(connection.execute(query).scalars())
+        return self._load(ids)
+
+    def change_status(
+        self, introduction_id: int, status: IntroductionStatus, *, by: str, note: str = ""
+    ) -> Introduction:
+        """Move an introduction along ``proposed → contacted → met → collaborating`` or to
+        ``declined``.
+
+        Raises:
+            IntroductionNotFoundError: no such introduction.
+            InvalidTransitionError: the move is not allowed from the current status.
+        """
+        now = _now()
+        with self._engine.begin() as connection:
+            current = connection.execute(
+                select(introductions.c.status).where(introductions.c.id == introduction_id)
+            ).scalar_one_or_none()
+            if current is None:
+                raise IntroductionNotFoundError(introduction_id)
+            old = IntroductionStatus(current)
+            if status not in INTRODUCTION_TRANSITIONS[old]:
+                allowed = (
+                    ", ".join(sorted(s.value for s in INTRODUCTION_TRANSITIONS[old]))
+                    or "none (final)"
+                )
+                raise InvalidTransitionError(
+                    f"cannot move an introduction from {old.value} to {status.value}; allowed: {allowed}"
+                )
+            result = connection.execute(
+                update(introductions)
+                .where(introductions.c.id == introduction_id)
+                .where(introductions.c.status == old.value)
+                .values(status=status.value, updated_at=now)
+            )
+            if result.rowcount != 1:  # changed concurrently; the caller may retry
+                raise InvalidTransitionError(
+                    "the introduction was changed by someone else; reload it"
+                )
+            _record(connection, introduction_id, now, by, "status", status, note)
+        return self.get(introduction_id)
+
+    def add_note(self, introduction_id: int, note: str, *, by: str) -> Introduction:
+        """Add a note to an introduction's history.
+
+        Raises:
+            IntroductionNotFoundError: no such introduction.
+        """
+        now = _now()
+        with self._engine.begin() as connection:
+            found = connection.execute(
+                select(introductions.c.id).where(introductions.c.id == introduction_id)
+            ).first()
+            if found is None:
+                raise IntroductionNotFoundError(introduction_id)
+            connection.execute(
+                update(introductions)
+                .where(introductions.c.id == introduction_id)
+                .values(updated_at=now)
+            )
+            _record(connection, introduction_id, now, by, "note", None, note)
+        return self.get(introduction_id)
+
+    def _load(self, ids: list[int]) -> list[Introduction]:
+        if not ids:
+            return []
+        with self._engine.connect() as connection:
+            rows = {
+                r["id"]: r
+                for r in connection.execute(
+                    select(introductions).where(introductions.c.id.in_(ids))
+                ).mappings()
+            }
+            events: dict[int, list[IntroductionEvent]] = {i: [] for i in ids}
+            for e in connection.execute(
+                select(introduction_events)
+                .where(introduction_events.c.introduction_id.in_(ids))
+                .order_by(introduction_events.c.id)
+            ).mappings():
+                events[e["introduction_id"]].append(
+                    IntroductionEvent(
+                        at=e["at"],
+                        by=e["by"],
+                        action=e["action"],
+                        status=IntroductionStatus(e["status"]) if e["status"] else None,
+                        note=e["note"],
+                    )
+                )
+        return [_introduction(rows[i], events[i]) for i in ids if i in rows]
+
+
+def _record(
+    connection: Connection,
+    introduction_id: int,
+    at: str,
+    by: str,
+    action: str,
+    status: IntroductionStatus | None,
+    note: str,
+) -> None:
+    """Append one event to an introduction's history (inside the caller's transaction)."""
+    connection.execute(
+        insert(introduction_events).values(
+            introduction_id=introduction_id,
+            at=at,
+            by=by,
+            action=action,
+            status=status.value if status else None,
+            note=note,
+        )
+    )
+
+
+def _introduction(row: Any, events: list[IntroductionEvent]) -> Introduction:
+    return Introduction(
+        id=row["id"],
+        profile_id=row["profile_id"],
+        requester=row["requester"],
+        requester_organisation=row["requester_organisation"],
+        brief=row["brief"],
+        status=IntroductionStatus(row["status"]),
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        events=tuple(events),
+    )

@@ -1,1 +1,0 @@
-"""Alembic migrations of the catalogue schema (run by :func:`index.db.upgrade_schema`)."""

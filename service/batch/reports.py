@@ -1,0 +1,150 @@
+"""Batch reports: CSV, XLSX and one self-contained HTML file (no external assets, all escaped)."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from openpyxl import Workbook
+
+from service.batch.run import BatchResult
+from service.http.exports import neutralise
+
+COLUMNS = (
+    "brief_id", "purpose", "wanted", "status", "rank", "profile_id", "name", "kind",
+    "organisation", "unit", "score", "spare_capacity", "binding_constraint",
+)  # fmt: skip
+
+
+def rows(result: BatchResult) -> list[dict[str, object]]:
+    """One row per proposed partner or alternate, and one per brief left without partners."""
+    table: list[dict[str, object]] = []
+    for outcome in result.outcomes:
+        brief = outcome.brief
+        base = {
+            "brief_id": brief.id,
+            "purpose": brief.purpose.value,
+            "wanted": brief.partners,
+            "binding_constraint": (
+                f"{outcome.shortfall.constraint}: {outcome.shortfall.detail}"
+                if outcome.shortfall
+                else ""
+            ),
+        }
+        for status, partners in (("assigned", outcome.partners), ("alternate", outcome.alternates)):
+            for rank, p in enumerate(partners, start=1):
+                table.append(
+                    {
+                        **base,
+                        "status": status,
+                        "rank": rank,
+                        "profile_id": p.profile_id,
+                        "name": p.name,
+                        "kind": p.kind,
+                        "organisation": p.organisation,
+                        "unit": p.unit,
+                        "score": p.score,
+                        "spare_capacity": p.spare_capacity,
+                    }
+                )
+        if not outcome.partners and not outcome.alternates:
+            table.append({**base, "status": "none"})
+    return table
+
+
+def write_csv(result: BatchResult, path: Path) -> None:
+    """The assignments and alternates as CSV (cells neutralised against formula injection)."""
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows(result):
+            writer.writerow({k: neutralise(row.get(k, "")) for k in COLUMNS})
+
+
+def write_xlsx(result: BatchResult, path: Path) -> None:
+    """A workbook: Summary, Partners, Consortia and Row errors sheets."""
+    workbook = Workbook()
+    summary = workbook.active
+    assert summary is not None  # a new workbook has one sheet
+    summary.title = "Summary"
+    summary.append(["brief_id", "purpose", "wanted", "assigned", "binding_constraint", "text"])
+    for o in result.outcomes:
+        summary.append(
+            [
+                neutralise(o.brief.id),
+                o.brief.purpose.value,
+                o.brief.partners,
+                len(o.partners),
+                neutralise(
+                    f"{o.shortfall.constraint}: {o.shortfall.detail}" if o.shortfall else ""
+                ),
+                neutralise(o.brief.text),
+            ]
+        )
+    partners = workbook.create_sheet("Partners")
+    partners.append(list(COLUMNS))
+    for row in rows(result):
+        partners.append([neutralise(row.get(k, "")) for k in COLUMNS])
+    teams = workbook.create_sheet("Consortia")
+    teams.append(
+        ["brief_id", "consortium", "role", "profile_id", "name", "kind", "organisation", "coverage"]
+    )
+    for o in result.outcomes:
+        for n, view in enumerate(o.consortia, start=1):
+            for role, p in view.members:
+                teams.append(
+                    [neutralise(o.brief.id), n, role, neutralise(p.profile_id), neutralise(p.name), p.kind,
+                     neutralise(p.organisation), view.coverage]
+                )  # fmt: skip
+    errors = workbook.create_sheet("Row errors")
+    errors.append(["file", "line", "field", "reason"])
+    for e in result.errors:
+        errors.append([neutralise(e.source), e.line, neutralise(e.field), neutralise(e.reason)])
+    workbook.save(path)
+
+
+def render_html(result: BatchResult) -> str:
+    """The self-contained HTML report."""
+    environment = Environment(
+        loader=PackageLoader("service", "templates"), autoescape=select_autoescape(["html"])
+    )
+    template = environment.get_template("batch_report.html")
+    return template.render(
+        result=result, generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    )
+
+
+def write_reports(result: BatchResult, directory: Path) -> dict[str, Path]:
+    """Write ``partners.csv``, ``partners.xlsx`` and ``report.html`` into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "csv": directory / "partners.csv",
+        "xlsx": directory / "partners.xlsx",
+        "html": directory / "report.html",
+    }
+    # each report is written beside its final name and renamed into place, so a crash or kill
+    # mid-write never leaves a truncated report that looks finished
+    writers: dict[str, Callable[[Path], object]] = {
+        "csv": lambda path: write_csv(result, path),
+        "xlsx": lambda path: write_xlsx(result, path),
+        "html": lambda path: path.write_text(render_html(result), encoding="utf-8"),
+    }
+    for kind, write in writers.items():
+        partial = directory / f".{paths[kind].name}.partial"
+        write(partial)
+        os.replace(partial, paths[kind])
+    return paths
+
+
+def profile_ids(result: BatchResult) -> set[str]:
+    """Every profile a batch result names: partners, alternates and consortium members."""
+    found: set[str] = set()
+    for outcome in result.outcomes:
+        found.update(p.profile_id for p in (*outcome.partners, *outcome.alternates))
+        for view in outcome.consortia:
+            found.update(p.profile_id for _role, p in view.members)
+    return found

@@ -1,0 +1,193 @@
+"""The authorship task: does a researcher's own held-out paper find them among all researchers?
+
+A second task from the gold-standard benchmark's archives, so that a ranking default cannot win
+the expertise task by losing this one. From the first version folder (natural order): every
+researcher with at least ``min_papers`` papers has one paper held out (chosen with a seeded
+generator from their papers in id order); the pool is every researcher's remaining papers (a
+held-out paper is removed from every archive that holds it, and each researcher whose archive
+held it counts as its author); each held-out paper (title + abstract) becomes a brief that ranks
+every researcher through the product's search path. Reported: hits@1, hits@10 and MRR, with
+bootstrap intervals over researchers when asked.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.encoders.base import Encoder
+from matcher.briefs import MAX_TOP, make_brief
+from matcher.errors import EvaluationDataError, MatcherError
+from matcher.evaluation import (
+    AuthorshipMetrics,
+    author_rank,
+    authorship_metrics,
+    bootstrap_authorship,
+)
+from matcher.fusion import RankingProfile
+from matcher.model import ProfileKind
+from service.container import make_encoder
+from service.evaluation.goldstandard import (
+    _paper_text,
+    _profile,
+    _read_json_lines,
+    read_ratings,
+    scratch_container,
+    version_dirs,
+)
+from service.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MIN_PAPERS = 5
+DEFAULT_SEED = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorshipReport:
+    """The authorship figures and how they were obtained."""
+
+    metrics: AuthorshipMetrics
+    researchers: int
+    eligible: int
+    ranks: dict[str, int] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    intervals: dict[str, list[float]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object ``matcher eval authorship --json`` prints."""
+        return {
+            "hits_at_1": round(self.metrics.hits_at_1, 4),
+            "hits_at_10": round(self.metrics.hits_at_10, 4),
+            "mrr": round(self.metrics.mrr, 4),
+            "queries": self.metrics.queries,
+            "researchers": self.researchers,
+            "eligible": self.eligible,
+            "settings": self.settings,
+            **({"ci": self.intervals} if self.intervals else {}),
+        }
+
+
+def hold_out(
+    archives: Mapping[str, list[dict[str, Any]]], *, min_papers: int, seed: int
+) -> dict[str, dict[str, Any]]:
+    """One paper per researcher with at least ``min_papers`` distinct papers, chosen with
+    ``seed`` from their papers in id order (researchers taken in id order)."""
+    if min_papers < 2:
+        raise ValueError(f"min_papers must be at least 2 (one stays in the pool), got {min_papers}")
+    rng = np.random.default_rng(seed)
+    chosen: dict[str, dict[str, Any]] = {}
+    for researcher in sorted(archives):
+        papers = {str(r.get("id")): r for r in archives[researcher] if any(_paper_text(r))}
+        if len(papers) < min_papers:
+            continue
+        ids = sorted(papers)
+        chosen[researcher] = papers[ids[int(rng.integers(len(ids)))]]
+    return chosen
+
+
+def run_authorship(
+    directory: Path,
+    *,
+    settings: Settings,
+    encoder: Encoder | None = None,
+    profile: RankingProfile = RankingProfile.FAST,
+    min_papers: int = DEFAULT_MIN_PAPERS,
+    seed: int = DEFAULT_SEED,
+    with_intervals: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> AuthorshipReport:
+    """Run the authorship task on the benchmark in ``directory`` (see the module docstring).
+
+    Raises:
+        EvaluationDataError: the directory is not in the benchmark's format, or no researcher
+            has enough papers.
+    """
+    if not directory.is_dir():
+        raise EvaluationDataError(f"{directory}: not a directory")
+    researchers = sorted(read_ratings(directory))
+    version = version_dirs(directory)[0]
+    archives = {}
+    for researcher in researchers:
+        path = version / "archives" / f"~{researcher}.jsonl"
+        if path.is_file():
+            archives[researcher] = _read_json_lines(path)
+    held = hold_out(archives, min_papers=min_papers, seed=seed)
+    if not held:
+        raise EvaluationDataError(
+            f"{version}: no researcher has {min_papers} or more papers; lower --min-papers"
+        )
+    held_ids = {str(r.get("id")) for r in held.values()}
+    authors = {
+        str(record.get("id")): {
+            r
+            for r, papers in archives.items()
+            if any(str(p.get("id")) == str(record.get("id")) for p in papers)
+        }
+        for record in held.values()
+    }
+    if encoder is None:
+        # An adaptation active in the data directory belongs to another pool: not used here.
+        own = settings.model_copy(update={"adapted_model": "off"})
+        encoder = make_encoder(own if settings.adapted_model == "auto" else settings)
+    ranks: dict[str, int] = {}
+    with scratch_container(settings, encoder, prefix="ke-matcher-authorship-") as container:
+        pool = 0
+        for researcher, papers in archives.items():
+            kept = [p for p in papers if str(p.get("id")) not in held_ids]
+            built = _profile(researcher, kept)
+            if built is not None:
+                container.catalogue.upsert_profile(built)
+                pool += 1
+        container.sync()
+        if progress is not None:
+            progress(f"{len(held)} held-out papers, {pool} researchers in the pool")
+        for researcher, record in held.items():
+            title, abstract = _paper_text(record)
+            try:
+                brief = make_brief(
+                    f"{title}. {abstract}" if abstract else title,
+                    kinds=[ProfileKind.ACADEMIC.value],
+                    top=min(MAX_TOP, max(pool, 1)),
+                )
+            except MatcherError:
+                logger.warning("held-out paper of %s has no usable text; left out", researcher)
+                continue
+            scored = container.engine.score(brief, profile=profile)
+            group = scored.groups[ProfileKind.ACADEMIC]
+            snap = container.engine.snapshot()
+            scores = {
+                snap.profiles[int(p)].id.removeprefix("gs-"): float(s)
+                for p, s in zip(group.profiles, group.scores, strict=True)
+            }
+            paper_authors = authors[str(record.get("id"))]
+            if paper_authors & set(scores):
+                ranks[researcher] = author_rank(scores, paper_authors)
+            else:  # beyond the returned list: ranked after everyone returned
+                ranks[researcher] = len(scores) + 1
+    intervals: dict[str, list[float]] = {}
+    if with_intervals:
+        for name, interval in bootstrap_authorship(ranks, seed=7).items():
+            intervals[name] = [round(interval.low, 4), round(interval.high, 4)]
+    return AuthorshipReport(
+        metrics=authorship_metrics(ranks),
+        researchers=len(archives),
+        eligible=len(held),
+        ranks=ranks,
+        intervals=intervals,
+        settings={
+            "model_id": encoder.model_id,
+            "encoder": encoder.encoder_name,
+            "profile": profile.value,
+            "aggregation": settings.aggregation.value,
+            "top_k": settings.top_k,
+            "version": version.name,
+            "min_papers": min_papers,
+            "seed": seed,
+        },
+    )

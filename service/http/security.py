@@ -1,0 +1,128 @@
+"""Browser-facing protections: security headers on every response, and CSRF checks on every
+form that changes state.
+
+Headers. Every response says ``nosniff``, ``same-origin`` referrers and no framing; every HTML
+response also carries a Content-Security-Policy (scripts and styles from this origin only: the
+pages have no inline script or style, so none may run), a Permissions-Policy that switches off
+powerful features, and ``no-store`` (pages show contact details). A route may set its own
+policy first (the self-contained batch report does); the API viewers under ``/docs`` and
+``/redoc`` load FastAPI's assets from its CDN and get a policy that allows that.
+
+CSRF. Page forms carry a token: the session's (``csrf`` field) once signed in, and a
+double-submit token (cookie + field) on the sign-in form, which has no session yet.
+:func:`csrf_guard` checks it for every unsafe request to a page route before the route runs.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from index.db.accounts import AccountStore
+from matcher.errors import AuthenticationError, PermissionDeniedError
+
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+#: The batch report is one file with its own inline style; it never runs a script.
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'; sandbox"
+)
+#: Swagger UI and ReDoc (FastAPI's defaults) load from jsdelivr and start with an inline script.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+    "https://cdn.redoc.ly; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+DOCS_PATHS = ("/docs", "/redoc")
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "interest-cohort=()"
+)
+EVERY_RESPONSE = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+}
+
+LOGIN_CSRF_COOKIE = "ke_login_csrf"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def add_security_headers(request: Request, response: Response) -> None:
+    """Set the security headers on one response (a header the route set itself is kept)."""
+    for name, value in EVERY_RESPONSE.items():
+        response.headers.setdefault(name, value)
+    if response.headers.get("content-type", "").startswith("text/html"):
+        policy = DOCS_CSP if request.url.path.startswith(DOCS_PATHS) else PAGE_CSP
+        response.headers.setdefault("content-security-policy", policy)
+        response.headers.setdefault("permissions-policy", PERMISSIONS_POLICY)
+        response.headers.setdefault("cross-origin-opener-policy", "same-origin")
+        response.headers.setdefault("cache-control", "no-store")
+
+
+def install_security_headers(app: FastAPI) -> None:
+    """Add the middleware that sets the security headers on every response."""
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        add_security_headers(request, response)
+        return response
+
+
+def new_login_token() -> str:
+    """A fresh double-submit token for the sign-in form."""
+    return secrets.token_urlsafe(24)
+
+
+def _same(given: object, expected: str | None) -> bool:
+    return (
+        isinstance(given, str)
+        and bool(expected)
+        and secrets.compare_digest(given.encode(), str(expected).encode())
+    )
+
+
+async def csrf_guard(request: Request) -> None:
+    """Refuse an unsafe request to a page route that lacks the right CSRF token (403).
+
+    The sign-in form must echo its cookie's token; a request signed in by the session cookie
+    must carry the session's token (form field ``csrf`` or header ``X-CSRF-Token``). A request
+    that sends an API key is not a browser's cross-site request and is left to its route.
+
+    Raises:
+        PermissionDeniedError: the token is missing or wrong.
+    """
+    if request.method in SAFE_METHODS:
+        return
+    from service.http.auth import SESSION_COOKIE
+
+    form = await request.form()
+    given = form.get("csrf") or request.headers.get("x-csrf-token")
+    if request.url.path == "/login":
+        if not _same(given, request.cookies.get(LOGIN_CSRF_COOKIE)):
+            raise PermissionDeniedError("the sign-in form has expired; reload the page")
+        return
+    if request.headers.get("authorization") or request.headers.get("x-api-key"):
+        return
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if not token:
+        return  # not signed in: the route sends the browser to the sign-in page
+    accounts: AccountStore = request.app.state.container.accounts
+    try:
+        session = await run_in_threadpool(accounts.session, token)
+    except AuthenticationError:
+        return  # an expired session: likewise
+    if not _same(given, session.csrf):
+        raise PermissionDeniedError("the form has expired; reload the page and try again")

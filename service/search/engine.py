@@ -1,0 +1,473 @@
+"""The search path: brief → encoder → FAISS candidates → exact aggregation → filters → explanation.
+
+Single searches, profile scoring for evaluation and (later) batch matching all go through
+:class:`SearchEngine`, so there is one implementation of ranking.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from index.db.catalogue import Catalogue
+from index.encoders.base import Encoder
+from index.vectors.store import IndexSnapshot, IndexStore
+from matcher.briefs import make_brief
+from matcher.errors import IndexUnavailableError, ProfileNotFoundError
+from matcher.explain import shared_terms, snippet
+from matcher.fusion import RankingProfile
+from matcher.model import (
+    Brief,
+    EvidenceMatch,
+    Filters,
+    Match,
+    ProfileKind,
+    SearchResult,
+)
+from matcher.ranking import (
+    AggregationConfig,
+    ProfileScores,
+    best_items,
+    bounded_profile_scores,
+    score_items,
+    score_profiles,
+    top_profiles,
+)
+
+logger = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from service.search.thorough import ThoroughScorer
+
+#: The thorough profile re-scores at most this many of the fast profile's best per kind.
+THOROUGH_SHORTLIST = 100
+EVIDENCE_PER_MATCH = 3
+
+
+def _bound(similarities: npt.NDArray[np.float32], k: int) -> float | None:
+    """The best score a profile with no retrieved chunk can have: the last retrieved chunk's
+    similarity, or ``None`` when fewer than ``k`` came back (every row was seen)."""
+    return float(similarities[-1]) if similarities.size >= k and similarities.size else None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredBrief:
+    """Profile scores for one brief before explanation (the common core of every search)."""
+
+    groups: dict[ProfileKind, ProfileScores]
+    considered: int
+
+
+class SearchEngine:
+    """Ranks profiles for briefs against the current index version.
+
+    Args:
+        catalogue: source of profile details and evidence for explanations.
+        store: the index versions on disk; a newer version is picked up automatically.
+        encoder: embeds briefs (must be the model that built the index).
+        aggregation: how item similarities become profile scores.
+        candidate_chunks: nearest chunks fetched from FAISS before exact re-scoring.
+        reload_seconds: at most how often the store is checked for a newer version.
+    """
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        store: IndexStore,
+        encoder: Encoder,
+        *,
+        aggregation: AggregationConfig | None = None,
+        candidate_chunks: int = 2_000,
+        reload_seconds: float = 2.0,
+    ) -> None:
+        self.catalogue = catalogue
+        self.store = store
+        self.encoder = encoder
+        self.aggregation = aggregation or AggregationConfig()
+        self.candidate_chunks = candidate_chunks
+        self.reload_seconds = reload_seconds
+        self._snapshot: IndexSnapshot | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+        self._names: tuple[int, dict[str, str]] | None = None
+        self._thorough: ThoroughScorer | None = None
+
+    # ------------------------------------------------------------------ index versions
+    def snapshot(self) -> IndexSnapshot:
+        """The loaded index, reloaded when a newer version has been swapped in.
+
+        Raises:
+            IndexUnavailableError: no index has been built, or the current one was built with
+                another model than this engine's encoder.
+        """
+        now = time.monotonic()
+        current = self._snapshot
+        if current is not None and now - self._checked_at < self.reload_seconds:
+            return current
+        with self._lock:
+            self._checked_at = now
+            directory = self.store.current_dir()
+            if self._snapshot is None or directory != self._snapshot.path:
+                loaded = self.store.load()
+                if loaded.manifest.model_id != self.encoder.model_id:
+                    # e.g. 'matcher adapt' ran in another process: briefs encoded by this
+                    # process's model would be compared with another model's vectors.
+                    raise IndexUnavailableError(
+                        f"index version {loaded.manifest.version} was built with model "
+                        f"{loaded.manifest.model_id}, but this process encodes with "
+                        f"{self.encoder.model_id}; restart it"
+                    )
+                self._snapshot = loaded
+                logger.info("serving index version %s", loaded.manifest.version)
+            return self._snapshot
+
+    def reload(self) -> IndexSnapshot:
+        """Load the current version now, whatever the reload interval."""
+        self._checked_at = 0.0
+        return self.snapshot()
+
+    # ------------------------------------------------------------------ scoring
+    def encode_briefs(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Embed brief texts (one batch)."""
+        return self.encoder.encode(list(texts))
+
+    def thorough_scorer(self) -> ThoroughScorer:
+        """The scorer of the ``thorough`` profile (built on first use; see service/search/thorough.py)."""
+        if self._thorough is None:
+            from service.search.thorough import ThoroughScorer
+
+            self._thorough = ThoroughScorer(self.catalogue, self.encoder)
+        return self._thorough
+
+    def score(
+        self,
+        brief: Brief,
+        query: npt.NDArray[np.float32] | None = None,
+        *,
+        profile: RankingProfile = RankingProfile.FAST,
+    ) -> ScoredBrief:
+        """Scores of the best profiles of each wanted kind for one brief, without explanations.
+
+        FAISS's nearest chunks name the candidate profiles, which are then scored exactly over
+        all their vectors. A profile none of whose chunks was retrieved scores at most the
+        similarity of the last chunk retrieved (every aggregation is at most its best item),
+        so once the ``top``-th candidate beats that bound the ranking is final; until then the
+        kind is searched on its own with four times as many chunks, and at worst all its
+        profiles are scored. Over an exact index the result is therefore exactly that of
+        scoring every profile.
+
+        With ``profile=thorough`` the fast profile's best candidates of each kind are re-scored
+        by :class:`~service.search.thorough.ThoroughScorer`.
+        """
+        snap = self.snapshot()
+        if query is None:
+            query = self.encode_briefs([brief.text])[0]
+        thorough = profile is RankingProfile.THOROUGH
+        top = max(THOROUGH_SHORTLIST, brief.top) if thorough else brief.top
+        allowed = self._allowed(snap, brief.filters)
+        kinds = sorted(brief.filters.kinds) if brief.filters.kinds else list(ProfileKind)
+        first_k = min(self.candidate_chunks, snap.size)
+        rows, sims = snap.search(query, first_k)
+        groups: dict[ProfileKind, ProfileScores] = {}
+        considered = 0
+        for kind in kinds:
+            code = list(ProfileKind).index(kind)
+            of_kind = snap.kind_codes[snap.row_profiles[rows]] == code
+            kind_rows, kind_sims = rows[of_kind], sims[of_kind]
+            k, bound = first_k, _bound(sims, first_k)
+            while True:
+                scores = self._aggregate_found(
+                    snap, query, kind_rows, kind_sims, allowed, top, bound
+                )
+                best = top_profiles(scores, top)
+                if bound is None or (best.scores.size == top and best.scores[-1] > bound):
+                    break
+                if k >= snap.size:  # the bound never settled: score all the kind allows
+                    every = np.flatnonzero(allowed & (snap.kind_codes == code)).astype(np.int64)
+                    scores = self._aggregate(snap, query, every)
+                    best = top_profiles(scores, top)
+                    break
+                k = min(k * 4, snap.size)
+                kind_rows, kind_sims = snap.search_kind(query, k, code)
+                bound = _bound(kind_sims, k)
+            groups[kind] = best
+            considered += int(scores.profiles.size)
+        if thorough and any(g.profiles.size for g in groups.values()):
+            shortlist = np.concatenate([g.profiles for g in groups.values()])
+            rescored = self.thorough_scorer().score(snap, brief.text, query, shortlist)
+            for kind in kinds:
+                mask = snap.kind_codes[rescored.profiles] == list(ProfileKind).index(kind)
+                groups[kind] = top_profiles(
+                    ProfileScores(rescored.profiles[mask], rescored.scores[mask]), brief.top
+                )
+        return ScoredBrief(groups=groups, considered=considered)
+
+    def score_many(
+        self,
+        briefs: Sequence[Brief],
+        *,
+        batch_size: int = 64,
+        progress: Callable[[int], None] | None = None,
+        profile: RankingProfile = RankingProfile.FAST,
+    ) -> list[ScoredBrief]:
+        """Score many briefs through the same path as :meth:`score`, encoding them in batches.
+
+        Args:
+            briefs: the briefs (each with its own filters and ``top``).
+            batch_size: briefs encoded per forward pass.
+            progress: called with the number of briefs done after each batch.
+            profile: the ranking profile (``fast`` or ``thorough``).
+        """
+        scored: list[ScoredBrief] = []
+        for start in range(0, len(briefs), batch_size):
+            part = briefs[start : start + batch_size]
+            queries = self.encode_briefs([b.text for b in part])
+            scored.extend(
+                self.score(b, q, profile=profile) for b, q in zip(part, queries, strict=True)
+            )
+            if progress is not None:
+                progress(len(part))
+        return scored
+
+    def score_profiles(
+        self,
+        queries: npt.NDArray[np.float32],
+        profile_ids: Sequence[str],
+        *,
+        profile: RankingProfile = RankingProfile.FAST,
+        texts: Sequence[str] = (),
+    ) -> npt.NDArray[np.float32]:
+        """Exact scores of given profiles for given encoded briefs, shape (briefs, profiles).
+
+        With ``profile=thorough`` the briefs' ``texts`` are needed too, and each brief is scored
+        against every profile of the wanted profiles' kinds (the fusion standardises over them).
+
+        Raises:
+            ProfileNotFoundError: a profile id is not in the index.
+            ValueError: ``thorough`` without one text per brief.
+        """
+        snap = self.snapshot()
+        indices = []
+        for profile_id in profile_ids:
+            if profile_id not in snap.profile_index:
+                raise ProfileNotFoundError(profile_id)
+            indices.append(snap.profile_index[profile_id])
+        wanted = np.array(indices, dtype=np.int64)
+        result = np.full((queries.shape[0], wanted.size), np.nan, dtype=np.float32)
+        position = {int(p): i for i, p in enumerate(wanted)}
+        if profile is RankingProfile.THOROUGH and len(texts) != queries.shape[0]:
+            raise ValueError("the thorough profile needs one text per brief")
+        pool = np.flatnonzero(np.isin(snap.kind_codes, snap.kind_codes[wanted])).astype(np.int64)
+        for b in range(queries.shape[0]):
+            if profile is RankingProfile.THOROUGH:
+                scores = self.thorough_scorer().score(snap, texts[b], queries[b], pool)
+            else:
+                scores = self._aggregate(snap, queries[b], np.unique(wanted))
+            for p, s in zip(scores.profiles, scores.scores, strict=True):
+                if int(p) in position:
+                    result[b, position[int(p)]] = s
+        return result
+
+    def _aggregate_found(
+        self,
+        snap: IndexSnapshot,
+        query: npt.NDArray[np.float32],
+        rows: npt.NDArray[np.int64],
+        sims: npt.NDArray[np.float32],
+        allowed: npt.NDArray[np.bool_],
+        top: int,
+        bound: float | None,
+    ) -> ProfileScores:
+        """Scores of the allowed profiles that own ``rows`` (a search's nearest rows with their
+        exact similarities ``sims``, every other row scoring at most ``bound``; ``None``: no
+        other row), good enough to rank the
+        ``top`` best: a profile whose score the found rows settle is scored from them; one whose
+        upper bound could still reach the ``top``-th settled score is scored over all its
+        vectors; the rest cannot reach the top and are left out. Scores equal full scoring."""
+        keep = allowed[snap.row_profiles[rows]]
+        rows, sims = rows[keep], sims[keep]
+        if rows.size == 0:
+            return ProfileScores(np.empty(0, np.int64), np.empty(0, np.float32))
+        items = score_items(sims, snap.row_items[rows])
+        bounded = bounded_profile_scores(
+            items,
+            snap.item_profiles,
+            snap.item_counts,
+            self.aggregation,
+            -np.inf if bound is None else bound,
+        )
+        settled = bounded.scores[bounded.exact]
+        threshold = np.partition(settled, -top)[-top] if top and settled.size >= top else -np.inf
+        # float32 rounding of the bound must never drop a profile that could tie
+        rescore = ~bounded.exact & (bounded.scores >= threshold - 1e-5)
+        scores = bounded.scores.copy()
+        if rescore.any():
+            full = self._aggregate(snap, query, bounded.profiles[rescore])
+            scores[np.searchsorted(bounded.profiles, full.profiles)] = full.scores
+        keep = bounded.exact | rescore
+        return ProfileScores(bounded.profiles[keep], scores[keep])
+
+    def _aggregate(
+        self, snap: IndexSnapshot, query: npt.NDArray[np.float32], profiles: npt.NDArray[np.int64]
+    ) -> ProfileScores:
+        rows = snap.rows_for_profiles(profiles)
+        similarities = snap.similarities(query, rows)
+        items = score_items(similarities, snap.row_items[rows])
+        return score_profiles(items, snap.item_profiles, self.aggregation)
+
+    @staticmethod
+    def _allowed(snap: IndexSnapshot, filters: Filters) -> npt.NDArray[np.bool_]:
+        """Profiles a brief may return: consented, inside the filters, not excluded."""
+        allowed = snap.consent.copy()
+        for values, codes in (
+            (filters.organisations, snap.field_codes["organisation_id"]),
+            (filters.regions, snap.field_codes["region"]),
+            (filters.units, snap.field_codes["unit"]),
+        ):
+            if values:
+                allowed &= np.isin(codes.array, codes.lookup(values))
+        if filters.exclude_organisations:
+            codes = snap.field_codes["organisation_id"]
+            allowed &= ~np.isin(codes.array, codes.lookup(filters.exclude_organisations))
+        for profile_id in filters.exclude_profiles:
+            if profile_id in snap.profile_index:
+                allowed[snap.profile_index[profile_id]] = False
+        return allowed
+
+    def organisation_names(self) -> dict[str, str]:
+        """Organisation names, cached per catalogue version (they are shown on every match)."""
+        version = self.catalogue.version
+        if self._names is None or self._names[0] != version:
+            self._names = (version, {o.id: o.name for o in self.catalogue.organisations()})
+        return self._names[1]
+
+    # ------------------------------------------------------------------ the whole path
+    def search(
+        self, brief: Brief, *, profile: RankingProfile = RankingProfile.FAST
+    ) -> SearchResult:
+        """Rank and explain the best profiles of each wanted kind for ``brief``."""
+        snap = self.snapshot()
+        query = self.encode_briefs([brief.text])[0]
+        scored = self.score(brief, query, profile=profile)
+        return self.explain(brief, query, scored, snap)
+
+    def similar(self, profile_id: str, *, kinds: Sequence[str] = (), top: int = 10) -> SearchResult:
+        """Profiles closest to a given profile (its vectors' centroid is the query).
+
+        Raises:
+            ProfileNotFoundError: no such profile in the index.
+        """
+        snap = self.snapshot()
+        if profile_id not in snap.profile_index:
+            raise ProfileNotFoundError(profile_id)
+        rows = snap.rows_for_profiles(np.array([snap.profile_index[profile_id]], dtype=np.int64))
+        profile = self.catalogue.get_profile(profile_id)
+        text = " ".join([profile.summary, *(e.title for e in profile.evidence)])[:5_000]
+        if rows.size:
+            centroid = np.asarray(snap.vectors[rows], dtype=np.float32).mean(axis=0)
+            query = (centroid / max(float(np.linalg.norm(centroid)), 1e-12)).astype(np.float32)
+        else:  # a profile with no text at all: its name is all there is to go on
+            query = self.encode_briefs([text or profile.name])[0]
+        brief = make_brief(
+            text or profile.name, kinds=kinds, top=top, exclude_profiles=[profile_id]
+        )
+        return self.explain(brief, query, self.score(brief, query), snap)
+
+    def explain(
+        self,
+        brief: Brief,
+        query: npt.NDArray[np.float32],
+        scored: ScoredBrief,
+        snap: IndexSnapshot | None = None,
+    ) -> SearchResult:
+        """Turn scores into matches with evidence, snippets and shared terms.
+
+        Only the returned profiles are read from the catalogue: their own fields and their best
+        evidence items (chosen from the index's vectors), never their whole evidence.
+        """
+        snap = snap or self.snapshot()
+        returned = [int(p) for kind in scored.groups for p in scored.groups[kind].profiles]
+        best = self._best_items(snap, query, np.array(returned, dtype=np.int64))
+        ids = [snap.profiles[p].id for p in returned]
+        profiles = self.catalogue.get_profiles(ids, with_evidence=False)
+        items = self.catalogue.evidence_items(
+            [snap.item_ids[item] for chosen in best.values() for item, _ in chosen], ids
+        )
+        evidence: dict[str, list[EvidenceMatch]] = {}
+        for p in returned:
+            profile_id = snap.profiles[p].id
+            evidence[profile_id] = [
+                EvidenceMatch(
+                    item_id=found.id,
+                    type=found.type,
+                    title=found.title,
+                    similarity=round(similarity, 6),
+                    snippet=found.text or found.title,
+                    year=found.year,
+                )
+                for item, similarity in best.get(p, [])
+                if (found := items.get((profile_id, snap.item_ids[item]))) is not None
+            ]
+        order = [i for i in ids if i in profiles]
+        documents = [" ".join(f"{e.title}. {e.snippet}" for e in evidence[i]) for i in order]
+        terms = dict(zip(order, shared_terms(brief.text, documents), strict=True))
+        organisation_names = self.organisation_names()
+        groups: dict[ProfileKind, tuple[Match, ...]] = {}
+        for kind, scores in scored.groups.items():
+            matches: list[Match] = []
+            for p, score in zip(scores.profiles, scores.scores, strict=True):
+                profile = profiles.get(snap.profiles[int(p)].id)
+                if profile is None:  # deleted since the index was built
+                    continue
+                found_terms = terms.get(profile.id, [])
+                shown = tuple(
+                    dataclasses.replace(e, snippet=snippet(e.snippet, found_terms))
+                    for e in evidence[profile.id]
+                )
+                conflicts: tuple[str, ...] = ()
+                if (
+                    brief.requester_organisation
+                    and profile.organisation_id == brief.requester_organisation
+                ):
+                    conflicts = ("same organisation as the requester",)
+                matches.append(
+                    Match(
+                        profile_id=profile.id,
+                        kind=profile.kind,
+                        name=profile.name,
+                        organisation_id=profile.organisation_id,
+                        organisation_name=organisation_names.get(profile.organisation_id, ""),
+                        unit=profile.unit,
+                        region=profile.region,
+                        score=round(float(score), 6),
+                        rank=len(matches) + 1,
+                        evidence=shown,
+                        shared_terms=tuple(found_terms),
+                        conflicts=conflicts,
+                    )
+                )
+            groups[kind] = tuple(matches)
+        return SearchResult(brief=brief, groups=groups, candidates_considered=scored.considered)
+
+    @staticmethod
+    def _best_items(
+        snap: IndexSnapshot, query: npt.NDArray[np.float32], profiles: npt.NDArray[np.int64]
+    ) -> dict[int, list[tuple[int, float]]]:
+        """The best evidence items of each given profile: (item index, similarity), best first."""
+        rows = snap.rows_for_profiles(np.unique(profiles))
+        scored = score_items(snap.similarities(query, rows), snap.row_items[rows])
+        found = best_items(scored, snap.item_profiles, EVIDENCE_PER_MATCH)
+        chosen: dict[int, list[tuple[int, float]]] = {}
+        for p, item, similarity in zip(
+            found.profiles.tolist(), found.items.tolist(), found.scores.tolist(), strict=True
+        ):
+            chosen.setdefault(p, []).append((item, similarity))
+        return chosen
