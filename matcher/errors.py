@@ -1,38 +1,93 @@
-"""Errors raised by ke-matcher, one hierarchy for the whole product.
+"""Errors raised by ke-matcher: one tree for the whole product.
 
-::
+Callers and the HTTP status table catch the intermediate bases (families), never leaves. Each
+layer defines its own leaves under these bases, in its own module (named on the right)::
 
-    MatcherError                     base of everything the product raises on purpose
-    ├── InvalidBriefError            a brief that cannot be searched (empty, too long, bad filter)
-    ├── ProfileNotFoundError         an unknown profile id
-    ├── InvalidRecordError           an input row that fails validation (file, line, field, reason)
-    ├── IngestError                  a whole input file that cannot be read (missing, wrong format)
-    ├── IndexUnavailableError        no usable index (never built, or being rebuilt)
-    ├── ModelUnavailableError        the packaged model cannot be found or loaded
-    ├── CatalogueUnavailableError    the catalogue database cannot be opened (URL, server down)
-    ├── EvaluationDataError          a benchmark directory that is missing files or malformed
-    ├── AuthenticationError          no key, or a key that is unknown or revoked
-    ├── PermissionDeniedError        a valid key whose role may not do this
-    ├── IntroductionNotFoundError    an unknown introduction id
-    └── InvalidTransitionError       an introduction status change that is not allowed
+    MatcherError                          base of everything the product raises on purpose
+    ├── InvalidInputError            422  input that fails validation
+    │   ├── InvalidBriefError             a brief that cannot be searched (empty, too long, filter)
+    │   └── InvalidRecordError            one input row: file, line, field, reason
+    ├── UnreadableInputError         400  a whole file or directory that cannot be used
+    │   ├── IngestError                   an input file that cannot be read (missing, format)
+    │   ├── EvaluationDataError           a benchmark directory missing files or malformed
+    │   ├── BackupError                   a backup or restore that cannot be done (index.db.backup)
+    │   └── AdaptationError               a pool too small to adapt on (index.encoders.adapt)
+    ├── NotFoundError                404  an unknown id
+    │   ├── ProfileNotFoundError
+    │   ├── IntroductionNotFoundError
+    │   └── JobNotFoundError              a batch job (service.batch.jobs)
+    ├── ConflictError                409  a change the current state does not allow
+    │   ├── InvalidTransitionError        an introduction status change that is not allowed
+    │   └── JobNotFinishedError           reports of a job still running or failed (service.batch.jobs)
+    ├── TooLargeError                413  a request body or upload over its limit
+    │   └── PayloadTooLargeError
+    ├── AuthenticationError          401  no key, or a key that is unknown or revoked
+    │   └── LoginRequiredError            a page opened without a session (redirects to sign-in)
+    ├── PermissionDeniedError        403  a valid key whose role may not do this
+    ├── RateLimitedError             429  too many requests (``retry_after`` seconds)
+    └── UnavailableError             503  something the answer needs is not there right now
+        ├── IndexUnavailableError         no usable index (never built, or being rebuilt)
+        │   └── CatalogueChangedError     the catalogue moved during a build (index.vectors.sync)
+        ├── ModelUnavailableError         the packaged model cannot be found or loaded
+        └── CatalogueUnavailableError     the catalogue database cannot be opened
 
 `ValueError` is kept for programmer misuse (a wrong argument in code), never for user input.
-The service maps each type to an HTTP status in one table (`service.http.errors`).
+The service maps the families to HTTP statuses in one table (`service.http.errors`).
 """
 
 from __future__ import annotations
+
+# ----------------------------------------------------------------------------- families
 
 
 class MatcherError(Exception):
     """Base class of every error ke-matcher raises on purpose."""
 
 
-class CatalogueUnavailableError(MatcherError):
-    """The catalogue database cannot be opened: an unsupported URL, or a server that does not
-    answer."""
+class InvalidInputError(MatcherError):
+    """Input that fails validation (HTTP 422)."""
 
 
-class InvalidBriefError(MatcherError):
+class UnreadableInputError(MatcherError):
+    """A whole file or directory that cannot be used as given (HTTP 400)."""
+
+
+class NotFoundError(MatcherError):
+    """An id that names nothing (HTTP 404)."""
+
+
+class ConflictError(MatcherError):
+    """A change that the current state does not allow (HTTP 409)."""
+
+
+class TooLargeError(MatcherError):
+    """A request body or upload over its size limit (HTTP 413)."""
+
+
+class AuthenticationError(MatcherError):
+    """No credentials, or credentials that are unknown or revoked (HTTP 401)."""
+
+
+class PermissionDeniedError(MatcherError):
+    """Valid credentials whose role may not do this (HTTP 403)."""
+
+
+class RateLimitedError(MatcherError):
+    """Too many requests; ``retry_after`` says how many seconds to wait (HTTP 429)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class UnavailableError(MatcherError):
+    """Something an answer needs is not available right now (HTTP 503)."""
+
+
+# ----------------------------------------------------------------------------- leaves
+
+
+class InvalidBriefError(InvalidInputError):
     """A brief that cannot be searched.
 
     Attributes:
@@ -45,15 +100,7 @@ class InvalidBriefError(MatcherError):
         self.message = message
 
 
-class ProfileNotFoundError(MatcherError):
-    """A profile id that is not in the catalogue."""
-
-    def __init__(self, profile_id: str) -> None:
-        super().__init__(f"no profile with id {profile_id!r}")
-        self.profile_id = profile_id
-
-
-class InvalidRecordError(MatcherError):
+class InvalidRecordError(InvalidInputError):
     """One input row that failed validation, reported as ``file:line: field: reason``."""
 
     def __init__(self, source: str, line: int, field: str, reason: str) -> None:
@@ -64,31 +111,23 @@ class InvalidRecordError(MatcherError):
         self.reason = reason
 
 
-class IngestError(MatcherError):
+class IngestError(UnreadableInputError):
     """An input file that cannot be read at all."""
 
 
-class IndexUnavailableError(MatcherError):
-    """No usable vector index is loaded."""
-
-
-class ModelUnavailableError(MatcherError):
-    """The embedding model cannot be found or loaded."""
-
-
-class EvaluationDataError(MatcherError):
+class EvaluationDataError(UnreadableInputError):
     """A benchmark directory with missing or malformed files."""
 
 
-class AuthenticationError(MatcherError):
-    """No credentials, or credentials that are unknown or revoked."""
+class ProfileNotFoundError(NotFoundError):
+    """A profile id that is not in the catalogue."""
+
+    def __init__(self, profile_id: str) -> None:
+        super().__init__(f"no profile with id {profile_id!r}")
+        self.profile_id = profile_id
 
 
-class PermissionDeniedError(MatcherError):
-    """Valid credentials whose role may not do this."""
-
-
-class IntroductionNotFoundError(MatcherError):
+class IntroductionNotFoundError(NotFoundError):
     """An introduction id that does not exist."""
 
     def __init__(self, introduction_id: int) -> None:
@@ -96,5 +135,26 @@ class IntroductionNotFoundError(MatcherError):
         self.introduction_id = introduction_id
 
 
-class InvalidTransitionError(MatcherError):
+class InvalidTransitionError(ConflictError):
     """A status change an introduction may not make."""
+
+
+class PayloadTooLargeError(TooLargeError):
+    """A request body or upload over its size limit."""
+
+
+class LoginRequiredError(AuthenticationError):
+    """A web page opened without a session: the browser is sent to the sign-in page."""
+
+
+class IndexUnavailableError(UnavailableError):
+    """No usable vector index is loaded."""
+
+
+class ModelUnavailableError(UnavailableError):
+    """The embedding model cannot be found or loaded."""
+
+
+class CatalogueUnavailableError(UnavailableError):
+    """The catalogue database cannot be opened: an unsupported URL, or a server that does not
+    answer."""

@@ -31,7 +31,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from index.db.audit import AuditAction
 from index.ingest.records import ProfileRecord, to_profile
 from matcher.briefs import make_brief
-from matcher.errors import InvalidRecordError, MatcherError, ProfileNotFoundError
+from matcher.errors import (
+    InvalidRecordError,
+    LoginRequiredError,
+    MatcherError,
+    PayloadTooLargeError,
+    ProfileNotFoundError,
+    RateLimitedError,
+)
 from matcher.fusion import RankingProfile
 from matcher.model import Introduction, IntroductionStatus, Organisation, OrganisationType, Role
 from service.batch.jobs import REPORT_FILES, Job, JobRunner, record_profiles, withdraw_reports
@@ -47,7 +54,7 @@ from service.http.auth import (
 )
 from service.http.errors import status_for
 from service.http.exports import shortlist_csv, shortlist_rows, shortlist_xlsx
-from service.http.ratelimit import RateLimitedError, RateLimits, rate_limits_of
+from service.http.ratelimit import RateLimits, rate_limits_of
 from service.http.schemas import (
     AuditEntryOut,
     AuditPage,
@@ -75,7 +82,7 @@ from service.http.schemas import (
 )
 from service.http.security import REPORT_CSP, install_security_headers
 from service.settings import Settings
-from service.web.pages import LoginRequiredError, audit_introduction, mount_static, web_router
+from service.web.pages import audit_introduction, mount_static, web_router
 
 logger = logging.getLogger(__name__)
 
@@ -828,10 +835,6 @@ def _listed(container: Container, profile_id: str) -> bool:
     return profile_id in found and found[profile_id].consent
 
 
-class PayloadTooLargeError(MatcherError):
-    """A request body or upload over its size limit."""
-
-
 def create_app(container: Container | None = None, *, settings: Settings | None = None) -> FastAPI:
     """Build the app. Tests inject a container; ``matcher serve`` builds one from settings.
 
@@ -907,7 +910,7 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
     @app.exception_handler(MatcherError)
     async def matcher_error(request: Request, error: MatcherError) -> Response:
         field = getattr(error, "field", None)
-        status = 413 if isinstance(error, PayloadTooLargeError) else status_for(error)
+        status = status_for(error)
         headers = {"www-authenticate": "Bearer"} if status == 401 else {}
         if isinstance(error, RateLimitedError):
             headers["retry-after"] = str(error.retry_after)

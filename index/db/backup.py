@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from index.db.audit import AuditAction
 from index.db.schema import audit_log, profiles
-from matcher.errors import MatcherError
+from matcher.errors import UnreadableInputError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 REQUIRED_TABLES = frozenset(
@@ -34,7 +34,7 @@ REQUIRED_TABLES = frozenset(
 )
 
 
-class BackupError(MatcherError):
+class BackupError(UnreadableInputError):
     """A backup or restore that cannot be done (the message says why and what to do)."""
 
 

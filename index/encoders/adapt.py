@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from index.encoders.base import fingerprint
-from matcher.errors import MatcherError, ModelUnavailableError
+from matcher.errors import ModelUnavailableError, UnreadableInputError
 from matcher.model import Profile, ProfileKind
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ ACTIVE_FILE = "adapted.json"
 MIN_TEXTS = 8
 
 
-class AdaptationError(MatcherError):
+class AdaptationError(UnreadableInputError):
     """The pool cannot be used for adaptation (too few usable texts)."""
 
 

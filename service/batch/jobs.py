@@ -16,7 +16,7 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from matcher.errors import MatcherError
+from matcher.errors import ConflictError, MatcherError, NotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +27,11 @@ PROFILES_FILE = "profiles.json"
 WITHDRAWN_FILE = "withdrawn.json"
 
 
-class JobNotFoundError(MatcherError):
+class JobNotFoundError(NotFoundError):
     """An unknown batch job id."""
 
 
-class JobNotFinishedError(MatcherError):
+class JobNotFinishedError(ConflictError):
     """The job's reports are not ready (still running, or it failed)."""
 
 

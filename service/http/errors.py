@@ -1,41 +1,40 @@
-"""One table from error type to HTTP status; nothing derives a status from a message."""
+"""One table from error family to HTTP status; nothing derives a status from a message.
+
+The table maps the families of :mod:`matcher.errors` (each layer's own errors derive from
+them), so a new error gets its status from the family it joins::
+
+    InvalidInputError      422      AuthenticationError    401
+    UnreadableInputError   400      PermissionDeniedError  403
+    NotFoundError          404      RateLimitedError       429
+    ConflictError          409      UnavailableError       503
+    TooLargeError          413      anything else          400
+"""
 
 from __future__ import annotations
 
 from matcher.errors import (
     AuthenticationError,
-    CatalogueUnavailableError,
-    EvaluationDataError,
-    IndexUnavailableError,
-    IngestError,
-    IntroductionNotFoundError,
-    InvalidBriefError,
-    InvalidRecordError,
-    InvalidTransitionError,
+    ConflictError,
+    InvalidInputError,
     MatcherError,
-    ModelUnavailableError,
+    NotFoundError,
     PermissionDeniedError,
-    ProfileNotFoundError,
+    RateLimitedError,
+    TooLargeError,
+    UnavailableError,
+    UnreadableInputError,
 )
-from service.batch.jobs import JobNotFinishedError, JobNotFoundError
-from service.http.ratelimit import RateLimitedError
 
 STATUS_BY_ERROR: dict[type[MatcherError], int] = {
-    JobNotFoundError: 404,
-    JobNotFinishedError: 409,
-    InvalidBriefError: 422,
-    InvalidRecordError: 422,
-    IngestError: 400,
-    ProfileNotFoundError: 404,
-    IntroductionNotFoundError: 404,
+    InvalidInputError: 422,
+    UnreadableInputError: 400,
+    NotFoundError: 404,
+    ConflictError: 409,
+    TooLargeError: 413,
     AuthenticationError: 401,
     PermissionDeniedError: 403,
-    InvalidTransitionError: 409,
-    EvaluationDataError: 400,
-    IndexUnavailableError: 503,
-    ModelUnavailableError: 503,
-    CatalogueUnavailableError: 503,
     RateLimitedError: 429,
+    UnavailableError: 503,
 }
 
 

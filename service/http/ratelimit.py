@@ -27,16 +27,8 @@ from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from matcher.errors import MatcherError
+from matcher.errors import RateLimitedError
 from service.settings import Settings
-
-
-class RateLimitedError(MatcherError):
-    """Too many requests; ``retry_after`` says how many seconds to wait (HTTP 429)."""
-
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 def client_address(request: Request) -> str:

@@ -24,6 +24,7 @@ from matcher.briefs import make_brief
 from matcher.errors import (
     AuthenticationError,
     InvalidTransitionError,
+    LoginRequiredError,
     MatcherError,
     PermissionDeniedError,
     ProfileNotFoundError,
@@ -62,10 +63,6 @@ STATUS_LABELS = {
     IntroductionStatus.COLLABORATING: "Collaborating",
     IntroductionStatus.DECLINED: "Declined",
 }
-
-
-class LoginRequiredError(Exception):
-    """Raised inside page handlers to send the browser to the sign-in page."""
 
 
 def highlight(text: str, terms: list[str]) -> Markup:
