@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.db.catalogue import Catalogue
-from index.ingest.readers import parse_file
+from index.ingest.readers import ParsedFile, parse_file
 from matcher.errors import InvalidRecordError
 
 
@@ -51,39 +51,61 @@ def ingest_files(
     Organisations from all files go first; a profile naming an unknown organisation is rejected.
     Within one run a repeated id is reported and the first occurrence kept.
 
+    Args:
+        catalogue: where the records go.
+        paths: JSON Lines or CSV files (:func:`~index.ingest.readers.parse_file`).
+        on_profile: called after each profile is written (a progress bar).
+
     Raises:
         IngestError: a file cannot be read (nothing from any file is written then).
     """
-    parsed = [parse_file(path) for path in paths]
+    parsed = [(path, parse_file(path)) for path in paths]
     report = IngestReport()
-    seen_orgs: dict[str, str] = {}
-    for path, result in zip(paths, parsed, strict=True):
+    for _, result in parsed:
         report.errors.extend(result.errors)
+    _write_organisations(catalogue, parsed, report)
+    _write_profiles(catalogue, parsed, report, on_profile=on_profile)
+    report.errors.sort(key=lambda e: (e.source, e.line))
+    return report
+
+
+def _write_organisations(
+    catalogue: Catalogue, parsed: Sequence[tuple[Path, ParsedFile]], report: IngestReport
+) -> None:
+    seen: dict[str, str] = {}
+    for path, result in parsed:
         for line, organisation in result.organisations:
-            if organisation.id in seen_orgs:
+            if organisation.id in seen:
                 report.errors.append(
                     InvalidRecordError(
                         str(path),
                         line,
                         "id",
-                        f"duplicate organisation id, first at {seen_orgs[organisation.id]}",
+                        f"duplicate organisation id, first at {seen[organisation.id]}",
                     )
                 )
                 continue
-            seen_orgs[organisation.id] = f"{path}:{line}"
+            seen[organisation.id] = f"{path}:{line}"
             if catalogue.upsert_organisation(organisation).status != "unchanged":
                 report.organisations += 1
+
+
+def _write_profiles(
+    catalogue: Catalogue,
+    parsed: Sequence[tuple[Path, ParsedFile]],
+    report: IngestReport,
+    *,
+    on_profile: Callable[[], None] | None,
+) -> None:
+    # a profile without a region of its own takes its organisation's
     regions = {o.id: o.region for o in catalogue.organisations()}
-    seen_profiles: dict[str, str] = {}
-    for path, result in zip(paths, parsed, strict=True):
+    seen: dict[str, str] = {}
+    for path, result in parsed:
         for line, profile in result.profiles:
-            if profile.id in seen_profiles:
+            if profile.id in seen:
                 report.errors.append(
                     InvalidRecordError(
-                        str(path),
-                        line,
-                        "id",
-                        f"duplicate profile id, first at {seen_profiles[profile.id]}",
+                        str(path), line, "id", f"duplicate profile id, first at {seen[profile.id]}"
                     )
                 )
                 continue
@@ -97,7 +119,7 @@ def ingest_files(
                     )
                 )
                 continue
-            seen_profiles[profile.id] = f"{path}:{line}"
+            seen[profile.id] = f"{path}:{line}"
             if not profile.region:
                 profile = replace(profile, region=regions[profile.organisation_id])
             outcome = catalogue.upsert_profile(profile)
@@ -111,5 +133,3 @@ def ingest_files(
                 report.changed_profiles.append(profile.id)
             if on_profile is not None:
                 on_profile()
-    report.errors.sort(key=lambda e: (e.source, e.line))
-    return report
