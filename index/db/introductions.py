@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -214,7 +214,7 @@ def _record(
     introduction_id: int,
     at: str,
     by: str,
-    action: str,
+    action: Literal["created", "status", "note"],
     status: IntroductionStatus | None,
     note: str,
 ) -> None:
