@@ -318,7 +318,7 @@ def api_router(settings: Settings) -> APIRouter:
 
     def _write_profile(record: ProfileRecord, container: Container) -> WriteResult:
         outcome, sync = container.upsert_profile(to_profile(record))
-        status: Literal["added", "updated", "unchanged"] = outcome.status  # type: ignore[assignment]
+        status: Literal["added", "updated", "unchanged"] = outcome.status
         return WriteResult(id=outcome.id, status=status, index_version=sync.version)
 
     @router.post(
@@ -389,7 +389,7 @@ def api_router(settings: Settings) -> APIRouter:
             )
         )
         sync = container.sync()
-        status: Literal["added", "updated", "unchanged"] = outcome.status  # type: ignore[assignment]
+        status: Literal["added", "updated", "unchanged"] = outcome.status
         return WriteResult(id=body.id, status=status, index_version=sync.version)
 
     @router.post(

@@ -10,9 +10,12 @@ from pathlib import Path
 from index.db.accounts import AccountStore
 from index.db.audit import AuditLog
 from index.db.catalogue import Catalogue, UpsertOutcome
+from index.db.embedding_cache import EmbeddingCache
 from index.db.introductions import IntroductionStore
+from index.db.organisations import OrganisationStore
+from index.db.profiles import ProfileStore
 from index.encoders.base import Encoder, SentenceTransformerEncoder
-from index.ingest.records import IngestReport, ingest_files
+from index.ingest import IngestReport, ingest_files
 from index.vectors.store import IndexStore, SyncReport, limit_search_threads
 from matcher.errors import InvalidRecordError, ModelUnavailableError
 from matcher.model import Profile
@@ -57,6 +60,21 @@ class Container:
             )
         outcome = self.catalogue.upsert_profile(profile)
         return outcome, self.sync()
+
+    @property
+    def profiles(self) -> ProfileStore:
+        """Profiles, their evidence and chunks (a part of the catalogue)."""
+        return self.catalogue.profile_store
+
+    @property
+    def organisations(self) -> OrganisationStore:
+        """Organisations (a part of the catalogue)."""
+        return self.catalogue.organisation_store
+
+    @property
+    def embedding_cache(self) -> EmbeddingCache:
+        """Cached embeddings of chunk texts (a part of the catalogue)."""
+        return self.catalogue.embedding_cache
 
     @property
     def audit(self) -> AuditLog:
