@@ -13,6 +13,9 @@ from matcher.model import Role
 from service.cli.common import run_container, run_settings
 from service.settings import Settings
 
+#: How long uvicorn waits for a starting worker to answer its health ping (seconds).
+WORKER_HEALTHCHECK_SECONDS = 120
+
 
 @click.command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
@@ -64,6 +67,10 @@ def serve(
             workers=workers,
             log_level="info",
             access_log=False,
+            # a worker loads the model and the index before it can answer uvicorn's health
+            # ping; on a busy 2-core machine that takes longer than the 5 s default, and the
+            # supervisor would kill and restart workers that are merely still starting
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
         return
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
