@@ -330,10 +330,17 @@ class InstitutionFilter:
         return bool({organisation.source_id, *organisation.parents} & self.openalex_ids)
 
 
+def _ours(work: SourceWork, institutions: InstitutionFilter) -> set[str]:
+    # A ROR id names only the top institution; its departments (no ROR, the top one in their
+    # lineage) are ours too when the top one appears on the same work.
+    direct = {o.source_id for o in work.organisations if institutions.matches(o)}
+    return direct | {o.source_id for o in work.organisations if direct.intersection(o.parents)}
+
+
 def our_authorships(work: SourceWork, institutions: InstitutionFilter) -> tuple[Authorship, ...]:
     """The authorships of ``work`` at one of ``institutions`` (with an author id): the people
     who become profiles. The others on the work are co-authors only."""
-    ours = {o.source_id for o in work.organisations if institutions.matches(o)}
+    ours = _ours(work, institutions)
     return tuple(a for a in work.authors if a.person and ours.intersection(a.institutions))
 
 
@@ -341,9 +348,10 @@ def people_of(work: SourceWork, institutions: InstitutionFilter) -> tuple[Source
     """A :class:`SourcePerson` for each of :func:`our_authorships`, at the first of our
     institutions they give on the work."""
     by_id = {o.source_id: o for o in work.organisations}
+    ours = _ours(work, institutions)
     people = []
     for authorship in our_authorships(work, institutions):
-        home = next(by_id[i] for i in authorship.institutions if institutions.matches(by_id[i]))
+        home = by_id[next(i for i in authorship.institutions if i in ours)]
         people.append(
             SourcePerson(
                 source=Source.OPENALEX,
