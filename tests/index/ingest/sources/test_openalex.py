@@ -54,7 +54,9 @@ def test_a_snapshot_work_field_by_field(data: Path) -> None:
     assert work.retrieved_at == RETRIEVED
     assert work.updated == "2025-01-10T08:00:00.000000"
     assert work.keywords == ("Sepsis",)
-    assert work.sdgs == (SdgScore("https://metadata.un.org/sdg/3", "Good health and well-being", 0.91),)
+    assert work.sdgs == (
+        SdgScore("https://metadata.un.org/sdg/3", "Good health and well-being", 0.91),
+    )
     first = work.authors[0]
     assert (first.person, first.name, first.orcid) == ("A5000000001", "Aisha Rahman", AISHA)
     assert first.institutions == ("I4210000011",)
@@ -180,7 +182,10 @@ def test_a_truncated_gzip_keeps_the_lines_before_it(data: Path, tmp_path: Path) 
     assert 1 <= len(result.works) < 3
     assert len(result.errors) == 1
     error = result.errors[0]
-    assert (error.field, error.reason) == ("file", "truncated gzip: the file ends before its end marker")
+    assert (error.field, error.reason) == (
+        "file",
+        "truncated gzip: the file ends before its end marker",
+    )
     assert error.line == len(result.works) + 1 or error.line > len(result.works)
 
 
@@ -190,7 +195,10 @@ def test_bad_lines_are_reported_and_the_rest_kept(data: Path, tmp_path: Path) ->
     missing_title["title"] = None
     missing_title["display_name"] = None
     path = tmp_path / "mixed.jsonl"
-    path.write_text("\n".join([lines[0], '{"id": "W9", "title": oops}', json.dumps(missing_title), lines[1]]) + "\n")
+    path.write_text(
+        "\n".join([lines[0], '{"id": "W9", "title": oops}', json.dumps(missing_title), lines[1]])
+        + "\n"
+    )
     result = batch(path)
     assert [w.source_id for w in result.works] == ["W4300000001", "W4300000002"]
     assert [str(e) for e in result.errors] == [
