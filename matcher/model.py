@@ -67,8 +67,37 @@ class Organisation:
 
 
 @dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where an evidence item comes from: one source's record of it.
+
+    Attributes:
+        source: the research base (``openalex``, ``orcid``, ``gtr``, ``pure``).
+        source_id: the record's id there (``W4300000001``, a GtR project uuid...).
+        url: where a person can see the record.
+        retrieved_at: when this version of the record was read (ISO 8601, UTC).
+    """
+
+    source: str
+    source_id: str
+    url: str = ""
+    retrieved_at: str = ""
+
+    def label(self) -> str:
+        """A short line for people: ``openalex W4300000001, retrieved 2026-01-05``."""
+        day = self.retrieved_at[:10]
+        return f"{self.source} {self.source_id}" + (f", retrieved {day}" if day else "")
+
+
+@dataclass(frozen=True, slots=True)
 class EvidenceItem:
-    """One text that describes a profile: a publication, grant, need, challenge or summary."""
+    """One text that describes a profile: a publication, grant, need, challenge or summary.
+
+    Attributes:
+        doi: the bare DOI of a publication, when known.
+        provenance: the source records the item was built from (one per source that has it);
+            empty for items from our own files.
+        pinned: KE staff asked for this item to be shown whenever the profile is.
+    """
 
     id: str
     type: EvidenceType
@@ -79,6 +108,9 @@ class EvidenceItem:
     sector: str = ""
     funder: str = ""
     readiness_level: int | None = None
+    doi: str = ""
+    provenance: tuple[Provenance, ...] = ()
+    pinned: bool = False
 
     @property
     def content(self) -> str:
@@ -154,6 +186,8 @@ class EvidenceMatch:
     similarity: float
     snippet: str
     year: int | None = None
+    provenance: tuple[Provenance, ...] = ()
+    pinned: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from index.db.embedding_cache import purge_orphaned_embeddings
 from index.db.schema import chunks, evidence, profiles
 from index.db.versioning import CatalogueVersion, UpsertOutcome, hash_record
 from matcher.errors import ProfileNotFoundError
-from matcher.model import EvidenceItem, EvidenceType, Profile, ProfileKind
+from matcher.model import EvidenceItem, EvidenceType, Profile, ProfileKind, Provenance
 from matcher.text import chunk, content_hash
 
 
@@ -38,79 +38,88 @@ class ProfileStore:
 
         The profile, its evidence and its chunks are written in one transaction.
         """
-        record = asdict(profile)
-        record.pop("updated_at")
-        digest = hash_record(record)
+        return self.upsert_profiles([profile])[0]
+
+    def upsert_profiles(self, batch: Sequence[Profile]) -> list[UpsertOutcome]:
+        """:meth:`upsert_profile` for many profiles in one transaction (the importers write a
+        few hundred at a time); one outcome per profile, in order.
+
+        Raises:
+            ValueError: a profile id appears twice in ``batch``.
+        """
+        if len({p.id for p in batch}) != len(batch):
+            raise ValueError("upsert_profiles: a profile id appears twice in the batch")
+        if not batch:
+            return []
+        digests = [profile_hash(p) for p in batch]
+        outcomes: list[UpsertOutcome] = []
         with self._versions.writing() as connection:
-            existing = connection.execute(
-                select(profiles.c.content_hash).where(profiles.c.id == profile.id)
-            ).scalar_one_or_none()
-            if existing == digest:
-                return UpsertOutcome(profile.id, "unchanged")
-            old_hashes: set[str] = set()
-            if existing is not None:
-                # the evidence is replaced but the profile row is updated in place: deleting it
-                # would cascade to the profile's introductions and shortlist entries
-                old_hashes = _delete_profile_rows(connection, profile.id, keep_profile=True)
-            connection.execute(
-                (
-                    insert(profiles)
-                    if existing is None
-                    else update(profiles).where(profiles.c.id == profile.id)
-                ).values(
-                    id=profile.id,
-                    kind=profile.kind.value,
-                    name=profile.name,
-                    organisation_id=profile.organisation_id,
-                    unit=profile.unit,
-                    region=profile.region,
-                    summary=profile.summary,
-                    keywords=list(profile.keywords),
-                    capacity=profile.capacity,
-                    contact=profile.contact,
-                    consent=profile.consent,
-                    coauthors=list(profile.coauthors),
-                    content_hash=digest,
-                    updated_at=profile.updated_at or timestamp(),
+            existing: dict[str, str] = {
+                row.id: row.content_hash
+                for row in connection.execute(
+                    select(profiles.c.id, profiles.c.content_hash).where(
+                        profiles.c.id.in_([p.id for p in batch])
+                    )
                 )
-            )
-            self._write_evidence(connection, profile)
-            # texts the profile no longer has leave the cache; unchanged ones stay cached
+            }
+            changed: list[Profile] = []
+            old_hashes: set[str] = set()
+            for profile, digest in zip(batch, digests, strict=True):
+                before = existing.get(profile.id)
+                if before == digest:
+                    outcomes.append(UpsertOutcome(profile.id, "unchanged"))
+                    continue
+                if before is not None:
+                    # the evidence is replaced but the profile row is updated in place: deleting
+                    # it would cascade to the profile's introductions and shortlist entries
+                    old_hashes |= _delete_profile_rows(connection, profile.id, keep_profile=True)
+                values = _profile_values(profile, digest)
+                if before is None:
+                    connection.execute(insert(profiles).values(**values))
+                else:
+                    connection.execute(
+                        update(profiles).where(profiles.c.id == profile.id).values(**values)
+                    )
+                changed.append(profile)
+                outcomes.append(
+                    UpsertOutcome(profile.id, "added" if before is None else "updated")
+                )
+            if not changed:
+                return outcomes
+            self._write_evidence(connection, changed)
+            # texts the profiles no longer have leave the cache; unchanged ones stay cached
             purge_orphaned_embeddings(connection, old_hashes)
             self._versions.bump(connection)
-        return UpsertOutcome(profile.id, "added" if existing is None else "updated")
+        return outcomes
 
-    def _write_evidence(self, connection: Connection, profile: Profile) -> None:
-        """Insert a profile's evidence items (its summary first) and their chunks."""
-        for position, item in enumerate(profile.evidence_with_summary()):
-            result = connection.execute(
-                insert(evidence).values(
-                    profile_id=profile.id,
-                    item_id=item.id,
-                    position=position,
-                    type=item.type.value,
-                    title=item.title,
-                    text=item.text,
-                    year=item.year,
-                    specialty=item.specialty,
-                    sector=item.sector,
-                    funder=item.funder,
-                    readiness_level=item.readiness_level,
-                )
-            )
-            evidence_pk = result.inserted_primary_key[0]  # type: ignore[index]
-            rows = [
-                {
-                    "evidence_pk": evidence_pk,
-                    "profile_id": profile.id,
-                    "position": i,
-                    "text": piece,
-                    "text_hash": content_hash(piece),
-                }
-                for i, piece in enumerate(chunk(item.content, max_words=self._max_words))
-            ]
-            if rows:
-                connection.execute(insert(chunks), rows)
+    def _write_evidence(self, connection: Connection, batch: Sequence[Profile]) -> None:
+        """Insert profiles' evidence items (each summary first) and their chunks."""
+        rows: list[dict[str, Any]] = []
+        contents: list[tuple[str, str]] = []
+        for profile in batch:
+            for position, item in enumerate(profile.evidence_with_summary()):
+                rows.append(_evidence_values(profile.id, position, item))
+                contents.append((profile.id, item.content))
+        if not rows:
+            return
+        # one statement for all items, their keys returned in order (SQLAlchemy's
+        # "insertmanyvalues"), so that the chunks can name them
+        keys = connection.execute(
+            insert(evidence).returning(evidence.c.pk, sort_by_parameter_order=True), rows
+        ).scalars()
+        chunk_rows = [
+            {
+                "evidence_pk": evidence_pk,
+                "profile_id": profile_id,
+                "position": i,
+                "text": piece,
+                "text_hash": content_hash(piece),
+            }
+            for evidence_pk, (profile_id, content) in zip(keys, contents, strict=True)
+            for i, piece in enumerate(chunk(content, max_words=self._max_words))
+        ]
+        if chunk_rows:
+            connection.execute(insert(chunks), chunk_rows)
 
     def delete_profile(
         self, profile_id: str, *, also: Callable[[Connection], object] | None = None
@@ -225,6 +234,60 @@ def _delete_profile_rows(
     return hashes
 
 
+def profile_hash(profile: Profile) -> str:
+    """The content hash an upsert compares (``updated_at`` left out). Evidence fields at their
+    defaults (no DOI, provenance or pin) are left out too, so that profiles written before
+    those fields existed keep their hash."""
+    record = asdict(profile)
+    record.pop("updated_at")
+    for item in record["evidence"]:
+        for key, default in _EVIDENCE_DEFAULTS.items():
+            if item.get(key) == default:
+                item.pop(key)
+    return hash_record(record)
+
+
+_EVIDENCE_DEFAULTS: dict[str, object] = {"doi": "", "provenance": (), "pinned": False}
+
+
+def _profile_values(profile: Profile, digest: str) -> dict[str, Any]:
+    return {
+        "id": profile.id,
+        "kind": profile.kind.value,
+        "name": profile.name,
+        "organisation_id": profile.organisation_id,
+        "unit": profile.unit,
+        "region": profile.region,
+        "summary": profile.summary,
+        "keywords": list(profile.keywords),
+        "capacity": profile.capacity,
+        "contact": profile.contact,
+        "consent": profile.consent,
+        "coauthors": list(profile.coauthors),
+        "content_hash": digest,
+        "updated_at": profile.updated_at or timestamp(),
+    }
+
+
+def _evidence_values(profile_id: str, position: int, item: EvidenceItem) -> dict[str, Any]:
+    return {
+        "profile_id": profile_id,
+        "item_id": item.id,
+        "position": position,
+        "type": item.type.value,
+        "title": item.title,
+        "text": item.text,
+        "year": item.year,
+        "specialty": item.specialty,
+        "sector": item.sector,
+        "funder": item.funder,
+        "readiness_level": item.readiness_level,
+        "doi": item.doi,
+        "provenance": [asdict(p) for p in item.provenance] if item.provenance else None,
+        "pinned": item.pinned,
+    }
+
+
 def _profile_from_row(r: Any, items: list[EvidenceItem]) -> Profile:
     return Profile(
         id=r["id"],
@@ -255,4 +318,7 @@ def _item_from_row(r: Any) -> EvidenceItem:
         sector=r["sector"],
         funder=r["funder"],
         readiness_level=r["readiness_level"],
+        doi=r["doi"] or "",
+        provenance=tuple(Provenance(**p) for p in r["provenance"] or ()),
+        pinned=bool(r["pinned"]),
     )

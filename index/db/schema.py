@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -14,7 +15,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 
 metadata = MetaData()
 
@@ -64,6 +67,11 @@ evidence = Table(
     Column("sector", Text, nullable=False, default=""),
     Column("funder", Text, nullable=False, default=""),
     Column("readiness_level", Integer),
+    # provenance of imported items (revision 0003): the DOI, one entry per source record, and
+    # whether KE staff pinned the item
+    Column("doi", Text, nullable=False, server_default=""),
+    Column("provenance", JSON),
+    Column("pinned", Boolean, nullable=False, server_default=sa_false()),
     Index("ix_evidence_profile", "profile_id", "position"),
     sqlite_autoincrement=True,
 )
@@ -187,4 +195,113 @@ audit_log = Table(
     Column("target", String(300), nullable=False, default="", index=True),
     Column("detail", JSON, nullable=False),
     sqlite_autoincrement=True,
+)
+
+
+# ----------------------------------------------------------------------------- research sources
+# (revision 0003) What the importers of OpenAlex, ORCID, GtR and Pure remember: each source's
+# people and works as last read, which of our profiles a source identity belongs to, the review
+# queue of name-only matches, erased people's identifiers (hashed) and KE staff's curation.
+
+# One identifier of a person → the profile it belongs to (``orcid``, ``openalex``, ``gtr``,
+# ``pure``). ORCID iDs and source ids both live here: the alias table is the identity map.
+person_aliases = Table(
+    "person_aliases",
+    metadata,
+    Column("scheme", String(20), primary_key=True),
+    Column("value", String(200), primary_key=True),
+    Column("profile_id", String(200), nullable=False, index=True),
+)
+
+# A person as one source describes them; ``link`` says how they were attached to their profile
+# (``id``: a shared identifier or a new profile; ``name``: a name + organisation match).
+source_people = Table(
+    "source_people",
+    metadata,
+    Column("source", String(20), primary_key=True),
+    Column("source_id", String(200), primary_key=True),
+    Column("profile_id", String(200), nullable=False, index=True),
+    Column("link", String(10), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("name_key", String(200), nullable=False, index=True),
+    Column("orcid", String(40), nullable=False, default=""),
+    Column("organisation_id", String(200), nullable=False, default=""),
+    Column("organisation_name", Text, nullable=False, default=""),
+    Column("unit", Text, nullable=False, default=""),
+    Column("keywords", JSON, nullable=False),
+    Column("biography", Text, nullable=False, default=""),
+    Column("url", Text, nullable=False, default=""),
+    Column("retrieved_at", String(40), nullable=False, default=""),
+    Column("content_hash", String(64), nullable=False),
+)
+
+# A work as one source describes it; ``run`` is the last import run that saw it (a full
+# snapshot withdraws the works of its source that it did not see).
+source_works = Table(
+    "source_works",
+    metadata,
+    Column("source", String(20), primary_key=True),
+    Column("source_id", String(300), primary_key=True),
+    Column("type", String(40), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("abstract", Text, nullable=False, default=""),
+    Column("year", Integer),
+    Column("doi", Text, nullable=False, default=""),
+    Column("funder", Text, nullable=False, default=""),
+    Column("url", Text, nullable=False, default=""),
+    Column("retrieved_at", String(40), nullable=False, default=""),
+    Column("content_hash", String(64), nullable=False),
+    Column("run", Integer, nullable=False, index=True),
+)
+
+# Who is on a work: ``person`` is the source's person id; ``ours`` marks the authorships that
+# make profiles (the others are co-authors only).
+source_authorships = Table(
+    "source_authorships",
+    metadata,
+    Column("source", String(20), primary_key=True),
+    Column("work_id", String(300), primary_key=True),
+    Column("person", String(200), primary_key=True),
+    Column("orcid", String(40), nullable=False, default=""),
+    Column("role", String(40), nullable=False),
+    Column("ours", Boolean, nullable=False),
+    Index("ix_source_authorships_person", "source", "person"),
+)
+
+# Name-only matches for KE staff: ``pending`` until someone merges the two or keeps them apart
+# (``merged``, ``distinct``); a decided pair is never offered or merged again.
+identity_reviews = Table(
+    "identity_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("profile_a", String(200), nullable=False, index=True),
+    Column("profile_b", String(200), nullable=False, index=True),
+    Column("confidence", Float, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("created_at", String(40), nullable=False),
+    Column("decided_at", String(40)),
+    Column("decided_by", String(200)),
+    UniqueConstraint("profile_a", "profile_b", name="uq_identity_reviews_pair"),
+    sqlite_autoincrement=True,
+)
+
+# Identifiers of erased people, as SHA-256 of ``scheme:value``: no import re-creates them.
+suppressions = Table(
+    "suppressions",
+    metadata,
+    Column("identifier_hash", String(64), primary_key=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+# KE staff's choices about a profile's evidence, keyed by a stable item key (``doi:…``,
+# ``t:…``): ``hidden`` (never embedded, never shown) or ``pinned`` (always shown).
+curation = Table(
+    "curation",
+    metadata,
+    Column("profile_id", String(200), primary_key=True),
+    Column("item_key", String(300), primary_key=True),
+    Column("state", String(10), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("by", String(200), nullable=False, default=""),
 )
