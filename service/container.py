@@ -11,7 +11,8 @@ from index.db.accounts import AccountStore
 from index.db.audit import AuditLog
 from index.db.catalogue import Catalogue, UpsertOutcome
 from index.db.introductions import IntroductionStore
-from index.encoders.base import Encoder, SentenceTransformerEncoder
+from index.encoders.base import Encoder
+from index.encoders.sentence_transformer import SentenceTransformerEncoder
 from index.ingest.records import IngestReport, ingest_files
 from index.vectors.store import IndexStore, SyncReport, limit_search_threads
 from matcher.errors import InvalidRecordError, ModelUnavailableError
