@@ -26,8 +26,9 @@ from benchmarks.common import (
     wait_for_search,
     write_section,
 )
-from index.encoders.base import Encoder, SentenceTransformerEncoder
+from index.encoders.base import Encoder
 from index.encoders.onnx_runtime import OnnxEncoder
+from index.encoders.sentence_transformer import SentenceTransformerEncoder
 from matcher.briefs import make_brief
 from matcher.model import Role
 from service.container import build_container, make_encoder

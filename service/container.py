@@ -17,7 +17,8 @@ from index.db.engine import current_revision, make_engine, reachable, upgrade_sc
 from index.db.introductions import IntroductionStore
 from index.db.organisations import OrganisationStore
 from index.db.profiles import ProfileStore
-from index.encoders.base import Encoder, SentenceTransformerEncoder
+from index.encoders.base import Encoder
+from index.encoders.sentence_transformer import SentenceTransformerEncoder
 from index.ingest import IngestReport, ingest_files
 from index.vectors.store import IndexStore, SyncReport, limit_search_threads
 from matcher.errors import InvalidRecordError, ModelUnavailableError

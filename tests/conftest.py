@@ -83,7 +83,7 @@ def loaded(container: Container) -> Container:
 
 @pytest.fixture(scope="session")
 def real_encoder() -> object:
-    from index.encoders.base import SentenceTransformerEncoder
+    from index.encoders.sentence_transformer import SentenceTransformerEncoder
 
     return SentenceTransformerEncoder()
 

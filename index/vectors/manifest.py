@@ -1,14 +1,25 @@
-"""The manifest written beside every index version: what built it and from what."""
+"""The manifest written beside every index version: what built it and from what.
+
+``index_type`` is the ``faiss.index_factory`` string of the index (``IDMap2,Flat`` or
+``IVF{nlist},SQ8`` with the actual ``nlist``) and ``metric`` its metric, so that
+``faiss.index_factory(dimension, index_type, <metric>)`` builds an empty index of the same type
+(see :mod:`index.vectors.build`). Format 1 wrote the metric into the type as well
+(``IDMap2,Flat(IP)``, ``IVF4000,SQ8(IP)``), which ``index_factory`` does not read; such a
+manifest is read as the current format, its type without the suffix.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Formats still read: 1 wrote the metric into ``index_type`` as a ``(IP)`` suffix.
+READABLE_FORMATS = (1, 2)
 MANIFEST_NAME = "manifest.json"
+_FORMAT_1_METRIC_SUFFIX = "(IP)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +32,8 @@ class Manifest:
         encoder: which implementation produced the vectors (``torch``).
         dimension: vector length.
         metric: always ``inner_product`` over unit vectors (cosine similarity).
-        index_type: the FAISS index description.
+        index_type: the ``faiss.index_factory`` string of the index (``IDMap2,Flat``,
+            ``IVF{nlist},SQ8``).
         vector_count: number of vectors (chunks).
         profile_count: number of profiles with at least one vector.
         catalogue_version: the catalogue version the index reflects.
@@ -31,6 +43,7 @@ class Manifest:
         recall_at_k: recall@k of the index against exact search, measured at build time on a
             sample of the index's own vectors (1.0 for an exact index).
         recall_k: the k of that recall.
+        format_version: the manifest format (:data:`FORMAT_VERSION`).
     """
 
     version: int
@@ -59,16 +72,26 @@ class Manifest:
 
     @classmethod
     def read(cls, directory: Path) -> Manifest:
-        """Read ``manifest.json`` from ``directory``.
+        """Read ``manifest.json`` from ``directory``; one of format 1 is read as the current
+        format (its ``index_type`` without the metric suffix).
 
         Raises:
-            ValueError: missing, unreadable or of another format version.
+            ValueError: missing, unreadable or of a format not in :data:`READABLE_FORMATS`.
         """
         try:
             data = json.loads((directory / MANIFEST_NAME).read_text())
             manifest = cls(**data)
         except (OSError, json.JSONDecodeError, TypeError) as error:
             raise ValueError(f"unreadable manifest in {directory}: {error}") from error
-        if manifest.format_version != FORMAT_VERSION:
-            raise ValueError(f"manifest format {manifest.format_version} is not {FORMAT_VERSION}")
+        if manifest.format_version not in READABLE_FORMATS:
+            raise ValueError(
+                f"manifest format {manifest.format_version} is not one of "
+                f"{', '.join(map(str, READABLE_FORMATS))}"
+            )
+        if manifest.format_version == 1:
+            manifest = replace(
+                manifest,
+                index_type=manifest.index_type.removesuffix(_FORMAT_1_METRIC_SUFFIX),
+                format_version=FORMAT_VERSION,
+            )
         return manifest

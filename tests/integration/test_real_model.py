@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from index.encoders.base import SentenceTransformerEncoder, packaged_model_path
+from index.encoders.base import packaged_model_path
+from index.encoders.sentence_transformer import SentenceTransformerEncoder
 from matcher.model import Role
 from service.api import create_app
 from service.container import Container, build_container

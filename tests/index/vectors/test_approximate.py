@@ -9,17 +9,15 @@ import faiss
 import numpy as np
 import pytest
 
-from index.vectors.store import (
+from index.vectors.build import (
     EXACT_INDEX_TYPE,
-    FLOAT16_FILE,
-    REFINE,
     IndexPolicy,
-    IndexStore,
     build_ivf,
-    is_quantised,
     measure_recall,
     tuning_queries,
 )
+from index.vectors.snapshot import FLOAT16_FILE, REFINE, is_quantised
+from index.vectors.store import IndexStore
 from matcher.briefs import make_brief
 from service.container import Container, build_container
 from service.search.engine import SearchEngine

@@ -65,7 +65,7 @@ def test_failed_build_leaves_old_index_serving(
     def explode(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("index.vectors.store.faiss.write_index", explode)
+    monkeypatch.setattr("index.vectors.snapshot.faiss.write_index", explode)
     with pytest.raises(OSError, match="disk full"):
         store.sync(loaded.catalogue, loaded.encoder)
     assert store.current_dir() == old_dir

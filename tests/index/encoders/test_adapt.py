@@ -23,7 +23,8 @@ from index.encoders.adapt import (
     adaptation_name,
     texts_hash,
 )
-from index.encoders.base import SentenceTransformerEncoder, fingerprint, packaged_model_path
+from index.encoders.base import fingerprint, packaged_model_path
+from index.encoders.sentence_transformer import SentenceTransformerEncoder
 from index.vectors.store import IndexStore
 from matcher.briefs import make_brief
 from matcher.errors import ModelUnavailableError

@@ -1,0 +1,373 @@
+"""One loaded index version: FAISS plus the arrays that map rows to items and profiles.
+
+A version directory holds the files :func:`write_version` writes and :func:`load_snapshot`
+reads (the layout is drawn in :mod:`index.vectors.store`). A snapshot never changes once
+loaded; searches over a quantised index re-score what FAISS found from a float16 copy of the
+vectors held in memory (:data:`REFINE`, :data:`FLOAT16_FILE`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from index.db.catalogue import ChunkRow, ProfileMeta
+from index.vectors.manifest import Manifest
+from matcher.model import ProfileKind
+
+logger = logging.getLogger(__name__)
+
+#: An approximate index whose codes are scalar-quantised is asked for this many times the rows
+#: wanted, and those are re-scored from a float16 copy of the vectors held in memory (within
+#: ~1e-4 of float32, against ~1e-3 for the 8-bit codes): codes and copy together take 0.75 of
+#: the memory of IVF-Flat's float copy. Recall is measured after the re-scoring.
+REFINE = 2
+#: The FAISS index.
+INDEX_FILE = "index.faiss"
+#: The float32 vectors in FAISS row order (exact re-scoring over an exact index).
+VECTORS_FILE = "vectors.npy"
+#: The float16 copy of a quantised version's vectors, which a snapshot re-scores from.
+FLOAT16_FILE = "vectors.f16.npy"
+#: Row → vector id and row → item.
+ROWS_FILE = "rows.npz"
+#: Items (id, profile) and profiles (filter fields), by index.
+CATALOGUE_FILE = "catalogue.json"
+
+
+def ivf_of(index: Any) -> Any:
+    """The IVF part of an index, or ``None`` for a flat one."""
+    try:
+        return faiss.extract_index_ivf(index)
+    except RuntimeError:
+        return None
+
+
+def is_quantised(index: Any) -> bool:
+    """Whether the index's codes are lossy (its own similarities are not exact)."""
+    ivf = ivf_of(index)
+    return ivf is not None and not isinstance(faiss.downcast_index(ivf), faiss.IndexIVFFlat)
+
+
+def configure(index: Any, manifest: Manifest) -> None:
+    """Apply the search-time parameters recorded in the manifest (``nprobe``)."""
+    if "nprobe" in manifest.index_params:
+        faiss.extract_index_ivf(index).nprobe = manifest.index_params["nprobe"]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldCodes:
+    """A text field of every profile as integer codes, for vectorised filtering."""
+
+    array: npt.NDArray[np.int64]
+    codes: dict[str, int]
+
+    @classmethod
+    def of(cls, values: Sequence[str]) -> FieldCodes:
+        """Code ``values`` (one per profile) in order of first appearance."""
+        codes: dict[str, int] = {}
+        array = np.fromiter(
+            (codes.setdefault(v, len(codes)) for v in values), np.int64, len(values)
+        )
+        return cls(array, codes)
+
+    def lookup(self, values: Iterable[str]) -> npt.NDArray[np.int64]:
+        """Codes of the given values; values no profile has are dropped."""
+        return np.array([self.codes[v] for v in values if v in self.codes], dtype=np.int64)
+
+
+class IndexSnapshot:
+    """One loaded index version: FAISS plus the arrays that map rows to items and profiles.
+
+    Args:
+        manifest: what built the version.
+        index: the FAISS index (ids are chunk ids).
+        vectors: the float32 vectors in FAISS row order.
+        row_ids: row → chunk id.
+        row_items: row → item (a position in ``item_ids``).
+        item_ids: item ids, by position.
+        item_profiles: item → profile (a position in ``profiles``).
+        profiles: the filter fields of every profile, by position.
+        path: the version directory it was read from (``None`` for one made in memory).
+    """
+
+    def __init__(
+        self,
+        *,
+        manifest: Manifest,
+        index: Any,
+        vectors: npt.NDArray[np.float32],
+        row_ids: npt.NDArray[np.int64],
+        row_items: npt.NDArray[np.int64],
+        item_ids: list[str],
+        item_profiles: npt.NDArray[np.int64],
+        profiles: list[ProfileMeta],
+        path: Path | None = None,
+    ) -> None:
+        self.manifest = manifest
+        self.index = index
+        self.vectors = vectors
+        self.row_ids = row_ids
+        self.row_items = row_items
+        self.item_ids = item_ids
+        self.item_profiles = item_profiles
+        self.profiles = profiles
+        self.path = path
+        self.profile_index = {p.id: i for i, p in enumerate(profiles)}
+        self.row_profiles = item_profiles[row_items] if row_items.size else np.empty(0, np.int64)
+        self._id_order = np.argsort(row_ids, kind="stable")
+        self._sorted_ids = row_ids[self._id_order]
+        self._rows_by_profile = np.argsort(self.row_profiles, kind="stable")
+        counts = np.bincount(self.row_profiles, minlength=len(profiles))
+        self._profile_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.field_codes = {
+            name: FieldCodes.of([getattr(p, name) for p in profiles])
+            for name in ("organisation_id", "region", "unit")
+        }
+        self.kind_codes = np.array(
+            [list(ProfileKind).index(p.kind) for p in profiles], dtype=np.int64
+        )
+        self.consent = np.array([p.consent for p in profiles], dtype=bool)
+        self._kind_selectors: dict[int, Any] = {}
+        self._refine = REFINE if is_quantised(index) else 1
+        # A quantised index re-scores from a float16 copy held in memory: half the bytes of the
+        # float32 file, and no pages of that file mapped into the process by the random rows a
+        # search reads (those filled the page table with all of vectors.npy after ~100 searches
+        # at 1M chunks). Similarities differ from float32 ones by about 1e-5 (at most ~1e-4).
+        self._scoring: npt.NDArray[np.float16] | None = (
+            float16_copy(vectors, path) if self._refine > 1 else None
+        )
+        # items with at least one vector, per profile (what full scoring aggregates over)
+        self.item_counts = np.bincount(
+            item_profiles[np.unique(row_items)] if row_items.size else np.empty(0, np.int64),
+            minlength=len(profiles),
+        ).astype(np.int64)
+
+    @property
+    def size(self) -> int:
+        """Number of vectors."""
+        return int(self.row_ids.size)
+
+    def rows_for_ids(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """FAISS ids → row numbers (ids must be present)."""
+        positions = np.searchsorted(self._sorted_ids, ids)
+        return self._id_order[positions].astype(np.int64)
+
+    def rows_for_profiles(self, profile_indices: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """All rows of the given profiles, concatenated."""
+        if profile_indices.size == 0:
+            return np.empty(0, np.int64)
+        starts = self._profile_offsets[profile_indices]
+        counts = self._profile_offsets[profile_indices + 1] - starts
+        total = int(counts.sum())
+        # positions = starts[i] + 0..counts[i]-1 for every profile, without a Python loop
+        shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+        rows: npt.NDArray[np.int64] = self._rows_by_profile[np.arange(total) + shift]
+        return rows.astype(np.int64)
+
+    def search(
+        self, query: npt.NDArray[np.float32], k: int
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """The k nearest rows to ``query`` (shape (d,)), best first."""
+        k = min(k, self.size)
+        if k <= 0:
+            return np.empty(0, np.int64), np.empty(0, np.float32)
+        _, ids = self.index.search(query.reshape(1, -1), min(k * self._refine, self.size))
+        return self._found(query, ids[0], k)
+
+    def _found(
+        self,
+        query: npt.NDArray[np.float32],
+        ids: npt.NDArray[np.int64],
+        k: int,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """FAISS's answer as rows and similarities, best first, cut to ``k``. The similarities
+        are always :meth:`similarities` (a quantised index's own are approximate, and FAISS's
+        kernels round differently from numpy's in the last bit, which would break exact ties
+        differently from full scoring)."""
+        keep = ids >= 0
+        rows = self.rows_for_ids(ids[keep].astype(np.int64))
+        exact = self.similarities(query, rows)
+        best = np.argsort(-exact, kind="stable")[:k]
+        return rows[best], exact[best]
+
+    def search_kind(
+        self, query: npt.NDArray[np.float32], k: int, kind_code: int
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """The k nearest rows to ``query`` among the rows of one kind of profile, best first,
+        with their similarities.
+
+        FAISS skips the other kinds' vectors (an ID selector), so a kind that is rare near the
+        brief gets its candidates without scoring all its profiles.
+        """
+        selector = self._kind_selectors.get(kind_code)
+        if selector is None:
+            of_kind = self.kind_codes[self.row_profiles] == kind_code
+            selector = faiss.IDSelectorBatch(np.ascontiguousarray(self.row_ids[of_kind]))
+            self._kind_selectors[kind_code] = selector
+        k = min(k, self.size)
+        if k <= 0:
+            return np.empty(0, np.int64), np.empty(0, np.float32)
+        ivf = ivf_of(self.index)
+        params: Any = faiss.SearchParametersIVF() if ivf is not None else faiss.SearchParameters()
+        params.sel = selector
+        if ivf is not None:
+            params.nprobe = ivf.nprobe
+        _, ids = self.index.search(
+            query.reshape(1, -1), min(k * self._refine, self.size), params=params
+        )
+        return self._found(query, ids[0], k)
+
+    def similarities(
+        self, query: npt.NDArray[np.float32], rows: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float32]:
+        """Inner products between ``query`` and the vectors of ``rows``: exact (float32) over
+        an exact index, from the float16 copy over a quantised one."""
+        if rows.size == 0:
+            return np.empty(0, np.float32)
+        if self._scoring is not None:
+            return np.asarray(self._scoring[rows].astype(np.float32) @ query, dtype=np.float32)
+        return np.asarray(self.vectors[rows] @ query, dtype=np.float32)
+
+
+def float16_copy(
+    vectors: npt.NDArray[np.float32], directory: Path | None, *, rows_per_step: int = 65_536
+) -> npt.NDArray[np.float16]:
+    """``vectors`` as float16 in memory: the version's ready-made copy when it has one, else
+    converted (a version written before the copy existed, or a snapshot made in memory).
+
+    Args:
+        vectors: the version's float32 vectors (possibly memory-mapped).
+        directory: the version directory holding :data:`FLOAT16_FILE`, if any.
+        rows_per_step: rows converted at a time (bounds the float32 pages touched at once).
+    """
+    if directory is not None and (directory / FLOAT16_FILE).is_file():
+        ready = np.load(directory / FLOAT16_FILE)
+        if ready.shape == vectors.shape and ready.dtype == np.float16:
+            return np.asarray(ready, dtype=np.float16)
+        logger.warning("%s does not match vectors.npy; converting again", directory / FLOAT16_FILE)
+    copy = np.empty(vectors.shape, dtype=np.float16)
+    for start in range(0, vectors.shape[0], rows_per_step):
+        copy[start : start + rows_per_step] = vectors[start : start + rows_per_step]
+    return copy
+
+
+def load_snapshot(directory: Path) -> IndexSnapshot:
+    """Read one version directory (see :func:`write_version`) into memory.
+
+    The float32 vectors stay memory-mapped; the search-time parameters of the manifest are
+    applied to the index.
+
+    Raises:
+        ValueError: the manifest is unreadable, or the files disagree on the vector count.
+        OSError, KeyError, RuntimeError: a file is missing or damaged (FAISS raises RuntimeError).
+    """
+    manifest = Manifest.read(directory)
+    index = faiss.read_index(str(directory / INDEX_FILE))
+    vectors = np.load(directory / VECTORS_FILE, mmap_mode="r")
+    with np.load(directory / ROWS_FILE) as arrays:
+        row_ids = arrays["row_ids"].astype(np.int64)
+        row_items = arrays["row_items"].astype(np.int64)
+    part = json.loads((directory / CATALOGUE_FILE).read_text())
+    item_ids = [item[0] for item in part["items"]]
+    item_profiles = np.array([item[1] for item in part["items"]], dtype=np.int64)
+    profiles = [
+        ProfileMeta(
+            id=p["id"],
+            kind=ProfileKind(p["kind"]),
+            organisation_id=p["organisation_id"],
+            region=p["region"],
+            unit=p["unit"],
+            consent=bool(p["consent"]),
+        )
+        for p in part["profiles"]
+    ]
+    if index.ntotal != row_ids.size or vectors.shape[0] != row_ids.size:
+        raise ValueError(
+            f"index has {index.ntotal} vectors, mapping {row_ids.size}, vectors.npy {vectors.shape[0]}"
+        )
+    if manifest.vector_count != row_ids.size:
+        raise ValueError("manifest vector count differs from the index")
+    configure(index, manifest)
+    return IndexSnapshot(
+        manifest=manifest,
+        index=index,
+        vectors=vectors,
+        row_ids=row_ids,
+        row_items=row_items,
+        item_ids=item_ids,
+        item_profiles=item_profiles,
+        profiles=profiles,
+        path=directory,
+    )
+
+
+def write_version(
+    directory: Path,
+    *,
+    manifest: Manifest,
+    index: Any,
+    vectors: npt.NDArray[np.float32],
+    rows: Sequence[ChunkRow],
+    profiles: Sequence[ProfileMeta],
+) -> None:
+    """Write the files of one version into ``directory`` (an empty staging directory), each
+    flushed to disk; :func:`load_snapshot` reads them back.
+
+    Args:
+        directory: where to write.
+        manifest: what built the version.
+        index: the FAISS index over ``vectors`` (ids are the chunk ids of ``rows``).
+        vectors: the vectors in FAISS row order.
+        rows: the chunk of every row, in the same order.
+        profiles: every profile the items of ``rows`` belong to.
+
+    Raises:
+        OSError: a file cannot be written.
+    """
+    item_keys: dict[tuple[str, str], int] = {}
+    row_items = np.empty(len(rows), dtype=np.int64)
+    for i, row in enumerate(rows):
+        row_items[i] = item_keys.setdefault((row.profile_id, row.item_id), len(item_keys))
+    profile_position = {p.id: i for i, p in enumerate(profiles)}
+    catalogue_part = {
+        "items": [[item_id, profile_position[profile_id]] for (profile_id, item_id) in item_keys],
+        "profiles": [
+            {
+                "id": p.id,
+                "kind": p.kind.value,
+                "organisation_id": p.organisation_id,
+                "region": p.region,
+                "unit": p.unit,
+                "consent": p.consent,
+            }
+            for p in profiles
+        ],
+    }
+    faiss.write_index(index, str(directory / INDEX_FILE))
+    _write_file(directory / VECTORS_FILE, lambda h: np.save(h, vectors))
+    if is_quantised(index):  # what a snapshot re-scores from, ready to read
+        _write_file(directory / FLOAT16_FILE, lambda h: np.save(h, vectors.astype(np.float16)))
+    _write_file(
+        directory / ROWS_FILE,
+        lambda h: np.savez(
+            h, row_ids=np.array([r.id for r in rows], np.int64), row_items=row_items
+        ),
+    )
+    _write_file(directory / CATALOGUE_FILE, lambda h: h.write(json.dumps(catalogue_part).encode()))
+    manifest.write(directory)
+
+
+def _write_file(path: Path, write: Callable[[Any], None]) -> None:
+    with path.open("wb") as handle:
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
