@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import Connection
 
 from index.db.accounts import AccountStore
 from index.db.audit import AuditLog
@@ -17,11 +19,15 @@ from index.db.engine import current_revision, make_engine, reachable, upgrade_sc
 from index.db.introductions import IntroductionStore
 from index.db.organisations import OrganisationStore
 from index.db.profiles import ProfileStore
+from index.db.sources import SourceStore
 from index.encoders.base import Encoder
 from index.encoders.sentence_transformer import SentenceTransformerEncoder
 from index.ingest import IngestReport, ingest_files
+from index.ingest.importer import ImportOptions, ImportReport, import_records
+from index.ingest.sources.model import ReadError, Source, SourceRecord
 from index.vectors.store import IndexStore, SyncReport, limit_search_threads
 from matcher.errors import InvalidRecordError, ModelUnavailableError
+from matcher.identity import identifier_hash, name_identifier
 from matcher.model import Profile
 from matcher.ranking import AggregationConfig
 from service.batch.jobs import withdraw_reports
@@ -75,6 +81,28 @@ class Container:
         outcome = self.catalogue.upsert_profile(profile)
         return outcome, self.sync()
 
+    def import_source(
+        self,
+        source: Source,
+        records: Iterable[SourceRecord | ReadError],
+        *,
+        options: ImportOptions | None = None,
+        progress: Progress | None = None,
+        embed_progress: Progress | None = None,
+    ) -> tuple[ImportReport, SyncReport]:
+        """Import a research source's records (:mod:`index.ingest.importer`), then bring the
+        index up to date; the report's ``texts_embedded`` is what the sync had to embed."""
+        chosen = options or ImportOptions(coauthor_years=self.settings.coauthor_years)
+        report = import_records(self.catalogue, source, records, options=chosen, progress=progress)
+        sync = self.sync(progress=embed_progress)
+        report.texts_embedded = sync.embedded
+        return report, sync
+
+    @property
+    def sources(self) -> SourceStore:
+        """What the importers remember: aliases, staged records, reviews, suppression, curation."""
+        return SourceStore(self.catalogue.engine)
+
     @property
     def profiles(self) -> ProfileStore:
         """Profiles, their evidence and chunks (a part of the catalogue)."""
@@ -105,10 +133,16 @@ class Container:
             ProfileNotFoundError: no such profile.
         """
         name = self.catalogue.get_profiles([profile_id], with_evidence=False).get(profile_id)
-        self.catalogue.delete_profile(
-            profile_id,
-            also=lambda connection: AuditLog.forget_profile(connection, profile_id, actor=actor),
-        )
+        # no later import may re-create the person: their identifiers are kept, hashed
+        suppressed = self._identifier_hashes(profile_id)
+        sources = self.sources
+
+        def erase(connection: Connection) -> None:
+            AuditLog.forget_profile(connection, profile_id, actor=actor)
+            sources.suppress(connection, suppressed)
+            sources.forget_profile(connection, profile_id)
+
+        self.catalogue.delete_profile(profile_id, also=erase)
         report = self.sync()
         self.store.discard_old_versions()
         withdrawn = withdraw_reports(
@@ -117,6 +151,24 @@ class Container:
         if withdrawn:
             logger.info("withdrew the reports of %d batch job(s) after an erasure", len(withdrawn))
         return report
+
+    def _identifier_hashes(self, profile_id: str) -> set[str]:
+        """The hashed identifiers of a profile: its aliases (ORCID iD, source ids) and the
+        normalised name + organisation of it and of each of its source records."""
+        hashes = {identifier_hash(s, v) for s, v in self.sources.aliases_of(profile_id)}
+        profile = self.catalogue.get_profiles([profile_id], with_evidence=False).get(profile_id)
+        organisations = {o.id: o.name for o in self.catalogue.organisations()}
+        if profile is not None:
+            organisation = organisations.get(profile.organisation_id, "")
+            hashes.add(identifier_hash("name", name_identifier(profile.name, organisation)))
+        for person in self.sources.people_of([profile_id])[profile_id]:
+            hashes.add(identifier_hash(person.source, person.source_id))
+            hashes.add(
+                identifier_hash("name", name_identifier(person.name, person.organisation_name))
+            )
+            if person.orcid:
+                hashes.add(identifier_hash("orcid", person.orcid))
+        return hashes
 
     def sync(self, *, force_rebuild: bool = False, progress: Progress | None = None) -> SyncReport:
         """Make the index match the catalogue and model (a no-op when it already does)."""

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
             address, and web sign-ins per key; 429 with ``Retry-After`` above it.
         rate_limit_storage: where the counters live (``memory://``: per process; a
             ``redis://`` URL shares them between workers).
+        coauthor_years: works shared at most this many years ago make two imported people a
+            conflict of interest (``KE_MATCHER_COAUTHOR_YEARS``; 3, the practice of
+            reviewer-assignment systems); grant co-investigators always do.
     """
 
     model_config = SettingsConfigDict(env_prefix="KE_MATCHER_", extra="ignore")
@@ -75,6 +78,7 @@ class Settings(BaseSettings):
     rate_limit_search: str = "120/minute"
     rate_limit_login: str = "10/minute"
     rate_limit_storage: str = "memory://"
+    coauthor_years: Annotated[int, Field(ge=0, le=100)] = 3
 
     @field_validator("rate_limit_search", "rate_limit_login")
     @classmethod

@@ -81,9 +81,7 @@ class ProfileStore:
                         update(profiles).where(profiles.c.id == profile.id).values(**values)
                     )
                 changed.append(profile)
-                outcomes.append(
-                    UpsertOutcome(profile.id, "added" if before is None else "updated")
-                )
+                outcomes.append(UpsertOutcome(profile.id, "added" if before is None else "updated"))
             if not changed:
                 return outcomes
             self._write_evidence(connection, changed)

@@ -10,6 +10,7 @@ profile.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -102,6 +103,10 @@ class Review:
     created_at: str
     decided_at: str | None = None
     decided_by: str | None = None
+
+
+def _safe(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._:@~\-/]", "-", value).strip("-")[:200] or "x"
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -286,6 +291,31 @@ class SourceStore:
                 .values(profile_id=to_profile)
             )
 
+    def split_name_links(self, profile_id: str) -> list[str]:
+        """Give each source person attached to ``profile_id`` by a name match a profile of its
+        own (``<source>-<source id>``), with its alias; returns the new profile ids."""
+        moved: list[str] = []
+        with self._engine.begin() as connection:
+            rows = connection.execute(
+                select(source_people.c.source, source_people.c.source_id).where(
+                    source_people.c.profile_id == profile_id, source_people.c.link == "name"
+                )
+            ).all()
+            for source, source_id in rows:
+                new_id = _safe(f"{source}-{source_id}")
+                connection.execute(
+                    update(source_people)
+                    .where(source_people.c.source == source, source_people.c.source_id == source_id)
+                    .values(profile_id=new_id, link="id")
+                )
+                connection.execute(
+                    update(person_aliases)
+                    .where(person_aliases.c.scheme == source, person_aliases.c.value == source_id)
+                    .values(profile_id=new_id)
+                )
+                moved.append(new_id)
+        return moved
+
     def forget_profile(self, connection: Connection, profile_id: str) -> None:
         """Remove a profile's staged people, aliases, curation and their authorships of works
         (erasure; run inside the deletion's transaction)."""
@@ -436,25 +466,36 @@ class SourceStore:
     def last_run(self) -> int:
         """The highest run number any staged work records (0 when none)."""
         with self._engine.connect() as connection:
-            rows = connection.execute(select(source_works.c.run).order_by(source_works.c.run.desc()).limit(1))
+            rows = connection.execute(
+                select(source_works.c.run).order_by(source_works.c.run.desc()).limit(1)
+            )
             value = rows.scalar_one_or_none()
         return int(value or 0)
 
-    def withdraw(self, source: str, run: int) -> tuple[int, set[tuple[str, str]]]:
+    def withdraw(
+        self, source: str, run: int, *, prefixes: Sequence[str] | None = None
+    ) -> tuple[int, set[tuple[str, str]]]:
         """Delete the works of ``source`` that ``run`` did not see (a full snapshot's leavers)
         with their authorships.
+
+        Args:
+            source: the source.
+            run: the run that saw the works to keep.
+            prefixes: only works whose id starts with one of these (an ORCID record's works,
+                ``{iD}/``); all of the source's when ``None``.
 
         Returns:
             how many works were withdrawn, and the (source, person) of everyone on them.
         """
+        query = select(source_works.c.source_id).where(
+            source_works.c.source == source, source_works.c.run != run
+        )
+        if prefixes is not None:
+            if not prefixes:
+                return 0, set()
+            query = query.where(or_(*(source_works.c.source_id.startswith(p) for p in prefixes)))
         with self._engine.begin() as connection:
-            gone = list(
-                connection.execute(
-                    select(source_works.c.source_id).where(
-                        source_works.c.source == source, source_works.c.run != run
-                    )
-                ).scalars()
-            )
+            gone = list(connection.execute(query).scalars())
             people: set[tuple[str, str]] = set()
             for part in _chunks(gone):
                 people |= {

@@ -56,7 +56,14 @@ from matcher.identity import (
     name_key,
     normalise_organisation,
 )
-from matcher.model import EvidenceType, Organisation, OrganisationType, Profile, ProfileKind
+from matcher.model import (
+    EvidenceItem,
+    EvidenceType,
+    Organisation,
+    OrganisationType,
+    Profile,
+    ProfileKind,
+)
 
 UNKNOWN_ORGANISATION = Organisation("unknown", "Organisation not known", OrganisationType.OTHER)
 """Where a person whose sources name no organisation is filed, for KE staff to correct."""
@@ -153,17 +160,18 @@ class Importer:
         self._aliases = store.aliases()
         self._suppressed = store.suppressed()
         self._people: dict[str, SourcePerson] = {}
+        self._seen_people: set[str] = set()
         self._affected: set[tuple[str, str]] = set()
         self._affected_profiles: set[str] = set()
         self._organisations: dict[str, tuple[str, str]] = {}  # source id → (our id, name)
         self._written_organisations: set[str] = set()
-        self._by_name = {
-            normalise_organisation(o.name): o.id for o in catalogue.organisations()
-        }
+        self._by_name = {normalise_organisation(o.name): o.id for o in catalogue.organisations()}
         self._works: list[tuple[StagedWork, list[StagedAuthorship]]] = []
 
     # ------------------------------------------------------------------ the run
-    def run(self, records: Iterable[SourceRecord | ReadError], *, progress: Progress | None = None) -> ImportReport:
+    def run(
+        self, records: Iterable[SourceRecord | ReadError], *, progress: Progress | None = None
+    ) -> ImportReport:
         """Import every record, then resolve people, withdraw and assemble profiles.
 
         Args:
@@ -185,6 +193,21 @@ class Importer:
         self._resolve_people()
         self._withdraw()
         self._assemble(progress)
+        return self.report
+
+    def rebuild(self, profile_ids: Iterable[str]) -> ImportReport:
+        """Assemble profiles again from what their sources said, with everyone they share a
+        work with; nothing is read."""
+        self.report = ImportReport("people")
+        ids = set(profile_ids)
+        people = self._store.people_of(ids)
+        keys = {(p.source, p.source_id) for rows in people.values() for p in rows}
+        works = self._store.works_of(keys)
+        self._affected_profiles = ids
+        self._affected = self._store.people_on(
+            {(w.source, w.source_id) for found in works.values() for w, _ in found}
+        )
+        self._assemble(None)
         return self.report
 
     # ------------------------------------------------------------------ reading
@@ -255,7 +278,11 @@ class Importer:
             for person in people_of(work, self._options.institutions):
                 self._person(self._at_top_organisation(work, person))
         for authorship in work.authors:
-            if authorship.person in ours and authorship.person not in self._people and authorship.name:
+            if (
+                authorship.person in ours
+                and authorship.person not in self._people
+                and authorship.name
+            ):
                 self._person(
                     SourcePerson(
                         source=work.source,
@@ -362,6 +389,7 @@ class Importer:
                 profile_orcids.setdefault(row.profile_id, set()).add(person.orcid)
             self._affected_profiles.add(row.profile_id)
         self._store.write_people(rows, aliases)
+        self._seen_people = set(self._people)
         self._people = {}
 
     def _identify(
@@ -390,20 +418,28 @@ class Importer:
             self.report.people_merged += 1
             return candidate, "name"
         profile_id = new_profile_id(person)
-        if confidence >= REVIEW_THRESHOLD and candidate != profile_id:
-            if self._store.add_review(profile_id, candidate, confidence, reason):
-                self.report.to_review += 1
+        if (
+            confidence >= REVIEW_THRESHOLD
+            and candidate != profile_id
+            and self._store.add_review(profile_id, candidate, confidence, reason)
+        ):
+            self.report.to_review += 1
         return profile_id, "id"
 
     # ------------------------------------------------------------------ withdrawal
     def _withdraw(self) -> None:
-        if not self._options.full:
+        # an ORCID record lists all of its owner's works: its own leavers go, always
+        whole_records = self._source is Source.ORCID
+        if not self._options.full and not whole_records:
             return
         if self.report.errors:
             # a rejected row may be a work that is still there: losing it would be worse
             self.report.withdrawal_skipped = True
             return
-        count, people = self._store.withdraw(self._source.value, self._run)
+        prefixes = (
+            [f"{orcid_id}/" for orcid_id in sorted(self._seen_people)] if whole_records else None
+        )
+        count, people = self._store.withdraw(self._source.value, self._run, prefixes=prefixes)
         self.report.works_withdrawn = count
         self._affected |= people
 
@@ -485,7 +521,7 @@ class Importer:
         self,
         profile_id: str,
         rows: list[StagedPerson],
-        items: tuple,  # type: ignore[type-arg]
+        items: tuple[EvidenceItem, ...],
         coauthors: tuple[str, ...],
         known: set[str],
     ) -> Profile:
@@ -511,6 +547,18 @@ class Importer:
             evidence=items,
             updated_at=max(p.retrieved_at for p in rows) or "",
         )
+
+
+def rebuild_profiles(
+    catalogue: Catalogue, profile_ids: Iterable[str], *, coauthor_years: int = 3
+) -> ImportReport:
+    """Assemble ``profile_ids`` again from their sources (after a merge or a split), and the
+    profiles they share works with (their co-author links change too)."""
+    store = SourceStore(catalogue.engine)
+    importer = Importer(
+        catalogue, store, Source.OPENALEX, ImportOptions(coauthor_years=coauthor_years)
+    )
+    return importer.rebuild(profile_ids)
 
 
 def _person_priority(person: StagedPerson) -> tuple[int, str]:

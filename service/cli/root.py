@@ -18,7 +18,9 @@ from service.cli.batch import batch
 from service.cli.common import EXIT_ERROR
 from service.cli.db import db
 from service.cli.evaluate import evaluate
+from service.cli.import_ import import_group
 from service.cli.keys import keys
+from service.cli.people import people
 from service.cli.pool import build, delete, ingest, stats
 from service.cli.search import search
 from service.cli.serve import serve
@@ -47,7 +49,7 @@ def cli(ctx: click.Context, data_dir: Path | None, quiet: bool) -> None:
 
 for _command in (
     ingest, build, delete, stats, search, backup_command, restore_command, serve, db, keys, batch,
-    adapt, evaluate,
+    adapt, evaluate, import_group, people,
 ):  # fmt: skip
     cli.add_command(_command)
 

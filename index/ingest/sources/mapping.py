@@ -214,10 +214,7 @@ def merge_works(works: Sequence[StagedWork]) -> list[MergedItem]:
         keys += [k for k in dict.fromkeys(_title_key(w) for w in group) if k not in keys]
         provenance = tuple(
             sorted(
-                {
-                    Provenance(w.source, w.source_id, w.url, w.retrieved_at)
-                    for w in group
-                },
+                {Provenance(w.source, w.source_id, w.url, w.retrieved_at) for w in group},
                 key=lambda p: (p.source, p.source_id),
             )
         )
