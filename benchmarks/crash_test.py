@@ -18,7 +18,7 @@ Kills land in the work's write phase, not in its imports or after its last write
 watches the files the write phase touches (``benchmarks/write_phase.py``), times each kind's write
 phase in an undisturbed dry run on a copy of the template (the build's from a build, the batch's
 from a batch), and kills each trial a seeded random time after that trial's own first write,
-uniform within the first 90% of the dry run's write phase. A snapshot taken just before the signal
+uniform within the first 60% of the dry run's write phase. A snapshot taken just before the signal
 says where the kill landed; the report counts, per kind, the kills that hit the process while it
 was writing, and the run fails when a kind has none. The burst of API writes is killed 0.1–4 s
 after it began.
@@ -74,7 +74,7 @@ SERVE_TIMEOUT = 180.0
 #: seconds after the burst of API writes began when it may be killed
 BURST_WINDOW = (0.1, 4.0)
 #: the share of the dry run's write phase within which CLI trials are killed
-WINDOW_SHARE = 0.9
+WINDOW_SHARE = 0.6
 #: what a CLI trial expects afterwards, given where its kill landed (and an extra check, if any)
 Settle = Callable[[Kill], Callable[[], list[str]] | None]
 
@@ -350,7 +350,7 @@ class CrashHarness:
             return BURST_WINDOW
         if kind not in self.timings:
             raise RuntimeError("the write phases were not timed: give kill_after or calibrate")
-        # the first 90%: the same work's write phase varies from run to run with the load
+        # the first 60%: the same work's write phase varies from run to run with the load
         return 0.0, WINDOW_SHARE * self.timings[kind].seconds
 
     # ----------------------------------------------------------------- template
@@ -797,7 +797,7 @@ def table(
         "files it touches (the catalogue's WAL, the index folder's staging folder, version and "
         "`CURRENT` link, a batch's partial report files; `benchmarks/write_phase.py`); each "
         "kind's is timed in an undisturbed dry run, and a trial is killed a seeded random time "
-        "after its own first write, uniform within the first 90% of that dry run's write phase (runs "
+        "after its own first write, uniform within the first 60% of that dry run's write phase (runs "
         "vary with the load; the burst of API "
         f"writes: {BURST_WINDOW[0]}–{BURST_WINDOW[1]} s after it began). A snapshot just before "
         "the signal says whether the kill hit the process while it was writing. "
