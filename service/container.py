@@ -12,6 +12,7 @@ from index.db.audit import AuditLog
 from index.db.catalogue import Catalogue, UpsertOutcome
 from index.db.introductions import IntroductionStore
 from index.encoders.base import Encoder, SentenceTransformerEncoder
+from index.encoders.tokens import token_counter
 from index.ingest.records import IngestReport, ingest_files
 from index.vectors.store import IndexStore, SyncReport, limit_search_threads
 from matcher.errors import InvalidRecordError, ModelUnavailableError
@@ -140,7 +141,10 @@ def build_container(settings: Settings, *, encoder: Encoder | None = None) -> Co
     """Assemble the container; the packaged model is used unless an encoder is given."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     limit_search_threads(settings.search_threads)
-    catalogue = Catalogue(settings.catalogue_url, max_words=settings.chunk_words)
+    tokens = token_counter(encoder_model_path(settings))
+    catalogue = Catalogue(
+        settings.catalogue_url, max_tokens=tokens.limit(settings.chunk_tokens), count=tokens.count
+    )
     store = IndexStore(settings.index_dir)
     chosen = encoder or make_encoder(settings)
     engine = SearchEngine(

@@ -40,7 +40,7 @@ from matcher.model import (
     Profile,
     ProfileKind,
 )
-from matcher.text import chunk, content_hash
+from matcher.text import DEFAULT_MAX_WORDS, Count, chunk, content_hash, word_count
 
 logger = logging.getLogger(__name__)
 
@@ -101,12 +101,18 @@ class Catalogue:
 
     Args:
         url: a SQLAlchemy URL: ``sqlite:///path`` (default) or ``postgresql+psycopg://…``.
-        max_words: chunk size used when splitting evidence texts.
+        max_tokens: the longest chunk of an evidence text, as ``count`` measures it; longer
+            texts are split on sentence boundaries (:func:`matcher.text.chunk`).
+        count: the length of a piece of text: words by default; the container passes the
+            model's token count (:mod:`index.encoders.tokens`) with its window as ``max_tokens``.
     """
 
-    def __init__(self, url: str, *, max_words: int = 180) -> None:
+    def __init__(
+        self, url: str, *, max_tokens: int = DEFAULT_MAX_WORDS, count: Count = word_count
+    ) -> None:
         self.url = url
-        self._max_words = max_words
+        self._max_tokens = max_tokens
+        self._count = count
         self._engine: Engine = make_engine(url)
         with reachable(self._engine):
             upgrade_schema(self._engine)
@@ -279,7 +285,9 @@ class Catalogue:
                         "text": piece,
                         "text_hash": content_hash(piece),
                     }
-                    for i, piece in enumerate(chunk(item.content, max_words=self._max_words))
+                    for i, piece in enumerate(
+                        chunk(item.content, max_tokens=self._max_tokens, count=self._count)
+                    )
                 ]
                 if rows:
                     connection.execute(insert(chunks), rows)

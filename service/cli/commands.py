@@ -605,7 +605,7 @@ def adapt(
             anchor=defaults.anchor if anchor is None else anchor,
             seed=defaults.seed if seed is None else seed,
         )
-        catalogue = Catalogue(settings.catalogue_url, max_words=settings.chunk_words)
+        catalogue = Catalogue(settings.catalogue_url)
         try:
             texts = texts_from_profiles(catalogue.iter_profiles())
         finally:
