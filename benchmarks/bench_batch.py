@@ -28,12 +28,13 @@ import numpy as np
 from benchmarks.briefs import demo_briefs, demo_texts, generated_briefs, require_outside
 from benchmarks.common import commit, machine, now, write_section
 from benchmarks.region import perturbed
+from index.encoders.tokens import token_counter
 from index.ingest import ingest_files
 from matcher.model import Profile
 from matcher.text import chunk, content_hash
 from service.batch.reports import write_reports
 from service.batch.run import run_batch
-from service.container import build_container
+from service.container import build_container, encoder_model_path
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(data_dir=Path(scratch))
         container = build_container(settings, encoder=None)
         encoder = container.encoder
+        # chunk exactly as the container's catalogue does
+        tokens = token_counter(encoder_model_path(settings))
+        max_tokens = tokens.limit(settings.chunk_tokens)
         started = time.perf_counter()
         ingest_files(container.catalogue, DEMO_FILES)
         demo = list(container.catalogue.iter_profiles())
@@ -108,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             for item in profile.evidence_with_summary():
                 original = item.content.replace(f" {tag}", "")
                 for piece, source_piece in zip(
-                    chunk(item.content, max_words=settings.chunk_words),
-                    chunk(original, max_words=settings.chunk_words),
+                    chunk(item.content, max_tokens=max_tokens, count=tokens.count),
+                    chunk(original, max_tokens=max_tokens, count=tokens.count),
                     strict=False,
                 ):
                     vector = source_vectors.get(content_hash(source_piece))

@@ -65,6 +65,7 @@ from benchmarks.region import (
     write_region,
 )
 from index.db.catalogue import Catalogue
+from index.encoders.tokens import token_counter
 from index.ingest import ingest_files
 from index.vectors.store import IndexStore
 from matcher.briefs import make_brief
@@ -297,7 +298,10 @@ def grow(
     started = time.perf_counter()
     part = write_region(files / f"part-{size}", chunks=size, seed=SEED, after=region)
     figures["generate_s"] = time.perf_counter() - started
-    catalogue = Catalogue(settings.catalogue_url, max_words=settings.chunk_words)
+    tokens = token_counter(settings.model_path)
+    catalogue = Catalogue(
+        settings.catalogue_url, max_tokens=tokens.limit(settings.chunk_tokens), count=tokens.count
+    )
     try:
         say("ingesting them")
         started = time.perf_counter()
