@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run demo test lint typecheck pytest postgresql bench bench-full bench-peers wrk eval clean chromium screenshots crash-test load-test notebooks
+.PHONY: install run demo test lint typecheck pytest postgresql bench bench-full bench-peers wrk eval clean chromium screenshots crash-test load-test notebooks docs-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -105,6 +105,12 @@ LOAD_TIME ?= 2m
 load-test: install
 	$(BIN)/python -m benchmarks.load_test --users $(LOAD_USERS) --run-time $(LOAD_TIME) \
 		--postgresql --out docs/reliability.md
+
+# Every number quoted in the README's Quality and Performance sections must be in docs/quality.md,
+# docs/benchmarks.md or docs/reliability.md (exit 1 and the list otherwise); also names the docs
+# sections holding them that record no command, commit or date.
+docs-check: install
+	$(BIN)/python -m benchmarks.docs_check
 
 screenshots: install chromium
 	KE_MATCHER_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser

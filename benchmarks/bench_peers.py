@@ -33,6 +33,7 @@ from benchmarks.common import ROOT, commit, machine, now, percentiles, write_sec
 from benchmarks.region import briefs, write_region
 from index.db.catalogue import Catalogue
 from index.encoders.base import packaged_model_path
+from index.encoders.tokens import token_counter
 from index.ingest import ingest_files
 from matcher.briefs import make_brief
 from service.container import build_container
@@ -44,7 +45,7 @@ WARMUP = 20
 
 def ke_matcher_side(texts: list[str], settings: Settings) -> tuple[list[str], dict[str, Any]]:
     """Ingest a region, index it from scratch, time searches; returns the corpus and figures."""
-    catalogue = Catalogue(settings.catalogue_url, max_words=settings.chunk_words)
+    catalogue = Catalogue(settings.catalogue_url)
     try:
         rows = catalogue.chunk_rows()
         corpus = list(catalogue.chunk_texts([r.id for r in rows]).values())
@@ -144,7 +145,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(data_dir=work / "data")
         settings.data_dir.mkdir()
         region = write_region(work / "region", chunks=args.documents)
-        catalogue = Catalogue(settings.catalogue_url, max_words=settings.chunk_words)
+        tokens = token_counter(settings.model_path)
+        catalogue = Catalogue(
+            settings.catalogue_url,
+            max_tokens=tokens.limit(settings.chunk_tokens),
+            count=tokens.count,
+        )
         try:
             ingest_files(catalogue, region.files)
         finally:

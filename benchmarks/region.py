@@ -284,8 +284,8 @@ def write_region(
     """Write a region of exactly ``chunks`` chunks to ``directory`` (created if needed); with
     ``after``, write only the profiles that grow that region (same seed) to ``chunks``.
 
-    Every evidence text is shorter than the default chunk size (300 words), so each item and each
-    summary is one chunk.
+    Every evidence text is shorter than the default chunk size (the model's window of 256
+    tokens), so each item and each summary is one chunk.
 
     Raises:
         ValueError: ``chunks`` is below 2, or not above the size of ``after``.

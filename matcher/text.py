@@ -5,11 +5,17 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 
 _SPACE = re.compile(r"\s+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
-#: all-MiniLM-L6-v2 reads 256 word pieces; ~180 words stay safely inside that window.
+#: How long a piece of text is: a number of tokens (or, by default, of words).
+Count = Callable[[str], int]
+
+#: The chunk limit for callers that count words: all-MiniLM-L6-v2 reads 256 word pieces and
+#: ~180 words stay safely inside that window. Callers that have the model's tokenizer count its
+#: word pieces instead (:mod:`index.encoders.tokens`) and chunk to the window itself.
 DEFAULT_MAX_WORDS = 180
 
 
@@ -25,34 +31,69 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def chunk(text: str, *, max_words: int = DEFAULT_MAX_WORDS) -> list[str]:
-    """Split ``text`` into chunks of at most ``max_words`` words, on sentence boundaries.
+def word_count(text: str) -> int:
+    """The number of white-space separated words: :func:`chunk`'s count when none is given."""
+    return len(text.split())
+
+
+def chunk(
+    text: str, *, max_tokens: int = DEFAULT_MAX_WORDS, count: Count = word_count
+) -> list[str]:
+    """Split ``text`` into chunks of at most ``max_tokens``, as ``count`` measures them.
 
     Texts that fit are returned whole (embedding title + abstract whole measured better than
-    windows); only what overflows is split. A single sentence longer than the limit is cut on
-    word boundaries.
+    windows); only what overflows is split, on sentence boundaries, sentences packed greedily.
+    A single sentence longer than the limit is cut on word boundaries, each piece as long as the
+    count allows. Joining the chunks with single spaces gives the normalised text back, so no
+    word is lost; only a single word longer than the limit on its own exceeds it.
+
+    Args:
+        text: any text; it is normalised first (:func:`normalise`).
+        max_tokens: the longest chunk, in the unit of ``count``.
+        count: the length of a piece of text; it must not shrink when words are added (a
+            tokenizer's count with special tokens does not). Words by default.
+
+    Raises:
+        ValueError: ``max_tokens`` is below 1.
     """
-    if max_words < 1:
-        raise ValueError(f"max_words must be at least 1, got {max_words}")
+    if max_tokens < 1:
+        raise ValueError(f"max_tokens must be at least 1, got {max_tokens}")
     text = normalise(text)
     if not text:
         return []
-    if len(text.split()) <= max_words:
+    if count(text) <= max_tokens:
         return [text]
     chunks: list[str] = []
-    current: list[str] = []
+    current = ""
     for sentence in _SENTENCE.split(text):
-        words = sentence.split()
-        while len(words) > max_words:
-            if current:
-                chunks.append(" ".join(current))
-                current = []
-            chunks.append(" ".join(words[:max_words]))
-            words = words[max_words:]
-        if len(current) + len(words) > max_words and current:
-            chunks.append(" ".join(current))
-            current = []
-        current.extend(words)
+        joined = f"{current} {sentence}" if current else sentence
+        if count(joined) <= max_tokens:
+            current = joined
+            continue
+        if current:
+            chunks.append(current)
+        if count(sentence) <= max_tokens:
+            current = sentence
+            continue
+        *full, current = _cut(sentence.split(), max_tokens=max_tokens, count=count)
+        chunks.extend(full)
     if current:
-        chunks.append(" ".join(current))
+        chunks.append(current)
     return chunks
+
+
+def _cut(words: list[str], *, max_tokens: int, count: Count) -> list[str]:
+    """Cut an over-long run of words into pieces that fit, each as long as possible."""
+    pieces: list[str] = []
+    while words:
+        # the longest prefix that fits, by binary search: the count grows with the prefix
+        fits, over = 1, len(words) + 1
+        while over - fits > 1:
+            middle = (fits + over) // 2
+            if count(" ".join(words[:middle])) <= max_tokens:
+                fits = middle
+            else:
+                over = middle
+        pieces.append(" ".join(words[:fits]))
+        words = words[fits:]
+    return pieces

@@ -22,6 +22,7 @@ from index.db.profiles import ProfileStore
 from index.db.sources import SourceStore
 from index.encoders.base import Encoder
 from index.encoders.sentence_transformer import SentenceTransformerEncoder
+from index.encoders.tokens import token_counter
 from index.ingest import IngestReport, ingest_files
 from index.ingest.importer import ImportOptions, ImportReport, import_records
 from index.ingest.sources.model import ReadError, Source, SourceRecord
@@ -209,7 +210,8 @@ def open_catalogue(settings: Settings) -> Catalogue:
     Raises:
         CatalogueUnavailableError: the database cannot be reached or its URL is unusable.
     """
-    return Catalogue(settings.catalogue_url, max_words=settings.chunk_words)
+    # read-only callers: chunking (which needs the model's tokenizer) never runs
+    return Catalogue(settings.catalogue_url)
 
 
 def open_index_store(settings: Settings) -> IndexStore:
@@ -278,7 +280,10 @@ def build_container(settings: Settings, *, encoder: Encoder | None = None) -> Co
     """Assemble the container; the packaged model is used unless an encoder is given."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     limit_search_threads(settings.search_threads)
-    catalogue = Catalogue(settings.catalogue_url, max_words=settings.chunk_words)
+    tokens = token_counter(encoder_model_path(settings))
+    catalogue = Catalogue(
+        settings.catalogue_url, max_tokens=tokens.limit(settings.chunk_tokens), count=tokens.count
+    )
     store = IndexStore(settings.index_dir)
     chosen = encoder or make_encoder(settings)
     engine = SearchEngine(

@@ -28,7 +28,12 @@ class Settings(BaseSettings):
             cosine ≥ 0.985 to torch on real text) or ``torch`` (sentence-transformers).
         aggregation: how a profile's item similarities combine into its score.
         top_k: how many items ``top_k_mean`` averages.
-        chunk_words: texts longer than this many words are split into chunks.
+        chunk_tokens: the longest chunk of an evidence text, in the model's word pieces with
+            [CLS] and [SEP] counted; unset (default): the model's window, its
+            ``max_seq_length`` (256 for the packaged all-MiniLM-L6-v2). A text longer than this
+            is split into chunks on sentence boundaries (a sentence longer than a chunk on word
+            boundaries), each chunk at most this many tokens and embedded on its own, so nothing
+            is cut off before it is embedded; a value above the window is lowered to it.
         candidate_chunks: how many nearest chunks FAISS returns before exact re-scoring.
         max_brief_chars: the longest brief accepted.
         host, port: where ``matcher serve`` listens.
@@ -62,7 +67,7 @@ class Settings(BaseSettings):
     adapted_model: Literal["auto", "off"] | Path = "auto"
     aggregation: Aggregation = Aggregation.TOP_K_MEAN
     top_k: Annotated[int, Field(ge=1, le=50)] = 3
-    chunk_words: Annotated[int, Field(ge=20, le=10_000)] = 300
+    chunk_tokens: Annotated[int, Field(ge=16, le=100_000)] | None = None
     candidate_chunks: Annotated[int, Field(ge=10, le=1_000_000)] = 2_000
     max_brief_chars: Annotated[int, Field(ge=100, le=1_000_000)] = MAX_BRIEF_CHARS
     host: str = "127.0.0.1"

@@ -26,6 +26,7 @@ from index.db.profiles import ProfileStore
 from index.db.schema import chunks, embeddings, evidence, organisations, profiles
 from index.db.versioning import CatalogueVersion, UpsertOutcome, open_catalogue_engine
 from matcher.model import EvidenceItem, EvidenceType, Organisation, Profile
+from matcher.text import DEFAULT_MAX_WORDS, Count, word_count
 
 __all__ = [
     "Catalogue",
@@ -71,18 +72,23 @@ class Catalogue:
 
     Args:
         url: a SQLAlchemy URL: ``sqlite:///path`` (default) or ``postgresql+psycopg://…``.
-        max_words: chunk size used when splitting evidence texts.
+        max_tokens: the longest chunk of an evidence text, as ``count`` measures it; longer
+            texts are split on sentence boundaries (:func:`matcher.text.chunk`).
+        count: the length of a piece of text: words by default; the container passes the
+            model's token count (:mod:`index.encoders.tokens`) with its window as ``max_tokens``.
 
     Raises:
         CatalogueUnavailableError: a bad or unsupported URL, or a database that cannot be reached.
     """
 
-    def __init__(self, url: str, *, max_words: int = 180) -> None:
+    def __init__(
+        self, url: str, *, max_tokens: int = DEFAULT_MAX_WORDS, count: Count = word_count
+    ) -> None:
         self.url = url
         self._engine: Engine = open_catalogue_engine(url)
         self.versions = CatalogueVersion(self._engine)
         self.organisation_store = OrganisationStore(self._engine)
-        self.profile_store = ProfileStore(self._engine, max_words=max_words)
+        self.profile_store = ProfileStore(self._engine, max_tokens=max_tokens, count=count)
         self.embedding_cache = EmbeddingCache(self._engine)
         self.source = IndexSource(self._engine)
 

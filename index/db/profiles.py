@@ -15,7 +15,7 @@ from index.db.schema import chunks, evidence, profiles
 from index.db.versioning import CatalogueVersion, UpsertOutcome, hash_record
 from matcher.errors import ProfileNotFoundError
 from matcher.model import EvidenceItem, EvidenceType, Profile, ProfileKind, Provenance
-from matcher.text import chunk, content_hash
+from matcher.text import DEFAULT_MAX_WORDS, Count, chunk, content_hash, word_count
 
 
 class ProfileStore:
@@ -24,12 +24,17 @@ class ProfileStore:
     Args:
         engine: an engine on a database opened with
             :func:`index.db.versioning.open_catalogue_engine`.
-        max_words: chunk size used when splitting evidence texts.
+        max_tokens: the longest chunk of an evidence text, as ``count`` measures it; longer
+            texts are split on sentence boundaries (:func:`matcher.text.chunk`).
+        count: the length of a piece of text (words by default; the model's tokens in service).
     """
 
-    def __init__(self, engine: Engine, *, max_words: int = 180) -> None:
+    def __init__(
+        self, engine: Engine, *, max_tokens: int = DEFAULT_MAX_WORDS, count: Count = word_count
+    ) -> None:
         self._engine = engine
-        self._max_words = max_words
+        self._max_tokens = max_tokens
+        self._count = count
         self._versions = CatalogueVersion(engine)
 
     # ------------------------------------------------------------------ writes
@@ -114,7 +119,7 @@ class ProfileStore:
                 "text_hash": content_hash(piece),
             }
             for evidence_pk, (profile_id, content) in zip(keys, contents, strict=True)
-            for i, piece in enumerate(chunk(content, max_words=self._max_words))
+            for i, piece in enumerate(chunk(content, max_tokens=self._max_tokens, count=self._count))
         ]
         if chunk_rows:
             connection.execute(insert(chunks), chunk_rows)

@@ -15,14 +15,21 @@ from benchmarks.region import (
     write_region,
 )
 from index.db.catalogue import Catalogue
+from index.encoders.tokens import token_counter
 from index.ingest import ingest_files
 from index.vectors.store import IndexStore
 from tests.fakes import FakeEncoder
 
 
+def _catalogue(path: Path) -> Catalogue:
+    """A catalogue that chunks as the service's does: by the packaged model's tokens."""
+    tokens = token_counter()
+    return Catalogue(f"sqlite:///{path}", max_tokens=tokens.window, count=tokens.count)
+
+
 def test_a_region_has_exactly_the_chunks_asked_for_and_ingests_cleanly(tmp_path: Path) -> None:
     region = write_region(tmp_path / "files", chunks=1_500, seed=3)
-    catalogue = Catalogue(f"sqlite:///{tmp_path / 'catalogue.db'}", max_words=300)
+    catalogue = _catalogue(tmp_path / "catalogue.db")
     report = ingest_files(catalogue, region.files)
     assert report.errors == []
     counts = catalogue.counts()
@@ -43,7 +50,7 @@ def test_a_region_is_the_same_on_every_run_and_grows_in_parts(tmp_path: Path) ->
     grown = write_region(tmp_path / "d", chunks=900, seed=5, after=first)
     assert grown.chunks == 900 and grown.last > first.last
     assert set(first.item_topics) < set(grown.item_topics)
-    catalogue = Catalogue(f"sqlite:///{tmp_path / 'catalogue.db'}", max_words=300)
+    catalogue = _catalogue(tmp_path / "catalogue.db")
     assert ingest_files(catalogue, first.files).errors == []
     report = ingest_files(catalogue, grown.files)
     assert report.errors == [] and report.updated == 0
@@ -80,7 +87,7 @@ def test_the_index_is_built_from_the_cache_without_embedding_a_stored_chunk(
     assert encoder.texts_embedded == sample.shape[0]
 
     region = write_region(tmp_path / "files", chunks=300, seed=2)
-    catalogue = Catalogue(f"sqlite:///{tmp_path / 'catalogue.db'}", max_words=300)
+    catalogue = _catalogue(tmp_path / "catalogue.db")
     ingest_files(catalogue, region.files)
     stored = cache_region_vectors(
         catalogue, encoder.model_id, region.item_topics, sample, sample_topics, seed=4

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,15 +19,90 @@ def test_short_text_is_one_chunk() -> None:
 
 def test_long_text_splits_on_sentences_within_limit() -> None:
     text = " ".join(f"Sentence number {i} has five words." for i in range(20))
-    pieces = chunk(text, max_words=20)
+    pieces = chunk(text, max_tokens=20)
     assert len(pieces) > 1
     assert all(len(p.split()) <= 20 for p in pieces)
     assert " ".join(pieces) == normalise(text)
 
 
 def test_overlong_sentence_is_cut_on_words() -> None:
-    pieces = chunk("word " * 45, max_words=20)
+    pieces = chunk("word " * 45, max_tokens=20)
     assert [len(p.split()) for p in pieces] == [20, 20, 5]
+
+
+def _pieces(text: str) -> int:
+    """A fake token count: [CLS] and [SEP], then one piece per four letters of each word."""
+    return 2 + sum(-(-len(word) // 4) for word in text.split())
+
+
+def test_a_text_that_fits_the_count_is_one_chunk_and_counted_once() -> None:
+    calls: list[str] = []
+
+    def count(text: str) -> int:
+        calls.append(text)
+        return _pieces(text)
+
+    assert chunk("Short words. Kept whole.", max_tokens=10, count=count) == [
+        "Short words. Kept whole."
+    ]
+    assert len(calls) == 1
+
+
+def test_chunks_respect_the_count_not_the_words() -> None:
+    sentences = [f"Interdisciplinary collaboration number {i} continues." for i in range(12)]
+    text = " ".join(sentences)
+    pieces = chunk(text, max_tokens=30, count=_pieces)
+    assert all(_pieces(p) <= 30 for p in pieces)
+    assert " ".join(pieces) == text
+    # whole sentences only, packed greedily: the next sentence would not have fitted
+    assert all(p.endswith("continues.") for p in pieces)
+    for piece, following in pairwise(pieces):
+        first_of_next = following.split(" continues.")[0] + " continues."
+        assert _pieces(f"{piece} {first_of_next}") > 30
+    # counted by words, the same limit would have kept far more per chunk
+    assert len(chunk(text, max_tokens=30)) < len(pieces)
+
+
+def test_an_overlong_sentence_is_cut_where_the_count_says() -> None:
+    words = [("pharmacokinetics" if i % 3 else "of") for i in range(40)]
+    sentence = " ".join(words) + "."
+    pieces = chunk(sentence, max_tokens=20, count=_pieces)
+    assert " ".join(pieces) == sentence
+    assert all(_pieces(p) <= 20 for p in pieces)
+    rest = " ".join(pieces).split()
+    taken = 0
+    for piece in pieces[:-1]:
+        taken += len(piece.split())
+        # each piece is as long as the count allows: one more word would overflow
+        assert _pieces(" ".join([*piece.split(), rest[taken]])) > 20
+
+
+def test_a_single_word_over_the_limit_is_a_chunk_of_its_own() -> None:
+    pieces = chunk("a b " + "x" * 100 + " c d.", max_tokens=5, count=_pieces)
+    assert pieces == ["a b", "x" * 100, "c d."]
+
+
+def test_the_limit_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        chunk("text", max_tokens=0)
+
+
+@given(
+    st.lists(
+        st.lists(st.text("abcdefghij", min_size=1, max_size=30), min_size=1, max_size=25),
+        min_size=1,
+        max_size=20,
+    ),
+    st.integers(min_value=3, max_value=60),
+)
+@settings(max_examples=60, deadline=None)
+def test_chunking_by_a_count_keeps_every_word_within_the_limit(
+    sentences: list[list[str]], limit: int
+) -> None:
+    text = " ".join(" ".join(words) + "." for words in sentences)
+    pieces = chunk(text, max_tokens=limit, count=_pieces)
+    assert " ".join(pieces) == text
+    assert all(_pieces(p) <= limit or len(p.split()) == 1 for p in pieces)
 
 
 def test_normalise_and_hash() -> None:
