@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run demo test lint typecheck pytest postgresql bench bench-full bench-peers wrk eval clean chromium screenshots crash-test load-test notebooks docs-check
+.PHONY: install run demo test lint typecheck pytest postgresql bench bench-import bench-full bench-peers wrk eval clean chromium screenshots crash-test load-test notebooks docs-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ pytest: install chromium postgresql
 	KE_MATCHER_REQUIRE_PG=1 $(BIN)/python tests/pg_server.py -- $(BIN)/pytest -q
 
 test: lint typecheck pytest
+
+# 200,000 generated OpenAlex works imported (parse, identity, merge, write); peak RSS at 50k and
+# 200k, each size in its own process (docs/benchmarks.md, section "import")
+bench-import: install
+	$(BIN)/python -m benchmarks.bench_import --sizes 50000,200000 --out docs/benchmarks.md
 
 bench: install
 	$(BIN)/python -m benchmarks.bench_engine --out docs/benchmarks.md

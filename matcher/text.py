@@ -21,8 +21,12 @@ DEFAULT_MAX_WORDS = 180
 
 def normalise(text: str) -> str:
     """Unicode NFC, control characters dropped, runs of white space folded to one space."""
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    # the per-character pass only when some character is neither printable nor a space (the
+    # importers normalise millions of strings; almost none has one)
+    if not _SPACE.sub(" ", text).isprintable():
+        text = "".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text)
     return _SPACE.sub(" ", text).strip()
 
 

@@ -119,7 +119,9 @@ class ProfileStore:
                 "text_hash": content_hash(piece),
             }
             for evidence_pk, (profile_id, content) in zip(keys, contents, strict=True)
-            for i, piece in enumerate(chunk(content, max_tokens=self._max_tokens, count=self._count))
+            for i, piece in enumerate(
+                chunk(content, max_tokens=self._max_tokens, count=self._count)
+            )
         ]
         if chunk_rows:
             connection.execute(insert(chunks), chunk_rows)

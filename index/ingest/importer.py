@@ -164,7 +164,7 @@ class Importer:
         self._affected: set[tuple[str, str]] = set()
         self._affected_profiles: set[str] = set()
         self._organisations: dict[str, tuple[str, str]] = {}  # source id → (our id, name)
-        self._written_organisations: set[str] = set()
+        self._pending_organisations: dict[str, SourceOrganisation] = {}
         self._by_name = {normalise_organisation(o.name): o.id for o in catalogue.organisations()}
         self._works: list[tuple[StagedWork, list[StagedAuthorship]]] = []
 
@@ -219,10 +219,10 @@ class Importer:
         if not organisation.ror:  # the same name from another source is the same organisation
             our_id = self._by_name.get(normalise_organisation(organisation.name), our_id)
         self._organisations[organisation.source_id] = (our_id, organisation.name)
-        # an organisation found under another source's id is that source's to describe
-        if our_id == organisation_id(organisation) and our_id not in self._written_organisations:
-            self._written_organisations.add(our_id)
-            self._catalogue.upsert_organisation(to_organisation(organisation, our_id))
+        # an organisation found under another source's id is that source's to describe; it is
+        # written when one of our people is at it (co-authors' organisations are not needed)
+        if our_id == organisation_id(organisation):
+            self._pending_organisations.setdefault(our_id, organisation)
         self._by_name.setdefault(normalise_organisation(organisation.name), our_id)
         return our_id
 
@@ -388,6 +388,10 @@ class Importer:
                 self._aliases[("orcid", person.orcid)] = row.profile_id
                 profile_orcids.setdefault(row.profile_id, set()).add(person.orcid)
             self._affected_profiles.add(row.profile_id)
+        for our_id in sorted({r.organisation_id for r in rows}):
+            pending = self._pending_organisations.pop(our_id, None)
+            if pending is not None:
+                self._catalogue.upsert_organisation(to_organisation(pending, our_id))
         self._store.write_people(rows, aliases)
         self._seen_people = set(self._people)
         self._people = {}
