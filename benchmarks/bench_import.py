@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks.common import commit, machine, now, write_section
 
-WORDS = (
+WORDS = (  # noqa: SIM905 -- readable lines of words
     "sepsis early warning scores emergency department lactate rural practice falls prediction "
     "community wearable sensors gait monitoring hip fracture delirium screening nurses wards "
     "antimicrobial stewardship alerts machine learning cohort trial randomised outcomes "

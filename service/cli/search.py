@@ -83,3 +83,5 @@ def _print_result(result: SearchResult) -> None:
                 click.echo(f"      shared terms: {', '.join(m.shared_terms)}")
             for e in m.evidence[:2]:
                 click.echo(f"      {e.similarity:.3f} {e.type.value}: {e.title}")
+                if e.provenance:
+                    click.echo(f"            ({'; '.join(p.label() for p in e.provenance)})")

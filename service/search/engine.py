@@ -412,6 +412,8 @@ class SearchEngine:
                     similarity=round(similarity, 6),
                     snippet=found.text or found.title,
                     year=found.year,
+                    provenance=found.provenance,
+                    pinned=found.pinned,
                 )
                 for item, similarity in best.get(p, [])
                 if (found := items.get((profile_id, snap.item_ids[item]))) is not None

@@ -241,3 +241,14 @@ def test_import_api_against_a_loopback_server(
         )  # fmt: skip
     assert status == 0
     assert "1 created" in capsys.readouterr().out
+
+
+def test_search_shows_the_provenance_of_the_evidence(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import_all(settings)
+    capsys.readouterr()
+    assert run(settings, "search", "early warning scores for sepsis", "--top", "3") == 0
+    out = capsys.readouterr().out
+    assert "Aisha Rahman" in out
+    assert "openalex W4300000001, retrieved" in out
