@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from index.encoders.base import SentenceTransformerEncoder, packaged_model_path
 from matcher.model import Role
-from service.api import create_app
+from service.app import create_app
 from service.container import Container, build_container
 from service.settings import Settings
 from tests.conftest import DEMO_FILES
