@@ -1,5 +1,5 @@
-"""The JSON API v1 assembled: every resource's router under ``/api/v1`` with the shared error
-responses, and the service's own routes (health, readiness, metrics) at the root.
+"""The JSON API v1 assembled: every resource's router (each under ``/api/v1``) with the shared
+error responses, and the service's own routes (health, readiness, metrics) at the root.
 
 Every route declares the roles that may call it (``x-roles`` in the OpenAPI document); errors
 are mapped from exception types to statuses in one table (:mod:`service.http.errors`).
@@ -22,9 +22,9 @@ from service.http.routes import (
     service,
     shortlist,
 )
+from service.http.routes.common import API_PREFIX
 from service.http.schemas import ErrorOut
 
-API_PREFIX = "/api/v1"
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "No valid API key"},
     403: {"model": ErrorOut, "description": "The key's role may not do this"},
@@ -37,7 +37,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     503: {"model": ErrorOut, "description": "No index loaded"},
 }
 
-api_router = APIRouter(prefix=API_PREFIX, responses=ERRORS)
+api_router = APIRouter(responses=ERRORS)
 api_router.include_router(search.router)
 api_router.include_router(profiles.router)
 api_router.include_router(organisations.router)

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query
 from index.db.audit import AuditAction
 from service.http.auth import ADMIN_ONLY, roles_extra
 from service.http.deps import Admin, ContainerDep
+from service.http.routes.common import API_PREFIX
 from service.http.schemas import AuditEntryOut, AuditPage
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(prefix=API_PREFIX, tags=["audit"])
 
 
 @router.get("/audit", response_model=AuditPage, openapi_extra=roles_extra(*ADMIN_ONLY))

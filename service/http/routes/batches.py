@@ -14,11 +14,12 @@ from service.batch.jobs import REPORT_FILES, Job
 from service.http.auth import STAFF_ROLES, roles_extra
 from service.http.deps import ContainerDep, JobId, Staff
 from service.http.jobs import jobs_of
+from service.http.routes.common import API_PREFIX
 from service.http.schemas import JobOut
 from service.http.security import REPORT_CSP
 from service.http.uploads import CALL_SUFFIXES, save_upload
 
-router = APIRouter(tags=["batches"])
+router = APIRouter(prefix=API_PREFIX, tags=["batches"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "html": "text/html; charset=utf-8"}
 

@@ -10,10 +10,11 @@ from fastapi import APIRouter, File, UploadFile
 
 from service.http.auth import ADMIN_ONLY, roles_extra
 from service.http.deps import Admin, ContainerDep
+from service.http.routes.common import API_PREFIX
 from service.http.schemas import IngestOut
 from service.http.uploads import PROFILE_SUFFIXES, save_upload
 
-router = APIRouter(tags=["profiles"])
+router = APIRouter(prefix=API_PREFIX, tags=["profiles"])
 
 
 @router.post("/ingest", response_model=IngestOut, openapi_extra=roles_extra(*ADMIN_ONLY))

@@ -16,7 +16,7 @@ from service.container import Container
 from service.http.audit import audit_introduction
 from service.http.auth import STAFF_ROLES, roles_extra
 from service.http.deps import ContainerDep, IntroductionId, Staff
-from service.http.routes.common import listed
+from service.http.routes.common import API_PREFIX, listed
 from service.http.schemas import (
     IntroductionEventOut,
     IntroductionIn,
@@ -25,7 +25,7 @@ from service.http.schemas import (
     StatusChange,
 )
 
-router = APIRouter(tags=["introductions"])
+router = APIRouter(prefix=API_PREFIX, tags=["introductions"])
 
 
 def introduction_out(container: Container, introduction: Introduction) -> IntroductionOut:

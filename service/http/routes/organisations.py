@@ -7,10 +7,10 @@ from fastapi import APIRouter
 from matcher.model import Organisation, OrganisationType
 from service.http.auth import ADMIN_ONLY, ALL_ROLES, roles_extra
 from service.http.deps import Admin, AnyRole, ContainerDep
-from service.http.routes.common import write_result
+from service.http.routes.common import API_PREFIX, write_result
 from service.http.schemas import OrganisationIn, OrganisationOut, WriteResult
 
-router = APIRouter(tags=["organisations"])
+router = APIRouter(prefix=API_PREFIX, tags=["organisations"])
 
 
 @router.get(

@@ -13,10 +13,10 @@ from matcher.model import Role
 from service.container import Container
 from service.http.auth import ADMIN_ONLY, ALL_ROLES, roles_extra
 from service.http.deps import Admin, AnyRole, ContainerDep, ProfileId
-from service.http.routes.common import write_result
+from service.http.routes.common import API_PREFIX, write_result
 from service.http.schemas import ProfilePage, ProfilePublic, ProfileSummary, WriteResult
 
-router = APIRouter(tags=["profiles"])
+router = APIRouter(prefix=API_PREFIX, tags=["profiles"])
 
 
 @router.get("/profiles", response_model=ProfilePage, openapi_extra=roles_extra(*ALL_ROLES))

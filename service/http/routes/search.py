@@ -11,10 +11,10 @@ from matcher.errors import ProfileNotFoundError
 from matcher.fusion import RankingProfile
 from service.http.auth import ALL_ROLES, roles_extra
 from service.http.deps import ContainerDep, LimitedAnyRole, LimitedSearcher
-from service.http.routes.common import listed
+from service.http.routes.common import API_PREFIX, listed
 from service.http.schemas import SearchRequest, SearchResponse, SimilarRequest
 
-router = APIRouter(tags=["search"])
+router = APIRouter(prefix=API_PREFIX, tags=["search"])
 
 #: The search route's path under the API prefix; its OpenAPI entry also says whether anonymous
 #: callers may use it (``x-anonymous``), which only the app's settings know.

@@ -12,10 +12,10 @@ from matcher.errors import ProfileNotFoundError
 from service.http.auth import ALL_ROLES, roles_extra
 from service.http.deps import AnyRole, ContainerDep, ProfileId
 from service.http.exports import shortlist_csv, shortlist_rows, shortlist_xlsx
-from service.http.routes.common import listed
+from service.http.routes.common import API_PREFIX, listed
 from service.http.schemas import ShortlistIn, ShortlistItemOut
 
-router = APIRouter(tags=["shortlist"])
+router = APIRouter(prefix=API_PREFIX, tags=["shortlist"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -64,7 +64,7 @@ def page_routes(container: Container, method: str) -> list[str]:
     return sorted(
         route.path
         for route in flatten_routes(create_app(container).routes)
-        if isinstance(route.original_route, APIRoute)
+        if isinstance(route, APIRoute)
         and method in route.methods
         and not route.path.startswith(("/api/", "/health", "/ready", "/metrics"))
     )
