@@ -23,7 +23,7 @@ import numpy as np
 
 from benchmarks.common import commit, machine, now, write_section
 from benchmarks.region import perturbed
-from index.ingest.records import ingest_files
+from index.ingest import ingest_files
 from matcher.model import Profile
 from matcher.text import chunk, content_hash
 from service.batch.reports import write_reports

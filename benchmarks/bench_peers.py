@@ -33,7 +33,7 @@ from benchmarks.common import ROOT, commit, machine, now, percentiles, write_sec
 from benchmarks.region import briefs, write_region
 from index.db.catalogue import Catalogue
 from index.encoders.base import packaged_model_path
-from index.ingest.records import ingest_files
+from index.ingest import ingest_files
 from matcher.briefs import make_brief
 from service.container import build_container
 from service.settings import Settings

@@ -3,7 +3,7 @@
 For each size (in chunks, ascending) the region of ``benchmarks/region.py`` is grown to that size
 in one data directory, then measured:
 
-- ingestion through the real path (``index.ingest.records.ingest_files`` into the SQLite catalogue);
+- ingestion through the real path (``index.ingest.ingest_files`` into the SQLite catalogue);
 - the vectors: made from real embeddings of a smaller real-text sample and stored in the real
   embedding cache (see ``benchmarks/region.py`` for how, and why);
 - the index build from that cache by ``matcher build --rebuild`` in a child process (its choice
@@ -59,7 +59,7 @@ from benchmarks.region import (
     write_region,
 )
 from index.db.catalogue import Catalogue
-from index.ingest.records import ingest_files
+from index.ingest import ingest_files
 from index.vectors.store import IndexStore
 from matcher.briefs import make_brief
 from matcher.model import Role

@@ -9,10 +9,16 @@ from pathlib import Path
 
 from index.db.accounts import AccountStore
 from index.db.audit import AuditLog
+from index.db.backup import BackupSummary, erased_profile_ids
+from index.db.backup import restore as restore_backup
 from index.db.catalogue import Catalogue, UpsertOutcome
+from index.db.embedding_cache import EmbeddingCache
+from index.db.engine import current_revision, make_engine, reachable, upgrade_schema
 from index.db.introductions import IntroductionStore
+from index.db.organisations import OrganisationStore
+from index.db.profiles import ProfileStore
 from index.encoders.base import Encoder, SentenceTransformerEncoder
-from index.ingest.records import IngestReport, ingest_files
+from index.ingest import IngestReport, ingest_files
 from index.vectors.store import IndexStore, SyncReport, limit_search_threads
 from matcher.errors import InvalidRecordError, ModelUnavailableError
 from matcher.model import Profile
@@ -24,6 +30,16 @@ from service.settings import Settings
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreReport:
+    """What a restore did: the backup's summary, the rebuilt index, and the profiles erased
+    again because the audit log records their deletion after the backup was taken."""
+
+    summary: BackupSummary
+    sync: SyncReport
+    erased_again: tuple[str, ...]
 
 
 @dataclass
@@ -57,6 +73,21 @@ class Container:
             )
         outcome = self.catalogue.upsert_profile(profile)
         return outcome, self.sync()
+
+    @property
+    def profiles(self) -> ProfileStore:
+        """Profiles, their evidence and chunks (a part of the catalogue)."""
+        return self.catalogue.profile_store
+
+    @property
+    def organisations(self) -> OrganisationStore:
+        """Organisations (a part of the catalogue)."""
+        return self.catalogue.organisation_store
+
+    @property
+    def embedding_cache(self) -> EmbeddingCache:
+        """Cached embeddings of chunk texts (a part of the catalogue)."""
+        return self.catalogue.embedding_cache
 
     @property
     def audit(self) -> AuditLog:
@@ -95,9 +126,63 @@ class Container:
             self.engine.reload()
         return report
 
+    def restore(self, source: Path, *, progress: Progress | None = None) -> RestoreReport:
+        """Replace the catalogue with the backup ``source``, bring its schema up to date (a
+        backup from an older version) and rebuild the index; people erased since the backup was
+        taken are erased again (by ``restore``).
+
+        Raises:
+            BackupError: ``source`` is not a usable backup, or the catalogue is not SQLite.
+        """
+        # people erased since the backup was taken must stay erased
+        erased = erased_profile_ids(self.catalogue.engine)
+        summary = restore_backup(self.settings.catalogue_url, source)
+        upgrade_schema(self.catalogue.engine)
+        report = self.sync(force_rebuild=True, progress=progress)
+        again = tuple(sorted(erased & set(self.catalogue.profile_ids())))
+        for profile_id in again:
+            report = self.delete(profile_id, actor="restore")
+        return RestoreReport(summary=summary, sync=report, erased_again=again)
+
     def close(self) -> None:
         """Release database connections."""
         self.catalogue.close()
+
+
+def open_catalogue(settings: Settings) -> Catalogue:
+    """The configured catalogue alone, for commands that need neither index nor model; the
+    caller closes it.
+
+    Raises:
+        CatalogueUnavailableError: the database cannot be reached or its URL is unusable.
+    """
+    return Catalogue(settings.catalogue_url, max_words=settings.chunk_words)
+
+
+def open_index_store(settings: Settings) -> IndexStore:
+    """The index versions on disk under the configured data directory (nothing is loaded)."""
+    return IndexStore(settings.index_dir)
+
+
+def upgrade_catalogue(settings: Settings) -> tuple[str | None, str]:
+    """Apply pending schema migrations to the configured catalogue database (a database from
+    before migrations is stamped, not rebuilt); returns the revision before (``None``: never
+    migrated) and after.
+
+    Raises:
+        CatalogueUnavailableError: the database cannot be reached or its URL is unusable.
+    """
+    if settings.catalogue_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.catalogue_url)
+    try:
+        with reachable(engine):
+            with engine.connect() as connection:
+                before = current_revision(connection)
+            after = upgrade_schema(engine)
+    finally:
+        engine.dispose()
+    return before, after
 
 
 def encoder_model_path(settings: Settings) -> Path | None:

@@ -48,7 +48,7 @@ def _database_url(base: str, name: str) -> str:
 def _migrated_template(base: str) -> str:
     """A database migrated to the newest revision once per test session, copied by every
     test's database (copying is much faster than migrating; the migrations themselves are
-    tested in tests/index/test_migrations.py)."""
+    tested in tests/index/db/test_migrations.py)."""
     from index.db.engine import make_engine, upgrade_schema
 
     admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)

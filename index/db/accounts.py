@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from index.db.clock import now, timestamp
 from index.db.engine import insert_ignoring_duplicates
 from index.db.schema import api_keys, profiles, shortlist_items, web_sessions
 from matcher.errors import AuthenticationError, ProfileNotFoundError
@@ -22,10 +23,6 @@ SESSION_HOURS = 12
 def _hash(secret: str) -> str:
     # Keys and tokens are 256-bit random values, so a fast hash is enough (no password stretching).
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +56,7 @@ class AccountStore:
             id="key_" + secrets.token_hex(6),
             name=name,
             role=role,
-            created_at=_now().isoformat(timespec="seconds"),
+            created_at=timestamp(),
         )
         with self._engine.begin() as connection:
             connection.execute(
@@ -81,9 +78,7 @@ class AccountStore:
         """
         with self._engine.begin() as connection:
             result = connection.execute(
-                update(api_keys)
-                .where(api_keys.c.id == key_id)
-                .values(revoked_at=_now().isoformat(timespec="seconds"))
+                update(api_keys).where(api_keys.c.id == key_id).values(revoked_at=timestamp())
             )
             if result.rowcount == 0:
                 raise AuthenticationError(f"no key with id {key_id!r}")
@@ -121,15 +116,17 @@ class AccountStore:
         """Start a web session for a key; returns the cookie token and the session."""
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(24)
-        now = _now()
+        started = now()
         with self._engine.begin() as connection:
             connection.execute(
                 insert(web_sessions).values(
                     token_hash=_hash(token),
                     key_id=key.id,
                     csrf=csrf,
-                    created_at=now.isoformat(timespec="seconds"),
-                    expires_at=(now + timedelta(hours=SESSION_HOURS)).isoformat(timespec="seconds"),
+                    created_at=started.isoformat(timespec="seconds"),
+                    expires_at=(started + timedelta(hours=SESSION_HOURS)).isoformat(
+                        timespec="seconds"
+                    ),
                 )
             )
         return token, WebSession(key=key, csrf=csrf)
@@ -152,11 +149,7 @@ class AccountStore:
                 .mappings()
                 .first()
             )
-        if (
-            row is None
-            or row["revoked_at"]
-            or row["expires_at"] < _now().isoformat(timespec="seconds")
-        ):
+        if row is None or row["revoked_at"] or row["expires_at"] < timestamp():
             raise AuthenticationError("not signed in, or the session has expired")
         return WebSession(key=_key(row), csrf=row["csrf"])
 
@@ -202,7 +195,7 @@ class AccountStore:
                             "key_id": key_id,
                             "profile_id": profile_id,
                             "brief": brief[:2000],
-                            "added_at": _now().isoformat(timespec="microseconds"),
+                            "added_at": timestamp(timespec="microseconds"),
                         }
                     ],
                 )

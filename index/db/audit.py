@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, Engine, String, cast, delete, func, insert, select, update
 
+from index.db.clock import timestamp
 from index.db.schema import audit_log
 
 
@@ -45,16 +45,16 @@ class AuditEntry:
     detail: dict[str, Any]
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
 def _insert(
     connection: Connection, action: AuditAction, *, actor: str, target: str, detail: dict[str, Any]
 ) -> None:
     connection.execute(
         insert(audit_log).values(
-            at=_now(), actor=actor, action=action.value, target=target, detail=detail
+            at=timestamp(timespec="microseconds"),
+            actor=actor,
+            action=action.value,
+            target=target,
+            detail=detail,
         )
     )
 

@@ -1,5 +1,5 @@
 """The catalogue's database: engines, the few statements that differ between SQLite and
-PostgreSQL, and schema migrations (Alembic, under ``index/migrations``).
+PostgreSQL, and schema migrations (Alembic, under ``index/db/migrations``).
 
 SQLite (one file, WAL) is the default and needs no server; PostgreSQL
 (``postgresql+psycopg://…``) serves a shared deployment with several workers. Everything else

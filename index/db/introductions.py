@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from index.db.clock import timestamp
 from index.db.schema import introduction_events, introductions, profiles
 from matcher.errors import IntroductionNotFoundError, InvalidTransitionError, ProfileNotFoundError
 from matcher.model import (
@@ -16,10 +16,6 @@ from matcher.model import (
     IntroductionEvent,
     IntroductionStatus,
 )
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class IntroductionStore:
@@ -43,7 +39,7 @@ class IntroductionStore:
         Raises:
             ProfileNotFoundError: no such profile.
         """
-        now = _now()
+        now = timestamp()
         try:
             new_id = self._insert(
                 profile_id=profile_id,
@@ -135,7 +131,7 @@ class IntroductionStore:
             IntroductionNotFoundError: no such introduction.
             InvalidTransitionError: the move is not allowed from the current status.
         """
-        now = _now()
+        now = timestamp()
         with self._engine.begin() as connection:
             current = connection.execute(
                 select(introductions.c.status).where(introductions.c.id == introduction_id)
@@ -170,7 +166,7 @@ class IntroductionStore:
         Raises:
             IntroductionNotFoundError: no such introduction.
         """
-        now = _now()
+        now = timestamp()
         with self._engine.begin() as connection:
             found = connection.execute(
                 select(introductions.c.id).where(introductions.c.id == introduction_id)
@@ -218,7 +214,7 @@ def _record(
     introduction_id: int,
     at: str,
     by: str,
-    action: str,
+    action: Literal["created", "status", "note"],
     status: IntroductionStatus | None,
     note: str,
 ) -> None:

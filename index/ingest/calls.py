@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from index.ingest.records import csv_rows, decode_text, has_nul
+from index.ingest.readers import csv_rows, decode_text, has_nul
 from matcher.briefs import MAX_BRIEF_CHARS
 from matcher.errors import IngestError, InvalidRecordError
 from matcher.model import CallBrief, ProfileKind, Purpose

@@ -1,26 +1,16 @@
-"""Ingestion: read JSON Lines and CSV files, validate every row, write what is valid.
-
-A bad row is reported as ``file:line: field: reason`` and skipped; the rest of the file is kept.
-Organisations are written before profiles, so a profile may name an organisation from any file of
-the same run. See ``docs/data-format.md`` for the formats.
+"""The records of ingestion: pydantic models of an organisation, a profile and its evidence as
+they arrive in a file or a request, their validation, and their conversion to the domain's
+:class:`~matcher.model.Organisation` and :class:`~matcher.model.Profile` (texts normalised).
+See ``docs/data-format.md`` for the fields.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import json
-import logging
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from index.db.catalogue import Catalogue
-from matcher.errors import IngestError, InvalidRecordError
+from matcher.errors import InvalidRecordError
 from matcher.model import (
     EvidenceItem,
     EvidenceType,
@@ -31,9 +21,6 @@ from matcher.model import (
 )
 from matcher.text import normalise
 
-logger = logging.getLogger(__name__)
-
-MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_FIELD_CHARS = 50_000
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@~\-/]{0,199}$"
 
@@ -106,40 +93,8 @@ class ProfileRecord(_Record):
         return items
 
 
-@dataclass(slots=True)
-class IngestReport:
-    """What one ingestion run did."""
-
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    organisations: int = 0
-    errors: list[InvalidRecordError] = field(default_factory=list)
-    changed_profiles: list[str] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> int:
-        """Number of rows reported as errors."""
-        return len(self.errors)
-
-    def summary(self) -> str:
-        """One line for people."""
-        return (
-            f"profiles: {self.added} added, {self.updated} updated, {self.unchanged} unchanged; "
-            f"organisations: {self.organisations} written; rows rejected: {self.rejected}"
-        )
-
-
-@dataclass(slots=True)
-class ParsedFile:
-    """The valid records of one file and the errors found in it."""
-
-    organisations: list[tuple[int, Organisation]] = field(default_factory=list)
-    profiles: list[tuple[int, Profile]] = field(default_factory=list)
-    errors: list[InvalidRecordError] = field(default_factory=list)
-
-
-def _error(source: str, line: int, error: ValidationError) -> InvalidRecordError:
+def record_error(source: str, line: int, error: ValidationError) -> InvalidRecordError:
+    """The first problem pydantic found in a record, as ``source:line: field: reason``."""
     first = error.errors()[0]
     location = ".".join(str(part) for part in first["loc"]) or "record"
     message = first["msg"]
@@ -148,7 +103,8 @@ def _error(source: str, line: int, error: ValidationError) -> InvalidRecordError
     return InvalidRecordError(source, line, location, message)
 
 
-def _to_organisation(record: OrganisationRecord) -> Organisation:
+def to_organisation(record: OrganisationRecord) -> Organisation:
+    """The domain organisation of a validated record (texts normalised)."""
     return Organisation(
         id=record.id, name=normalise(record.name), type=record.type, region=normalise(record.region)
     )
@@ -185,330 +141,3 @@ def to_profile(record: ProfileRecord) -> Profile:
         coauthors=tuple(record.coauthors),
         evidence=items,
     )
-
-
-def _read_text(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise IngestError(f"{path}: cannot read: {error.strerror or error}") from None
-    if not path.is_file():
-        raise IngestError(f"{path}: not a file")
-    if size > MAX_FILE_BYTES:
-        raise IngestError(f"{path}: {size} bytes is over the limit of {MAX_FILE_BYTES} bytes")
-    return decode_text(str(path), path.read_bytes())
-
-
-_WIDE_BOMS = (
-    (codecs.BOM_UTF32_LE, "UTF-32"),
-    (codecs.BOM_UTF32_BE, "UTF-32"),
-    (codecs.BOM_UTF16_LE, "UTF-16"),
-    (codecs.BOM_UTF16_BE, "UTF-16"),
-)
-
-
-def decode_text(source: str, data: bytes) -> str:
-    """The text of an input file, which must be UTF-8 (a BOM is allowed).
-
-    UTF-16/32 and binary files are refused whole; a NUL byte in otherwise readable text is left
-    for the row parsers to report on its line.
-
-    Raises:
-        IngestError: the bytes are not UTF-8 text.
-    """
-    for bom, name in _WIDE_BOMS:  # UTF-32 first: its little-endian BOM starts like UTF-16's
-        if data.startswith(bom):
-            raise IngestError(f"{source}: {name} text; save the file as UTF-8")
-    head = data[:4096]
-    if head.count(0) * 8 > len(head):
-        raise IngestError(
-            f"{source}: mostly NUL bytes (UTF-16 or a binary file?); save the file as UTF-8"
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise IngestError(f"{source}: not UTF-8 text (byte {error.start})") from None
-
-
-def parse_jsonl(source: str, text: str) -> ParsedFile:
-    """Parse JSON Lines: one organisation or profile per line (``record`` names which)."""
-    parsed = ParsedFile()
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if "\x00" in line:
-            parsed.errors.append(InvalidRecordError(source, number, "line", "contains a NUL byte"))
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as error:
-            parsed.errors.append(
-                InvalidRecordError(source, number, "line", f"not valid JSON: {error.msg}")
-            )
-            continue
-        except RecursionError:
-            parsed.errors.append(
-                InvalidRecordError(source, number, "line", "JSON nested too deeply")
-            )
-            continue
-        if not isinstance(raw, dict):
-            parsed.errors.append(
-                InvalidRecordError(source, number, "line", "expected a JSON object")
-            )
-            continue
-        if has_nul(raw):
-            parsed.errors.append(
-                InvalidRecordError(source, number, "line", "a value contains a NUL character")
-            )
-            continue
-        _parse_record(source, number, raw, parsed)
-    return parsed
-
-
-def has_nul(value: object) -> bool:
-    """Whether a decoded JSON value holds a NUL character in any string (the catalogue's text
-    columns cannot store one on PostgreSQL, and no real text has one)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
-def _parse_record(source: str, number: int, raw: dict[str, Any], parsed: ParsedFile) -> None:
-    kind = raw.get("record") or (
-        "profile" if "kind" in raw else "organisation" if "type" in raw else None
-    )
-    try:
-        if kind == "organisation":
-            parsed.organisations.append(
-                (number, _to_organisation(OrganisationRecord.model_validate(raw)))
-            )
-        elif kind == "profile":
-            parsed.profiles.append((number, to_profile(ProfileRecord.model_validate(raw))))
-        else:
-            parsed.errors.append(
-                InvalidRecordError(source, number, "record", "must be 'organisation' or 'profile'")
-            )
-    except ValidationError as error:
-        parsed.errors.append(_error(source, number, error))
-
-
-PROFILE_COLUMNS = (
-    "profile_id", "kind", "name", "organisation", "unit", "region", "summary", "keywords",
-    "capacity", "contact", "consent",
-)  # fmt: skip
-EVIDENCE_COLUMNS = (
-    "evidence_id", "evidence_type", "title", "text", "year", "specialty", "sector", "funder",
-    "readiness_level",
-)  # fmt: skip
-_TRUE = {"true", "yes", "y", "1"}
-_FALSE = {"false", "no", "n", "0"}
-
-
-def parse_csv(source: str, text: str) -> ParsedFile:
-    """Parse CSV: an organisations table (``id,name,type,region``) or profiles in long form (one
-    row per evidence item, profile columns repeated; see ``docs/data-format.md``)."""
-    parsed = ParsedFile()
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        return parsed
-    except csv.Error as error:
-        raise IngestError(f"{source}: unreadable CSV header: {error}") from None
-    if "profile_id" in header:
-        _parse_profile_rows(source, header, reader, parsed)
-    elif {"id", "name", "type"} <= set(header):
-        for number, row in csv_rows(source, header, reader, parsed.errors):
-            try:
-                record = OrganisationRecord.model_validate(row)
-            except ValidationError as error:
-                parsed.errors.append(_error(source, number, error))
-                continue
-            parsed.organisations.append((number, _to_organisation(record)))
-    else:
-        raise IngestError(
-            f"{source}: unrecognised CSV header; expected 'profile_id,...' (profiles) or "
-            "'id,name,type,region' (organisations)"
-        )
-    return parsed
-
-
-def csv_rows(
-    source: str, header: list[str], reader: Iterable[list[str]], errors: list[InvalidRecordError]
-) -> Iterable[tuple[int, dict[str, str]]]:
-    """The data rows of a CSV file as (line number, column → cell), blank rows skipped; rows that
-    cannot be read or have the wrong number of cells are reported in ``errors``."""
-    number = 1
-    iterator = iter(reader)
-    while True:
-        try:
-            row = next(iterator)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            number += 1
-            errors.append(InvalidRecordError(source, number, "row", f"unreadable CSV: {error}"))
-            continue
-        number += 1
-        if not any(cell.strip() for cell in row):
-            continue
-        if any("\x00" in cell for cell in row):
-            errors.append(InvalidRecordError(source, number, "row", "contains a NUL byte"))
-            continue
-        if len(row) != len(header):
-            errors.append(
-                InvalidRecordError(
-                    source, number, "row", f"has {len(row)} cells; the header has {len(header)}"
-                )
-            )
-            continue
-        yield number, dict(zip(header, row, strict=True))
-
-
-def _parse_profile_rows(
-    source: str, header: list[str], reader: Iterable[list[str]], parsed: ParsedFile
-) -> None:
-    missing = [c for c in ("profile_id", "kind", "name", "organisation") if c not in header]
-    if missing:
-        raise IngestError(f"{source}: CSV header lacks the column(s) {', '.join(missing)}")
-    groups: dict[str, tuple[int, dict[str, Any]]] = {}
-    for number, row in csv_rows(source, header, reader, parsed.errors):
-        profile_id = row["profile_id"].strip()
-        if not profile_id:  # found by the fuzz test: a blank id used to raise KeyError (a 500)
-            parsed.errors.append(InvalidRecordError(source, number, "profile_id", "is required"))
-            continue
-        if profile_id not in groups:
-            profile: dict[str, Any] = {
-                c: row[c] for c in PROFILE_COLUMNS if c in row and row[c].strip()
-            }
-            profile["id"] = profile.pop("profile_id")
-            if "keywords" in profile:
-                profile["keywords"] = [k for k in profile["keywords"].split(";") if k.strip()]
-            if "coauthors" in row and row["coauthors"].strip():
-                profile["coauthors"] = [c.strip() for c in row["coauthors"].split(";") if c.strip()]
-            if "consent" in profile:
-                value = profile["consent"].strip().lower()
-                if value not in _TRUE | _FALSE:
-                    parsed.errors.append(
-                        InvalidRecordError(source, number, "consent", "must be true or false")
-                    )
-                    continue
-                profile["consent"] = value in _TRUE
-            profile["evidence"] = []
-            groups[profile_id] = (number, profile)
-        first_line, profile = groups[profile_id]
-        if not row.get("evidence_id", "").strip():
-            continue
-        item = {c: row[c] for c in EVIDENCE_COLUMNS if c in row and row[c].strip()}
-        item["id"] = item.pop("evidence_id")
-        item["type"] = item.pop("evidence_type", "")
-        try:
-            EvidenceRecord.model_validate(item)
-        except ValidationError as error:
-            parsed.errors.append(_error(source, number, error))
-            continue
-        profile["evidence"].append(item)
-    for first_line, profile in groups.values():
-        try:
-            parsed.profiles.append((first_line, to_profile(ProfileRecord.model_validate(profile))))
-        except ValidationError as error:
-            parsed.errors.append(_error(source, first_line, error))
-
-
-def parse_file(path: Path) -> ParsedFile:
-    """Parse one input file by its extension (``.jsonl``/``.json``/``.ndjson`` or ``.csv``).
-
-    Raises:
-        IngestError: the file cannot be read or has an unknown format.
-    """
-    text = _read_text(path)
-    suffix = path.suffix.lower()
-    if suffix in {".jsonl", ".ndjson", ".json"}:
-        return parse_jsonl(str(path), text)
-    if suffix == ".csv":
-        return parse_csv(str(path), text)
-    raise IngestError(f"{path}: unknown format {suffix!r}; use .jsonl or .csv")
-
-
-def ingest_files(
-    catalogue: Catalogue,
-    paths: Sequence[Path],
-    *,
-    on_profile: Callable[[], None] | None = None,
-) -> IngestReport:
-    """Validate and write every valid record of ``paths`` to the catalogue.
-
-    Organisations from all files go first; a profile naming an unknown organisation is rejected.
-    Within one run a repeated id is reported and the first occurrence kept.
-
-    Raises:
-        IngestError: a file cannot be read (nothing from any file is written then).
-    """
-    parsed = [parse_file(path) for path in paths]
-    report = IngestReport()
-    seen_orgs: dict[str, str] = {}
-    for path, result in zip(paths, parsed, strict=True):
-        report.errors.extend(result.errors)
-        for line, organisation in result.organisations:
-            if organisation.id in seen_orgs:
-                report.errors.append(
-                    InvalidRecordError(
-                        str(path),
-                        line,
-                        "id",
-                        f"duplicate organisation id, first at {seen_orgs[organisation.id]}",
-                    )
-                )
-                continue
-            seen_orgs[organisation.id] = f"{path}:{line}"
-            if catalogue.upsert_organisation(organisation).status != "unchanged":
-                report.organisations += 1
-    regions = {o.id: o.region for o in catalogue.organisations()}
-    seen_profiles: dict[str, str] = {}
-    for path, result in zip(paths, parsed, strict=True):
-        for line, profile in result.profiles:
-            if profile.id in seen_profiles:
-                report.errors.append(
-                    InvalidRecordError(
-                        str(path),
-                        line,
-                        "id",
-                        f"duplicate profile id, first at {seen_profiles[profile.id]}",
-                    )
-                )
-                continue
-            if profile.organisation_id not in regions:
-                report.errors.append(
-                    InvalidRecordError(
-                        str(path),
-                        line,
-                        "organisation",
-                        f"unknown organisation {profile.organisation_id!r}",
-                    )
-                )
-                continue
-            seen_profiles[profile.id] = f"{path}:{line}"
-            if not profile.region:
-                profile = replace(profile, region=regions[profile.organisation_id])
-            outcome = catalogue.upsert_profile(profile)
-            if outcome.status == "added":
-                report.added += 1
-            elif outcome.status == "updated":
-                report.updated += 1
-            else:
-                report.unchanged += 1
-            if outcome.status != "unchanged":
-                report.changed_profiles.append(profile.id)
-            if on_profile is not None:
-                on_profile()
-    report.errors.sort(key=lambda e: (e.source, e.line))
-    return report

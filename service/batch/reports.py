@@ -110,7 +110,7 @@ def write_xlsx(result: BatchResult, path: Path) -> None:
 def render_html(result: BatchResult) -> str:
     """The self-contained HTML report."""
     environment = Environment(
-        loader=PackageLoader("service", "templates"), autoescape=select_autoescape(["html"])
+        loader=PackageLoader("service.web", "templates"), autoescape=select_autoescape(["html"])
     )
     template = environment.get_template("batch_report.html")
     return template.render(

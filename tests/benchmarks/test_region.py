@@ -15,7 +15,7 @@ from benchmarks.region import (
     write_region,
 )
 from index.db.catalogue import Catalogue
-from index.ingest.records import ingest_files
+from index.ingest import ingest_files
 from index.vectors.store import IndexStore
 from tests.fakes import FakeEncoder
 

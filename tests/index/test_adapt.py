@@ -27,7 +27,7 @@ from index.encoders.base import SentenceTransformerEncoder, fingerprint, package
 from index.vectors.store import IndexStore
 from matcher.briefs import make_brief
 from matcher.errors import ModelUnavailableError
-from service.cli.commands import main
+from service.cli import main
 from service.container import build_container, encoder_model_path
 from service.settings import Settings
 from tests.conftest import DATA

@@ -12,7 +12,7 @@ import pytest
 
 from index.ingest.records import ProfileRecord, to_profile
 from matcher.briefs import make_brief
-from service.cli.commands import main
+from service.cli import main
 from service.container import Container
 from service.settings import Settings
 

@@ -72,7 +72,7 @@ def test_infeasible_call_names_short_briefs_and_binding_constraint(
 def test_demo_call_reports_open_in_chromium(
     demo_container: Container, tmp_path: Path, browser: object
 ) -> None:
-    from service.cli.commands import main
+    from service.cli import main
 
     demo_call = Path(__file__).parents[2] / "data" / "demo" / "calls" / "nihr-i4i-call.csv"
     status = main(

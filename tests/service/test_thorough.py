@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import service.cli.commands as cli_module
+import service.cli.common as cli_common
 import service.evaluation.authorship as authorship_module
 import service.evaluation.goldstandard as goldstandard_module
 from matcher.briefs import make_brief
 from matcher.fusion import RankingProfile
 from matcher.model import ProfileKind, Role
+from service.cli import main
 from service.container import Container, build_container
 from service.search.thorough import SIGNALS, ThoroughScorer, sentence_windows
 from service.settings import Settings
@@ -103,7 +104,7 @@ def test_api_search_takes_a_profile(loaded: Container) -> None:
 def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
     encoder = FakeEncoder()
     monkeypatch.setattr(
-        cli_module, "build_container", lambda settings: build_container(settings, encoder=encoder)
+        cli_common, "build_container", lambda settings: build_container(settings, encoder=encoder)
     )
     for module in (goldstandard_module, authorship_module):
         monkeypatch.setattr(module, "make_encoder", lambda *_a, **_k: encoder)
@@ -114,7 +115,7 @@ def test_cli_eval_authorship_and_thorough(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def run(*args: str) -> int:
-        return cli_module.main(list(args), settings=settings)
+        return main(list(args), settings=settings)
 
     assert run("eval", "authorship", str(BENCHMARK), "--json", "--ci") == 0
     body = json.loads(capsys.readouterr().out)
@@ -140,10 +141,10 @@ def test_cli_search_with_thorough_profile(
 ) -> None:
     from tests.conftest import DEMO_FILES
 
-    assert cli_module.main(["ingest", *map(str, DEMO_FILES)], settings=settings) == 0
+    assert main(["ingest", *map(str, DEMO_FILES)], settings=settings) == 0
     capsys.readouterr()
     args = ["search", "falls in older inpatients", "--json", "--profile", "thorough"]
-    assert cli_module.main(args, settings=settings) == 0
+    assert main(args, settings=settings) == 0
     body = json.loads(capsys.readouterr().out)
     assert body["results"]["academic"][0]["profile_id"] == "acad-falls"
 
@@ -176,9 +177,9 @@ def test_cli_batch_with_thorough_profile(
     from tests.conftest import DEMO_FILES
 
     call = Path(__file__).parents[1] / "data" / "call.csv"
-    assert cli_module.main(["ingest", *map(str, DEMO_FILES)], settings=settings) == 0
+    assert main(["ingest", *map(str, DEMO_FILES)], settings=settings) == 0
     capsys.readouterr()
     args = ["batch", str(call), "--out", str(tmp_path / "out"), "--profile", "thorough"]
-    assert cli_module.main(args, settings=settings) == 1  # the call file has two bad rows
+    assert main(args, settings=settings) == 1  # the call file has two bad rows
     out = capsys.readouterr().out
     assert "3 briefs" in out and (tmp_path / "out" / "partners.csv").is_file()

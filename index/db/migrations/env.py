@@ -3,7 +3,7 @@
 Normally run by :func:`index.db.engine.upgrade_schema`, which passes an open connection (inside its
 transaction and lock) through ``config.attributes["connection"]``. A new revision is written
 with ``alembic -x url=sqlite:///var/catalogue.db revision --autogenerate -m "what"`` from a
-configuration whose ``script_location`` is this folder; ``tests/index/test_migrations.py``
+configuration whose ``script_location`` is this folder; ``tests/index/db/test_migrations.py``
 fails while ``index/db/schema.py`` and the revisions disagree.
 """
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from service.container import Container
-from service.http.schemas import WriteResult
 
 #: Every resource's router is built under this prefix. It is part of each route's own path (not
 #: added when the routers are included) so that a request's matched route — the label of its
@@ -15,10 +14,3 @@ def listed(container: Container, profile_id: str) -> bool:
     """Whether a profile exists and consents to be listed (unlisted ones look unknown)."""
     found = container.catalogue.get_profiles([profile_id])
     return profile_id in found and found[profile_id].consent
-
-
-def write_result(record_id: str, status: str, index_version: int) -> WriteResult:
-    """The answer to a write (``status`` is validated against :class:`WriteResult`'s values)."""
-    return WriteResult.model_validate(
-        {"id": record_id, "status": status, "index_version": index_version}
-    )

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from matcher.model import Organisation, OrganisationType
 from service.http.auth import ADMIN_ONLY, ALL_ROLES, roles_extra
 from service.http.deps import Admin, AnyRole, ContainerDep
-from service.http.routes.common import API_PREFIX, write_result
+from service.http.routes.common import API_PREFIX
 from service.http.schemas import OrganisationIn, OrganisationOut, WriteResult
 
 router = APIRouter(prefix=API_PREFIX, tags=["organisations"])
@@ -38,4 +38,4 @@ def put_organisation(body: OrganisationIn, container: ContainerDep, _who: Admin)
         )
     )
     sync = container.sync()
-    return write_result(body.id, outcome.status, sync.version)
+    return WriteResult(id=body.id, status=outcome.status, index_version=sync.version)

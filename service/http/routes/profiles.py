@@ -13,7 +13,7 @@ from matcher.model import Role
 from service.container import Container
 from service.http.auth import ADMIN_ONLY, ALL_ROLES, roles_extra
 from service.http.deps import Admin, AnyRole, ContainerDep, ProfileId
-from service.http.routes.common import API_PREFIX, write_result
+from service.http.routes.common import API_PREFIX
 from service.http.schemas import ProfilePage, ProfilePublic, ProfileSummary, WriteResult
 
 router = APIRouter(prefix=API_PREFIX, tags=["profiles"])
@@ -73,7 +73,7 @@ def get_profile(profile_id: ProfileId, container: ContainerDep, who: AnyRole) ->
 
 def _write_profile(record: ProfileRecord, container: Container) -> WriteResult:
     outcome, sync = container.upsert_profile(to_profile(record))
-    return write_result(outcome.id, outcome.status, sync.version)
+    return WriteResult(id=outcome.id, status=outcome.status, index_version=sync.version)
 
 
 @router.post(

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from index.db.catalogue import Catalogue
-from index.ingest.records import ingest_files, parse_csv
+from index.ingest.profiles import ingest_files
+from index.ingest.readers import parse_csv
 from matcher.errors import IngestError
 from tests.conftest import DEMO_FILES
 

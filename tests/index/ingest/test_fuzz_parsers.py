@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from index.ingest.calls import MAX_XLSX_UNPACKED_BYTES, parse_call
-from index.ingest.records import MAX_FIELD_CHARS, parse_file
+from index.ingest.readers import parse_file
+from index.ingest.records import MAX_FIELD_CHARS
 from matcher.errors import IngestError, MatcherError
 
 FUZZ = settings(

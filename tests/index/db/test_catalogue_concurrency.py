@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 
 from index.db.catalogue import Catalogue
-from index.ingest.records import ingest_files
+from index.ingest.profiles import ingest_files
 from matcher.model import EvidenceItem, EvidenceType, Profile, ProfileKind
 
 pytestmark = pytest.mark.both_backends
 
 WRITES = 15
 # not tests.conftest: the worker processes import this module and should stay light
-ORGANISATIONS = Path(__file__).parents[1] / "data" / "organisations.csv"
+ORGANISATIONS = Path(__file__).parents[2] / "data" / "organisations.csv"
 
 
 def _profile(worker: int, n: int) -> Profile:

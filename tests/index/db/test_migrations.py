@@ -24,7 +24,7 @@ from index.db.engine import (
     upgrade_schema,
 )
 from index.db.schema import introduction_events, introductions, metadata, organisations, profiles
-from service.cli.commands import main
+from service.cli import main
 from service.settings import Settings
 from tests.pg import fresh_database
 

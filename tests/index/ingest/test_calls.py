@@ -14,7 +14,7 @@ from matcher.model import ProfileKind, Purpose
 
 
 def test_csv_call_with_defaults_and_row_errors() -> None:
-    parsed = parse_call(Path(__file__).parents[1] / "data" / "call.csv")
+    parsed = parse_call(Path(__file__).parents[2] / "data" / "call.csv")
     assert [b.id for b in parsed.briefs] == ["C1", "C2", "C3"]
     c2 = parsed.briefs[1]
     assert c2.kinds == frozenset({ProfileKind.ACADEMIC}) and c2.conflicts == ("acad-retina",)

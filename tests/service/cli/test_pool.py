@@ -1,3 +1,5 @@
+"""``ingest``, ``build``, ``delete`` and ``stats`` (with ``search`` over what was ingested)."""
+
 from __future__ import annotations
 
 import json
@@ -5,20 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import service.cli.commands as cli_module
-from service.cli.commands import main
-from service.container import build_container
+from service.cli import main
 from service.settings import Settings
 from tests.conftest import DEMO_FILES
-from tests.fakes import FakeEncoder
-
-
-@pytest.fixture(autouse=True)
-def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    encoder = FakeEncoder()
-    monkeypatch.setattr(
-        cli_module, "build_container", lambda settings: build_container(settings, encoder=encoder)
-    )
 
 
 def run(settings: Settings, *args: str) -> int:
@@ -52,20 +43,6 @@ def test_rejected_rows_give_exit_1_and_file_line_messages(
     captured = capsys.readouterr()
     assert f"{bad}:2: record: must be 'organisation' or 'profile'" in captured.err
     assert "1 added" in captured.out
-
-
-def test_errors_are_one_line_without_traceback(
-    settings: Settings, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert run(settings, "ingest", "/no/such/file.jsonl") == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err and "cannot read" in err
-    assert run(settings, "search", "") == 2
-    assert "text: the brief is empty" in capsys.readouterr().err
-    assert run(settings, "search", "falls", "--kind", "robot") != 0
-    assert "Traceback" not in capsys.readouterr().err
-    assert run(settings, "eval", "goldstandard", "/no/such/dir") == 2
-    assert "not a directory" in capsys.readouterr().err
 
 
 def test_build_repairs_and_reports(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,258 @@
+"""Profiles and their evidence: written whole (profile row, evidence items and their chunks in
+one transaction), read whole or in part, and erased."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+from index.db.clock import timestamp
+from index.db.embedding_cache import purge_orphaned_embeddings
+from index.db.schema import chunks, evidence, profiles
+from index.db.versioning import CatalogueVersion, UpsertOutcome, hash_record
+from matcher.errors import ProfileNotFoundError
+from matcher.model import EvidenceItem, EvidenceType, Profile, ProfileKind
+from matcher.text import chunk, content_hash
+
+
+class ProfileStore:
+    """Read and write profiles with their evidence and chunks in the catalogue database.
+
+    Args:
+        engine: an engine on a database opened with
+            :func:`index.db.versioning.open_catalogue_engine`.
+        max_words: chunk size used when splitting evidence texts.
+    """
+
+    def __init__(self, engine: Engine, *, max_words: int = 180) -> None:
+        self._engine = engine
+        self._max_words = max_words
+        self._versions = CatalogueVersion(engine)
+
+    # ------------------------------------------------------------------ writes
+    def upsert_profile(self, profile: Profile) -> UpsertOutcome:
+        """Add a profile or replace it with its new content; an identical one is left alone.
+
+        The profile, its evidence and its chunks are written in one transaction.
+        """
+        record = asdict(profile)
+        record.pop("updated_at")
+        digest = hash_record(record)
+        with self._versions.writing() as connection:
+            existing = connection.execute(
+                select(profiles.c.content_hash).where(profiles.c.id == profile.id)
+            ).scalar_one_or_none()
+            if existing == digest:
+                return UpsertOutcome(profile.id, "unchanged")
+            old_hashes: set[str] = set()
+            if existing is not None:
+                # the evidence is replaced but the profile row is updated in place: deleting it
+                # would cascade to the profile's introductions and shortlist entries
+                old_hashes = _delete_profile_rows(connection, profile.id, keep_profile=True)
+            connection.execute(
+                (
+                    insert(profiles)
+                    if existing is None
+                    else update(profiles).where(profiles.c.id == profile.id)
+                ).values(
+                    id=profile.id,
+                    kind=profile.kind.value,
+                    name=profile.name,
+                    organisation_id=profile.organisation_id,
+                    unit=profile.unit,
+                    region=profile.region,
+                    summary=profile.summary,
+                    keywords=list(profile.keywords),
+                    capacity=profile.capacity,
+                    contact=profile.contact,
+                    consent=profile.consent,
+                    coauthors=list(profile.coauthors),
+                    content_hash=digest,
+                    updated_at=profile.updated_at or timestamp(),
+                )
+            )
+            self._write_evidence(connection, profile)
+            # texts the profile no longer has leave the cache; unchanged ones stay cached
+            purge_orphaned_embeddings(connection, old_hashes)
+            self._versions.bump(connection)
+        return UpsertOutcome(profile.id, "added" if existing is None else "updated")
+
+    def _write_evidence(self, connection: Connection, profile: Profile) -> None:
+        """Insert a profile's evidence items (its summary first) and their chunks."""
+        for position, item in enumerate(profile.evidence_with_summary()):
+            result = connection.execute(
+                insert(evidence).values(
+                    profile_id=profile.id,
+                    item_id=item.id,
+                    position=position,
+                    type=item.type.value,
+                    title=item.title,
+                    text=item.text,
+                    year=item.year,
+                    specialty=item.specialty,
+                    sector=item.sector,
+                    funder=item.funder,
+                    readiness_level=item.readiness_level,
+                )
+            )
+            evidence_pk = result.inserted_primary_key[0]  # type: ignore[index]
+            rows = [
+                {
+                    "evidence_pk": evidence_pk,
+                    "profile_id": profile.id,
+                    "position": i,
+                    "text": piece,
+                    "text_hash": content_hash(piece),
+                }
+                for i, piece in enumerate(chunk(item.content, max_words=self._max_words))
+            ]
+            if rows:
+                connection.execute(insert(chunks), rows)
+
+    def delete_profile(
+        self, profile_id: str, *, also: Callable[[Connection], object] | None = None
+    ) -> None:
+        """Erase a profile: its row, evidence, chunks and every cached embedding of its texts
+        that no other profile uses (and, through foreign keys, its shortlist entries and
+        introductions). On SQLite the write-ahead log is then checkpointed and truncated, so
+        that the erased text is left in no file (deleted pages are zeroed: ``secure_delete``).
+
+        Args:
+            profile_id: the profile to erase.
+            also: more work to commit in the same transaction (the audit log's erasure).
+
+        Raises:
+            ProfileNotFoundError: no such profile.
+        """
+        with self._versions.writing() as connection:
+            found = connection.execute(
+                select(profiles.c.id).where(profiles.c.id == profile_id)
+            ).scalar_one_or_none()
+            if found is None:
+                raise ProfileNotFoundError(profile_id)
+            hashes = _delete_profile_rows(connection, profile_id)
+            purge_orphaned_embeddings(connection, hashes)
+            if also is not None:
+                also(connection)
+            self._versions.bump(connection)
+        if self._engine.dialect.name == "sqlite":
+            with self._engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # ------------------------------------------------------------------ reads
+    def get_profile(self, profile_id: str) -> Profile:
+        """A whole profile with its evidence (the summary item excluded).
+
+        Raises:
+            ProfileNotFoundError: no such profile.
+        """
+        found = self.get_profiles([profile_id])
+        if profile_id not in found:
+            raise ProfileNotFoundError(profile_id)
+        return found[profile_id]
+
+    def get_profiles(
+        self, profile_ids: Iterable[str], *, with_evidence: bool = True
+    ) -> dict[str, Profile]:
+        """Whole profiles for the ids that exist (unknown ids are left out).
+
+        Args:
+            profile_ids: the profiles wanted.
+            with_evidence: ``False`` leaves every profile's ``evidence`` empty (a cheaper read
+                when only the profile's own fields are shown).
+        """
+        ids = list(dict.fromkeys(profile_ids))
+        if not ids:
+            return {}
+        with self._engine.connect() as connection:
+            items: dict[str, list[EvidenceItem]] = {i: [] for i in ids}
+            if with_evidence:
+                for r in connection.execute(
+                    select(evidence)
+                    .where(evidence.c.profile_id.in_(ids))
+                    .where(evidence.c.type != EvidenceType.SUMMARY.value)
+                    .order_by(evidence.c.profile_id, evidence.c.position)
+                ).mappings():
+                    items[r["profile_id"]].append(_item_from_row(r))
+            rows = connection.execute(select(profiles).where(profiles.c.id.in_(ids))).mappings()
+            return {r["id"]: _profile_from_row(r, items[r["id"]]) for r in rows}
+
+    def evidence_items(
+        self, item_ids: Sequence[str], profile_ids: Sequence[str]
+    ) -> dict[tuple[str, str], EvidenceItem]:
+        """Evidence items (summary items included) keyed by (profile id, item id)."""
+        if not profile_ids:
+            return {}
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(evidence)
+                .where(evidence.c.profile_id.in_(set(profile_ids)))
+                .where(evidence.c.item_id.in_(set(item_ids)))
+            ).mappings()
+            return {(r["profile_id"], r["item_id"]): _item_from_row(r) for r in rows}
+
+    def profile_ids(self) -> list[str]:
+        """Every profile id, sorted."""
+        with self._engine.connect() as connection:
+            return list(connection.execute(select(profiles.c.id).order_by(profiles.c.id)).scalars())
+
+    def iter_profiles(self, batch: int = 200) -> Iterator[Profile]:
+        """Every profile, in id order (read ``batch`` profiles at a time)."""
+        ids = self.profile_ids()
+        for start in range(0, len(ids), batch):
+            found = self.get_profiles(ids[start : start + batch])
+            for profile_id in ids[start : start + batch]:
+                yield found[profile_id]
+
+
+def _delete_profile_rows(
+    connection: Connection, profile_id: str, *, keep_profile: bool = False
+) -> set[str]:
+    """Delete a profile's rows (its evidence and chunks only, when ``keep_profile``);
+    returns the text hashes its chunks had."""
+    hashes = set(
+        connection.execute(
+            select(chunks.c.text_hash).where(chunks.c.profile_id == profile_id)
+        ).scalars()
+    )
+    connection.execute(delete(chunks).where(chunks.c.profile_id == profile_id))
+    connection.execute(delete(evidence).where(evidence.c.profile_id == profile_id))
+    if not keep_profile:
+        connection.execute(delete(profiles).where(profiles.c.id == profile_id))
+    return hashes
+
+
+def _profile_from_row(r: Any, items: list[EvidenceItem]) -> Profile:
+    return Profile(
+        id=r["id"],
+        kind=ProfileKind(r["kind"]),
+        name=r["name"],
+        organisation_id=r["organisation_id"],
+        unit=r["unit"],
+        region=r["region"],
+        summary=r["summary"],
+        keywords=tuple(r["keywords"]),
+        capacity=r["capacity"],
+        contact=r["contact"],
+        consent=bool(r["consent"]),
+        coauthors=tuple(r["coauthors"]),
+        evidence=tuple(items),
+        updated_at=r["updated_at"],
+    )
+
+
+def _item_from_row(r: Any) -> EvidenceItem:
+    return EvidenceItem(
+        id=r["item_id"],
+        type=EvidenceType(r["type"]),
+        title=r["title"],
+        text=r["text"],
+        year=r["year"],
+        specialty=r["specialty"],
+        sector=r["sector"],
+        funder=r["funder"],
+        readiness_level=r["readiness_level"],
+    )

@@ -1,0 +1,108 @@
+"""The pool of profiles: ``ingest``, ``build``, ``delete`` and ``stats``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from index.vectors.manifest import Manifest
+from service.cli.common import EXIT_REJECTED, progress_bar, run_container, run_settings
+from service.container import open_catalogue, open_index_store
+from service.settings import Settings
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Validate and load JSON Lines / CSV files, then update the index.
+
+    Invalid rows are reported as file:line: field: reason and skipped; the exit status is 1 when
+    any row was rejected.
+    """
+    container = run_container(ctx)
+    with progress_bar(ctx, "embedding") as progress:
+        report, sync = container.ingest(list(paths), progress=progress)
+    for error in report.errors:
+        click.echo(str(error), err=True)
+    click.echo(report.summary())
+    click.echo(sync.summary())
+    if report.errors:
+        ctx.exit(EXIT_REJECTED)
+
+
+@click.command()
+@click.option(
+    "--rebuild", is_flag=True, help="Build from scratch (vectors still come from the cache)."
+)
+@click.pass_context
+def build(ctx: click.Context, rebuild: bool) -> None:
+    """Bring the index up to date with the catalogue (repairs a stale or broken index)."""
+    container = run_container(ctx)
+    with progress_bar(ctx, "embedding") as progress:
+        report = container.sync(force_rebuild=rebuild, progress=progress)
+    click.echo(report.summary())
+
+
+@click.command()
+@click.argument("profile_id")
+@click.pass_context
+def delete(ctx: click.Context, profile_id: str) -> None:
+    """Erase a profile: catalogue rows, cached embeddings and vectors."""
+    container = run_container(ctx)
+    report = container.delete(profile_id)
+    click.echo(f"deleted {profile_id}")
+    click.echo(report.summary())
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Catalogue counts and the index manifest."""
+    data, manifest = _stats(run_settings(ctx))
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"catalogue: {data['catalogue']} (version {data['catalogue_version']})")
+    for key, value in data["counts"].items():
+        click.echo(f"  {key}: {value}")
+    if manifest is None:
+        click.echo("index: none built yet (run 'matcher build')")
+    else:
+        click.echo(_describe_index(manifest))
+
+
+def _stats(settings: Settings) -> tuple[dict[str, Any], Manifest | None]:
+    """The figures ``stats`` prints (as its JSON), and the current index manifest; only the
+    catalogue is opened, no model is loaded."""
+    catalogue = open_catalogue(settings)
+    try:
+        manifest = open_index_store(settings).current_manifest()
+        data: dict[str, Any] = {
+            "catalogue": settings.catalogue_url,
+            "catalogue_version": catalogue.version,
+            "counts": catalogue.counts(),
+            "index": manifest.to_json() if manifest else None,
+        }
+    finally:
+        catalogue.close()
+    return data, manifest
+
+
+def _describe_index(manifest: Manifest) -> str:
+    """One line on the current index version."""
+    recall = (
+        f", recall@{manifest.recall_k} {manifest.recall_at_k:.3f}"
+        if manifest.recall_at_k is not None
+        else ""
+    )
+    params = ", ".join(f"{k}={v}" for k, v in manifest.index_params.items())
+    return (
+        f"index: v{manifest.version}, {manifest.vector_count} vectors, {manifest.index_type}"
+        f"{' (' + params + ')' if params else ''}{recall}, model {manifest.model_id}, "
+        f"catalogue version {manifest.catalogue_version}"
+    )

@@ -1,0 +1,105 @@
+"""``serve``: the web pages and the JSON API, in one process or several workers."""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+
+import click
+
+from index.db.accounts import AccountStore
+from matcher.model import Role
+from service.cli.common import run_container, run_settings
+from service.settings import Settings
+
+#: How long uvicorn waits for a starting worker to answer its health ping (seconds).
+WORKER_HEALTHCHECK_SECONDS = 120
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default 8000).")
+@click.option(
+    "--demo-keys",
+    is_flag=True,
+    help="Create one key per role for this run and print them (demo data only).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes. Each serves the index on disk and picks up a newer version "
+    "within KE_MATCHER_RELOAD_SECONDS; use PostgreSQL when several workers take writes.",
+)
+@click.pass_context
+def serve(
+    ctx: click.Context, host: str | None, port: int | None, demo_keys: bool, workers: int
+) -> None:
+    """Serve the web pages and the JSON API (repairs the index first if it is stale)."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = run_settings(ctx)
+    container = run_container(ctx)
+    click.echo(container.sync().summary())
+    app = create_app(container)
+    host = host or settings.host
+    port = port or settings.port
+    if demo_keys or settings.demo_keys:
+        _issue_demo_keys(container.accounts)
+    if settings.anonymous_search:
+        click.echo("anonymous search is on: POST /api/v1/search answers without a key")
+    click.echo(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    if workers > 1:
+        # Each worker process builds its own container from the same settings (passed through
+        # the environment) with create_app() as the factory.
+        container.close()
+        export_settings(settings)
+        click.echo(f"{workers} workers")
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            access_log=False,
+            # a worker loads the model and the index before it can answer uvicorn's health
+            # ping; on a busy 2-core machine that takes longer than the 5 s default, and the
+            # supervisor would kill and restart workers that are merely still starting
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        )
+        return
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+
+
+def _issue_demo_keys(accounts: AccountStore) -> None:
+    """Revoke the demo keys of earlier runs, then create and print one per role."""
+    for key in accounts.list_keys():
+        if key.name.startswith("demo ") and not key.revoked_at:
+            accounts.revoke_key(key.id)
+    click.echo("demo keys for this run (sign in at the web page with one of them):")
+    for role in Role:
+        _key, secret = accounts.create_key(name=f"demo {role.value}", role=role)
+        click.echo(f"  {role.value:<10} {secret}")
+
+
+def export_settings(settings: Settings) -> None:
+    """Put every setting into this process's environment (``KE_MATCHER_*``), so that processes
+    it starts read the same settings, command-line overrides included."""
+    prefix = str(Settings.model_config.get("env_prefix", ""))
+    for name, value in settings.model_dump().items():
+        key = f"{prefix}{name}".upper()
+        if value is None:
+            os.environ.pop(key, None)
+        elif isinstance(value, enum.Enum):
+            os.environ[key] = str(value.value)
+        elif isinstance(value, bool):
+            os.environ[key] = "true" if value else "false"
+        elif isinstance(value, list | dict | tuple | set):
+            os.environ[key] = json.dumps(value, default=str)
+        else:
+            os.environ[key] = str(value)
