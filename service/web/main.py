@@ -3,7 +3,8 @@ and the static files.
 
 Pages use the same keys as the API: signing in exchanges a key for a session cookie (HttpOnly,
 SameSite=Lax); every form that changes state carries the session's CSRF token, checked once for
-every page by :func:`service.http.security.csrf_guard`. A little plain JavaScript
+every page by :func:`service.http.security.csrf_guard` (the forms' routes still declare their
+``csrf`` field, for its length bound, but compare nothing). A little plain JavaScript
 (``static/app.js``) makes shortlisting and introductions work without a page reload; without it
 the forms still work.
 """
