@@ -98,7 +98,7 @@ def test_batch_job_through_the_api(loaded: Container) -> None:
     from fastapi.testclient import TestClient
 
     from matcher.model import Role
-    from service.api import create_app
+    from service.app import create_app
 
     _key, secret = loaded.accounts.create_key(name="broker", role=Role.KE_STAFF)
     app = create_app(loaded)
