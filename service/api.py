@@ -604,7 +604,7 @@ def api_router(settings: Settings) -> APIRouter:
         return JobOut(
             id=job.id,
             filename=job.filename,
-            status=job.status,  # type: ignore[arg-type]
+            status=job.status,
             done=job.done,
             total=job.total,
             created_by=job.created_by,
