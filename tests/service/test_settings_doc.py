@@ -49,5 +49,5 @@ def test_attribute_sections_are_parsed_with_continuations_and_shared_entries() -
 
 def test_a_setting_without_a_docstring_entry_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Settings, "__doc__", "No attributes here.")
-    with pytest.raises(ValueError, match="without a docstring entry: .*data_dir"):
+    with pytest.raises(ValueError, match=r"without a docstring entry: .*data_dir"):
         settings_doc.settings_table()
