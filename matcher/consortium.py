@@ -72,10 +72,24 @@ _ORDER = tuple(MemberRole)
 
 #: Purposes whose briefs get consortia proposed besides their partners.
 CONSORTIUM_PURPOSES = frozenset({Purpose.GRANT_PARTNERS, Purpose.FUNDING_CALL})
-#: Words in a call's text that ask for an NHS partner (matched as substrings, lower case).
-NHS_WORDS = ("nhs", "clinical")
-#: Words in a call's text that ask for an SME partner (matched as substrings, lower case).
-SME_WORDS = ("sme", "industry", "company")
+#: Words in a call's text that ask for an NHS partner (whole words, any case, plurals too).
+NHS_WORDS = ("nhs", "clinical", "clinician")
+#: Words in a call's text that ask for an SME partner (whole words, any case, plurals too).
+SME_WORDS = ("sme", "industry", "industrial", "company", "companies", "business")
+
+
+def mentions(text: str, words: Sequence[str]) -> bool:
+    """Whether ``text`` contains one of ``words`` as a whole word (any case, an ``s`` plural
+    too): "an SME partner" and "SMEs" mention ``sme``; "assessment" and "preclinical" do not.
+
+    Args:
+        text: the text to look in.
+        words: lower-case words.
+    """
+    pattern = r"\b(?:" + "|".join(re.escape(w) for w in words) + r")s?\b"
+    return re.search(pattern, text, flags=re.IGNORECASE) is not None
+
+
 #: The smallest team proposed, whatever the number of partners a brief wants.
 MIN_TEAM_SIZE = 3
 
@@ -92,34 +106,28 @@ def wants_consortia(purpose: Purpose) -> bool:
 def needs_nhs_partner(text: str, kinds: Collection[ProfileKind]) -> bool:
     """Whether a call asks for an NHS partner (a clinical team) in its consortia.
 
-    It does when its text mentions one of :data:`NHS_WORDS` (case-insensitive substrings), when
+    It does when its text mentions one of :data:`NHS_WORDS` (:func:`mentions`), when
     it accepts clinical teams, or when it accepts every kind (``kinds`` empty).
 
     Args:
         text: the call's text.
         kinds: the kinds of partner the call accepts (empty: all kinds).
     """
-    lowered = text.lower()
-    return (
-        any(word in lowered for word in NHS_WORDS)
-        or ProfileKind.CLINICAL_TEAM in kinds
-        or not kinds
-    )
+    return mentions(text, NHS_WORDS) or ProfileKind.CLINICAL_TEAM in kinds or not kinds
 
 
 def needs_sme_partner(text: str, kinds: Collection[ProfileKind]) -> bool:
     """Whether a call asks for an SME partner in its consortia.
 
-    It does when its text mentions one of :data:`SME_WORDS` (case-insensitive substrings, so
-    "assessment" counts as "sme" too) or when the call accepts SMEs by name; unlike the NHS
+    It does when its text mentions one of :data:`SME_WORDS` (:func:`mentions`) or when the
+    call accepts SMEs by name; unlike the NHS
     partner, a call that accepts every kind does not ask for an SME on that account.
 
     Args:
         text: the call's text.
         kinds: the kinds of partner the call accepts (empty: all kinds).
     """
-    lowered = text.lower()
-    return any(word in lowered for word in SME_WORDS) or ProfileKind.SME in kinds
+    return mentions(text, SME_WORDS) or ProfileKind.SME in kinds
 
 
 def team_size(partners: int) -> int:

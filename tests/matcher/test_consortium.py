@@ -316,6 +316,8 @@ def test_only_grant_partner_and_funding_call_briefs_get_consortia() -> None:
         ("Machine learning for sepsis", {C}, True),
         ("Machine learning for sepsis", set(), True),  # every kind accepted
         ("Machine learning for sepsis", {A, S}, False),
+        ("Preclinical toxicology in cell lines", {A, S}, False),  # a word inside a word
+        ("Two NHS trusts and their clinicians", {A, S}, True),
     ],
 )
 def test_an_nhs_partner_is_asked_for_by_words_or_kinds(
@@ -333,6 +335,9 @@ def test_an_nhs_partner_is_asked_for_by_words_or_kinds(
         ("Machine learning for sepsis", {S}, True),
         ("Machine learning for sepsis", set(), False),  # unlike the NHS partner
         ("Machine learning for sepsis", {A, C}, False),
+        ("Health technology assessment of a screening test", {A, C}, False),  # "sme" inside
+        ("Led by SMEs in the region", {A, C}, True),
+        ("Two companies will co-fund it", {A, C}, True),
     ],
 )
 def test_an_sme_partner_is_asked_for_by_words_or_kinds(
