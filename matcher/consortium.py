@@ -20,12 +20,16 @@ covers the call best is proposed, so the bound holds against the best team led b
 Alternatives: the k-th consortium is led by a different academic, and the leads of earlier
 consortia are left out of it altogether (an alternative to turn to if someone declines);
 consortia with the same members as an earlier one are skipped.
+
+What a call asks for (:func:`wants_consortia`, :func:`needs_nhs_partner`,
+:func:`needs_sme_partner`, :func:`team_size`): the rules batch matching applies to one row of a
+call file before :func:`build_consortia` is asked for teams.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeAlias
@@ -33,7 +37,7 @@ from typing import TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-from matcher.model import ProfileKind
+from matcher.model import ProfileKind, Purpose
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 BoolArray: TypeAlias = npt.NDArray[np.bool_]
@@ -65,6 +69,75 @@ _KIND_OF = {
     MemberRole.SME_PARTNER: ProfileKind.SME,
 }
 _ORDER = tuple(MemberRole)
+
+#: Purposes whose briefs get consortia proposed besides their partners.
+CONSORTIUM_PURPOSES = frozenset({Purpose.GRANT_PARTNERS, Purpose.FUNDING_CALL})
+#: Words in a call's text that ask for an NHS partner (whole words, any case, plurals too).
+NHS_WORDS = ("nhs", "clinical", "clinician")
+#: Words in a call's text that ask for an SME partner (whole words, any case, plurals too).
+SME_WORDS = ("sme", "industry", "industrial", "company", "companies", "business")
+
+
+def mentions(text: str, words: Sequence[str]) -> bool:
+    """Whether ``text`` contains one of ``words`` as a whole word (any case, an ``s`` plural
+    too): "an SME partner" and "SMEs" mention ``sme``; "assessment" and "preclinical" do not.
+
+    Args:
+        text: the text to look in.
+        words: lower-case words.
+    """
+    pattern = r"\b(?:" + "|".join(re.escape(w) for w in words) + r")s?\b"
+    return re.search(pattern, text, flags=re.IGNORECASE) is not None
+
+
+#: The smallest team proposed, whatever the number of partners a brief wants.
+MIN_TEAM_SIZE = 3
+
+
+def wants_consortia(purpose: Purpose) -> bool:
+    """Whether a brief of this purpose gets consortia (grant partners and funding calls do).
+
+    Args:
+        purpose: the brief's purpose.
+    """
+    return purpose in CONSORTIUM_PURPOSES
+
+
+def needs_nhs_partner(text: str, kinds: Collection[ProfileKind]) -> bool:
+    """Whether a call asks for an NHS partner (a clinical team) in its consortia.
+
+    It does when its text mentions one of :data:`NHS_WORDS` (:func:`mentions`), when
+    it accepts clinical teams, or when it accepts every kind (``kinds`` empty).
+
+    Args:
+        text: the call's text.
+        kinds: the kinds of partner the call accepts (empty: all kinds).
+    """
+    return mentions(text, NHS_WORDS) or ProfileKind.CLINICAL_TEAM in kinds or not kinds
+
+
+def needs_sme_partner(text: str, kinds: Collection[ProfileKind]) -> bool:
+    """Whether a call asks for an SME partner in its consortia.
+
+    It does when its text mentions one of :data:`SME_WORDS` (:func:`mentions`) or when the
+    call accepts SMEs by name; unlike the NHS
+    partner, a call that accepts every kind does not ask for an SME on that account.
+
+    Args:
+        text: the call's text.
+        kinds: the kinds of partner the call accepts (empty: all kinds).
+    """
+    return mentions(text, SME_WORDS) or ProfileKind.SME in kinds
+
+
+def team_size(partners: int) -> int:
+    """The largest consortium proposed for a brief that wants ``partners`` partners: room for
+    them and a lead, and never fewer than :data:`MIN_TEAM_SIZE` members.
+
+    Args:
+        partners: how many partners the brief wants.
+    """
+    return max(MIN_TEAM_SIZE, partners + 1)
 
 
 def split_facets(text: str, *, min_words: int = MIN_FACET_WORDS) -> list[str]:

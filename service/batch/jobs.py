@@ -9,10 +9,12 @@ import os
 import secrets
 import shutil
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal, TypeAlias
 
 from markupsafe import escape
 
@@ -25,6 +27,14 @@ REPORT_FILES = {"csv": "partners.csv", "xlsx": "partners.xlsx", "html": "report.
 PROFILES_FILE = "profiles.json"
 #: Left in place of reports withdrawn because a profile they named was erased.
 WITHDRAWN_FILE = "withdrawn.json"
+
+#: Where a job is: waiting for the worker, matching, finished with reports, or failed.
+JobStatus: TypeAlias = Literal["queued", "running", "done", "failed"]
+#: The work of one job: ``work(call file, output folder, progress(done, total), options)``
+#: writes the reports into the output folder and returns the job's summary.
+JobWork: TypeAlias = Callable[
+    [Path, Path, Callable[[int, int], None], dict[str, object]], dict[str, object]
+]
 
 
 class JobNotFoundError(NotFoundError):
@@ -43,7 +53,7 @@ class Job:
     filename: str
     created_by: str
     created_at: str
-    status: str = "queued"
+    status: JobStatus = "queued"
     done: int = 0
     total: int = 0
     error: str | None = None
@@ -51,9 +61,14 @@ class Job:
 
 
 class JobRunner:
-    """Runs one batch at a time in a worker thread; reports are written under ``root``."""
+    """Runs one batch at a time in a worker thread; reports are written under ``root``.
 
-    def __init__(self, root: Path, run: object) -> None:
+    Args:
+        root: the folder that holds one folder per job (its call file and ``out/`` reports).
+        run: the work of one job (see :data:`JobWork`).
+    """
+
+    def __init__(self, root: Path, run: JobWork) -> None:
         self.root = root
         self._run = run
         self._jobs: dict[str, Job] = {}
@@ -80,27 +95,29 @@ class JobRunner:
         self._pool.submit(self._work, job_id, call, options)
         return job
 
-    def _update(self, job_id: str, **changes: object) -> None:
+    def _update(self, job_id: str, change: Callable[[Job], Job]) -> None:
         with self._lock:
-            self._jobs[job_id] = replace(self._jobs[job_id], **changes)  # type: ignore[arg-type]
+            self._jobs[job_id] = change(self._jobs[job_id])
 
     def _work(self, job_id: str, call: Path, options: dict[str, object]) -> None:
-        self._update(job_id, status="running")
+        self._update(job_id, lambda job: replace(job, status="running"))
         try:
             summary = self._run(
                 call,
                 call.parent / "out",
-                lambda done, total: self._update(job_id, done=done, total=total),
+                lambda done, total: self._update(
+                    job_id, lambda job: replace(job, done=done, total=total)
+                ),
                 options,
-            )  # type: ignore[operator]
-            self._update(job_id, status="done", summary=summary)
+            )
+            self._update(job_id, lambda job: replace(job, status="done", summary=summary))
         except MatcherError as error:
-            self._update(job_id, status="failed", error=str(error))
+            message = str(error)
+            self._update(job_id, lambda job: replace(job, status="failed", error=message))
         except Exception:  # a bug must not kill the worker; the job says it failed
             logger.exception("batch job %s failed", job_id)
-            self._update(
-                job_id, status="failed", error="internal error while matching; see the server log"
-            )
+            message = "internal error while matching; see the server log"
+            self._update(job_id, lambda job: replace(job, status="failed", error=message))
 
     def get(self, job_id: str) -> Job:
         """A job by id.

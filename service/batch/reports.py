@@ -11,7 +11,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 
-from service.batch.run import BatchResult
+from service.batch.result import BatchResult
 from service.http.exports import neutralise
 
 COLUMNS = (

@@ -40,7 +40,7 @@ def serve(
     """Serve the web pages and the JSON API (repairs the index first if it is stale)."""
     import uvicorn
 
-    from service.api import create_app
+    from service.app import create_app
 
     settings = run_settings(ctx)
     container = run_container(ctx)
@@ -60,7 +60,7 @@ def serve(
         export_settings(settings)
         click.echo(f"{workers} workers")
         uvicorn.run(
-            "service.api:create_app",
+            "service.app:create_app",
             factory=True,
             host=host,
             port=port,

@@ -31,15 +31,16 @@ from matcher.evaluation import (
 )
 from matcher.fusion import RankingProfile
 from matcher.model import ProfileKind
-from service.container import make_encoder
-from service.evaluation.goldstandard import (
-    _paper_text,
-    _profile,
-    _read_json_lines,
+from service.container import Container, make_encoder
+from service.evaluation.archive import (
+    archive_path,
+    archive_profile,
+    paper_text,
+    read_json_lines,
     read_ratings,
-    scratch_container,
     version_dirs,
 )
+from service.evaluation.scratch import scratch_container
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -83,12 +84,82 @@ def hold_out(
     rng = np.random.default_rng(seed)
     chosen: dict[str, dict[str, Any]] = {}
     for researcher in sorted(archives):
-        papers = {str(r.get("id")): r for r in archives[researcher] if any(_paper_text(r))}
+        papers = {str(r.get("id")): r for r in archives[researcher] if any(paper_text(r))}
         if len(papers) < min_papers:
             continue
         ids = sorted(papers)
         chosen[researcher] = papers[ids[int(rng.integers(len(ids)))]]
     return chosen
+
+
+def _authors(
+    archives: Mapping[str, list[dict[str, Any]]], held: Mapping[str, dict[str, Any]]
+) -> dict[str, set[str]]:
+    """Held-out paper id → every researcher whose archive holds that paper."""
+    return {
+        str(record.get("id")): {
+            r
+            for r, papers in archives.items()
+            if any(str(p.get("id")) == str(record.get("id")) for p in papers)
+        }
+        for record in held.values()
+    }
+
+
+def _fill_pool(
+    container: Container,
+    archives: Mapping[str, list[dict[str, Any]]],
+    held: Mapping[str, dict[str, Any]],
+) -> int:
+    """Write every researcher's papers but the held-out ones into the catalogue and sync the
+    index; returns how many researchers are in the pool."""
+    held_ids = {str(r.get("id")) for r in held.values()}
+    pool = 0
+    for researcher, papers in archives.items():
+        kept = [p for p in papers if str(p.get("id")) not in held_ids]
+        built = archive_profile(researcher, kept)
+        if built is not None:
+            container.catalogue.upsert_profile(built)
+            pool += 1
+    container.sync()
+    return pool
+
+
+def _author_ranks(
+    container: Container,
+    held: Mapping[str, dict[str, Any]],
+    authors: Mapping[str, set[str]],
+    pool: int,
+    *,
+    profile: RankingProfile,
+) -> dict[str, int]:
+    """Researcher → the rank of the held-out paper's best-placed author among every researcher,
+    the paper searched as a brief through the product's path."""
+    ranks: dict[str, int] = {}
+    for researcher, record in held.items():
+        title, abstract = paper_text(record)
+        try:
+            brief = make_brief(
+                f"{title}. {abstract}" if abstract else title,
+                kinds=[ProfileKind.ACADEMIC.value],
+                top=min(MAX_TOP, max(pool, 1)),
+            )
+        except MatcherError:
+            logger.warning("held-out paper of %s has no usable text; left out", researcher)
+            continue
+        scored = container.engine.score(brief, profile=profile)
+        group = scored.groups[ProfileKind.ACADEMIC]
+        snap = container.engine.snapshot()
+        scores = {
+            snap.profiles[int(p)].id.removeprefix("gs-"): float(s)
+            for p, s in zip(group.profiles, group.scores, strict=True)
+        }
+        paper_authors = authors[str(record.get("id"))]
+        if paper_authors & set(scores):
+            ranks[researcher] = author_rank(scores, paper_authors)
+        else:  # beyond the returned list: ranked after everyone returned
+            ranks[researcher] = len(scores) + 1
+    return ranks
 
 
 def run_authorship(
@@ -114,62 +185,23 @@ def run_authorship(
     version = version_dirs(directory)[0]
     archives = {}
     for researcher in researchers:
-        path = version / "archives" / f"~{researcher}.jsonl"
+        path = archive_path(version, researcher)
         if path.is_file():
-            archives[researcher] = _read_json_lines(path)
+            archives[researcher] = read_json_lines(path)
     held = hold_out(archives, min_papers=min_papers, seed=seed)
     if not held:
         raise EvaluationDataError(
             f"{version}: no researcher has {min_papers} or more papers; lower --min-papers"
         )
-    held_ids = {str(r.get("id")) for r in held.values()}
-    authors = {
-        str(record.get("id")): {
-            r
-            for r, papers in archives.items()
-            if any(str(p.get("id")) == str(record.get("id")) for p in papers)
-        }
-        for record in held.values()
-    }
     if encoder is None:
         # An adaptation active in the data directory belongs to another pool: not used here.
         own = settings.model_copy(update={"adapted_model": "off"})
         encoder = make_encoder(own if settings.adapted_model == "auto" else settings)
-    ranks: dict[str, int] = {}
     with scratch_container(settings, encoder, prefix="ke-matcher-authorship-") as container:
-        pool = 0
-        for researcher, papers in archives.items():
-            kept = [p for p in papers if str(p.get("id")) not in held_ids]
-            built = _profile(researcher, kept)
-            if built is not None:
-                container.catalogue.upsert_profile(built)
-                pool += 1
-        container.sync()
+        pool = _fill_pool(container, archives, held)
         if progress is not None:
             progress(f"{len(held)} held-out papers, {pool} researchers in the pool")
-        for researcher, record in held.items():
-            title, abstract = _paper_text(record)
-            try:
-                brief = make_brief(
-                    f"{title}. {abstract}" if abstract else title,
-                    kinds=[ProfileKind.ACADEMIC.value],
-                    top=min(MAX_TOP, max(pool, 1)),
-                )
-            except MatcherError:
-                logger.warning("held-out paper of %s has no usable text; left out", researcher)
-                continue
-            scored = container.engine.score(brief, profile=profile)
-            group = scored.groups[ProfileKind.ACADEMIC]
-            snap = container.engine.snapshot()
-            scores = {
-                snap.profiles[int(p)].id.removeprefix("gs-"): float(s)
-                for p, s in zip(group.profiles, group.scores, strict=True)
-            }
-            paper_authors = authors[str(record.get("id"))]
-            if paper_authors & set(scores):
-                ranks[researcher] = author_rank(scores, paper_authors)
-            else:  # beyond the returned list: ranked after everyone returned
-                ranks[researcher] = len(scores) + 1
+        ranks = _author_ranks(container, held, _authors(archives, held), pool, profile=profile)
     intervals: dict[str, list[float]] = {}
     if with_intervals:
         for name, interval in bootstrap_authorship(ranks, seed=7).items():

@@ -8,14 +8,11 @@ score the search path gives that profile. Nothing about particular researchers i
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import math
 import statistics
-import tempfile
-from collections.abc import Callable, Collection, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,21 +31,34 @@ from matcher.evaluation import (
     researcher_costs,
 )
 from matcher.fusion import RankingProfile
-from matcher.model import (
-    EvidenceItem,
-    EvidenceType,
-    Organisation,
-    OrganisationType,
-    Profile,
-    ProfileKind,
+from service.container import Container, encoder_model_path, make_encoder
+from service.evaluation.archive import (
+    ORGANISATION_ID,
+    archive_path,
+    archive_profile,
+    paper_text,
+    read_json_lines,
+    read_ratings,
+    read_submissions,
+    version_dirs,
 )
-from matcher.text import normalise
-from service.container import Container, build_container, encoder_model_path, make_encoder
+from service.evaluation.scratch import scratch_container
 from service.settings import Settings
 
-logger = logging.getLogger(__name__)
+# the archive readers and the scratch container were defined here first; callers still import
+# them from this module
+__all__ = [
+    "ORGANISATION_ID",
+    "GoldStandardReport",
+    "VersionResult",
+    "peer_comparison",
+    "read_ratings",
+    "run_goldstandard",
+    "scratch_container",
+    "version_dirs",
+]
 
-ORGANISATION_ID = "goldstandard"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,117 +170,6 @@ def peer_comparison(
     return peers, intervals
 
 
-def read_ratings(directory: Path) -> dict[str, dict[str, float]]:
-    """``evaluations.tsv`` → researcher → paper → rating.
-
-    Raises:
-        EvaluationDataError: missing file or malformed rows.
-    """
-    path = directory / "evaluations.tsv"
-    if not path.is_file():
-        raise EvaluationDataError(f"{path}: not found; is {directory} a gold-standard directory?")
-    ratings: dict[str, dict[str, float]] = {}
-    with path.open(newline="", encoding="utf-8") as handle:
-        for number, row in enumerate(csv.DictReader(handle, delimiter="\t"), start=2):
-            researcher = (row.get("ParticipantID") or "").strip()
-            if not researcher:
-                raise EvaluationDataError(f"{path}:{number}: ParticipantID: missing")
-            rated: dict[str, float] = {}
-            for i in range(1, 11):
-                paper = (row.get(f"Paper{i}") or "").strip()
-                value = (row.get(f"Expertise{i}") or "").strip()
-                if not paper or not value:
-                    continue
-                try:
-                    rated[paper] = float(value)
-                except ValueError:
-                    raise EvaluationDataError(
-                        f"{path}:{number}: Expertise{i}: not a number"
-                    ) from None
-            ratings[researcher] = rated
-    return ratings
-
-
-def _read_json_lines(path: Path) -> list[dict[str, Any]]:
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError as error:
-            raise EvaluationDataError(f"{path}:{number}: not valid JSON: {error.msg}") from None
-    return records
-
-
-def _paper_text(record: Mapping[str, Any]) -> tuple[str, str]:
-    content = record.get("content") or {}
-    title = normalise(str(content.get("title") or ""))
-    abstract = normalise(str(content.get("abstract") or ""))
-    return title, abstract
-
-
-def version_dirs(directory: Path) -> list[Path]:
-    """The benchmark's version folders (those holding ``submissions.json``), in natural order."""
-    found = [p for p in directory.iterdir() if p.is_dir() and (p / "submissions.json").is_file()]
-    if not found:
-        raise EvaluationDataError(f"{directory}: no version folders with submissions.json")
-
-    def key(path: Path) -> tuple[str, int]:
-        stem, _, number = path.name.rpartition("_")
-        return (stem, int(number)) if number.isdigit() else (path.name, 0)
-
-    return sorted(found, key=key)
-
-
-def _profile(researcher: str, papers: list[dict[str, Any]]) -> Profile | None:
-    items = []
-    seen: set[str] = set()
-    for position, record in enumerate(papers):
-        title, abstract = _paper_text(record)
-        paper_id = str(record.get("id") or f"paper-{position}")
-        if not (title or abstract) or paper_id in seen:
-            continue
-        seen.add(paper_id)
-        items.append(
-            EvidenceItem(
-                id=paper_id,
-                type=EvidenceType.PUBLICATION,
-                title=title or abstract[:80],
-                text=abstract,
-            )
-        )
-    if not items:
-        return None
-    return Profile(
-        id=f"gs-{researcher}",
-        kind=ProfileKind.ACADEMIC,
-        name=f"researcher {researcher}",
-        organisation_id=ORGANISATION_ID,
-        evidence=tuple(items),
-    )
-
-
-@contextmanager
-def scratch_container(settings: Settings, encoder: Encoder, *, prefix: str) -> Iterator[Container]:
-    """A container over a temporary SQLite catalogue holding the benchmark's organisation, for
-    one evaluation run; closed and deleted afterwards."""
-    with tempfile.TemporaryDirectory(prefix=prefix) as scratch:
-        run_settings = settings.model_copy(update={"data_dir": Path(scratch), "database_url": None})
-        container = build_container(run_settings, encoder=encoder)
-        try:
-            container.catalogue.upsert_organisation(
-                Organisation(
-                    id=ORGANISATION_ID,
-                    name="Benchmark researchers",
-                    type=OrganisationType.UNIVERSITY,
-                )
-            )
-            yield container
-        finally:
-            container.close()
-
-
 def run_goldstandard(
     directory: Path,
     *,
@@ -369,10 +268,10 @@ def _archive_texts(versions: list[Path], researchers: Collection[str]) -> list[A
     texts = []
     for version in versions:
         for researcher in researchers:
-            archive = version / "archives" / f"~{researcher}.jsonl"
+            archive = archive_path(version, researcher)
             if archive.is_file():
-                for record in _read_json_lines(archive):
-                    title, abstract = _paper_text(record)
+                for record in read_json_lines(archive):
+                    title, abstract = paper_text(record)
                     texts.append(AdaptationText(group=researcher, title=title, body=abstract))
     return texts
 
@@ -390,17 +289,14 @@ def _run_version(
     *,
     ranking: RankingProfile = RankingProfile.FAST,
 ) -> VersionResult:
-    try:
-        submissions = json.loads((version / "submissions.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise EvaluationDataError(f"{version / 'submissions.json'}: unreadable: {error}") from None
+    submissions = read_submissions(version)
     wanted: dict[str, str] = {}
     for researcher in ratings:
-        archive = version / "archives" / f"~{researcher}.jsonl"
+        archive = archive_path(version, researcher)
         if not archive.is_file():
             logger.warning("%s: no archive for researcher %s; left out", version.name, researcher)
             continue
-        profile = _profile(researcher, _read_json_lines(archive))
+        profile = archive_profile(researcher, read_json_lines(archive))
         if profile is None:
             continue
         container.catalogue.upsert_profile(profile)
@@ -413,7 +309,7 @@ def _run_version(
         papers = [p for p in ratings[researcher] if p in submissions]
         texts = []
         for paper in papers:
-            title, abstract = _paper_text(submissions[paper])
+            title, abstract = paper_text(submissions[paper])
             try:
                 texts.append(make_brief(f"{title}. {abstract}" if abstract else title).text)
             except MatcherError:

@@ -6,11 +6,12 @@ route's OpenAPI entry (``x-roles``) so that a test can walk every route with eve
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 
 from index.db.accounts import AccountStore
 from matcher.errors import AuthenticationError, PermissionDeniedError
@@ -43,6 +44,25 @@ class Principal:
         return self.key.role in STAFF_ROLES
 
 
+def presented_secret(request: Request) -> str:
+    """The API key a request presents (``Authorization: Bearer`` wins over ``X-API-Key``), or
+    ``""`` when it presents none and is therefore signed in by its session cookie, if at all."""
+    header = request.headers.get("authorization", "")
+    secret = request.headers.get("x-api-key", "")
+    if header.lower().startswith("bearer "):
+        secret = header[7:].strip()
+    return secret
+
+
+def same_token(given: object, expected: str | None) -> bool:
+    """Whether ``given`` is the (non-empty) token ``expected``, compared in constant time."""
+    return (
+        isinstance(given, str)
+        and bool(expected)
+        and secrets.compare_digest(given.encode(), str(expected).encode())
+    )
+
+
 def identify(request: Request, accounts: AccountStore) -> Principal:
     """The principal of a request.
 
@@ -50,10 +70,7 @@ def identify(request: Request, accounts: AccountStore) -> Principal:
         AuthenticationError: no key or session, or an unknown/revoked one.
         RateLimitedError: a key from an address that has presented too many wrong keys.
     """
-    header = request.headers.get("authorization", "")
-    secret = request.headers.get("x-api-key", "")
-    if header.lower().startswith("bearer "):
-        secret = header[7:].strip()
+    secret = presented_secret(request)
     if secret:
         limits = rate_limits_of(request)
         if limits is not None:
@@ -84,7 +101,7 @@ def require(*roles: Role) -> Callable[[Request], Principal]:
         if (
             principal.session_token is not None
             and request.method not in SAFE_METHODS
-            and request.headers.get("x-csrf-token") != principal.csrf
+            and not same_token(request.headers.get("x-csrf-token"), principal.csrf)
         ):
             # A cookie alone must not be able to change anything (cross-site request forgery).
             raise PermissionDeniedError(
@@ -93,15 +110,9 @@ def require(*roles: Role) -> Callable[[Request], Principal]:
         request.state.principal = principal
         return principal
 
-    dependency.roles = allowed  # type: ignore[attr-defined]
     return dependency
 
 
 def roles_extra(*roles: Role) -> dict[str, Any]:
     """The OpenAPI extension that declares a route's roles (empty: public)."""
     return {"x-roles": sorted(r.value for r in roles)}
-
-
-def principal_dependency(*roles: Role) -> Any:
-    """``Depends(require(*roles))``, for route signatures."""
-    return Depends(require(*roles))

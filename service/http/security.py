@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from index.db.accounts import AccountStore
 from matcher.errors import AuthenticationError, PermissionDeniedError
+from service.http.auth import SESSION_COOKIE, presented_secret, same_token
 
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -86,36 +87,29 @@ def new_login_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _same(given: object, expected: str | None) -> bool:
-    return (
-        isinstance(given, str)
-        and bool(expected)
-        and secrets.compare_digest(given.encode(), str(expected).encode())
-    )
-
-
 async def csrf_guard(request: Request) -> None:
     """Refuse an unsafe request to a page route that lacks the right CSRF token (403).
 
-    The sign-in form must echo its cookie's token; a request signed in by the session cookie
-    must carry the session's token (form field ``csrf`` or header ``X-CSRF-Token``). A request
-    that sends an API key is not a browser's cross-site request and is left to its route.
+    This is the one CSRF check of the pages (a router dependency: it runs before every page
+    route, and the routes check nothing more). The sign-in form must echo its cookie's token
+    (form field ``csrf`` or header ``X-CSRF-Token``); a request signed in by the session cookie
+    must carry the session's token in its form field ``csrf`` (every page form has it). A
+    request that presents an API key is not a browser's cross-site request and is left to its
+    route. Tokens are compared in constant time.
 
     Raises:
         PermissionDeniedError: the token is missing or wrong.
     """
     if request.method in SAFE_METHODS:
         return
-    from service.http.auth import SESSION_COOKIE
-
     form = await request.form()
-    given = form.get("csrf") or request.headers.get("x-csrf-token")
     if request.url.path == "/login":
-        if not _same(given, request.cookies.get(LOGIN_CSRF_COOKIE)):
+        given = form.get("csrf") or request.headers.get("x-csrf-token")
+        if not same_token(given, request.cookies.get(LOGIN_CSRF_COOKIE)):
             raise PermissionDeniedError("the sign-in form has expired; reload the page")
         return
-    if request.headers.get("authorization") or request.headers.get("x-api-key"):
-        return
+    if presented_secret(request):
+        return  # signed in by key (service.http.auth.identify), not by the cookie
     token = request.cookies.get(SESSION_COOKIE, "")
     if not token:
         return  # not signed in: the route sends the browser to the sign-in page
@@ -124,5 +118,5 @@ async def csrf_guard(request: Request) -> None:
         session = await run_in_threadpool(accounts.session, token)
     except AuthenticationError:
         return  # an expired session: likewise
-    if not _same(given, session.csrf):
+    if not same_token(form.get("csrf"), session.csrf):
         raise PermissionDeniedError("the form has expired; reload the page and try again")

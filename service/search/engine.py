@@ -1,7 +1,19 @@
-"""The search path: brief → encoder → FAISS candidates → exact aggregation → filters → explanation.
+"""The search path: brief → encoder → FAISS candidates → filters, exact scores → explanation.
 
-Single searches, profile scoring for evaluation and (later) batch matching all go through
-:class:`SearchEngine`, so there is one implementation of ranking.
+Single searches, batch matching (:mod:`service.batch`), consortium facets and the evaluation
+harnesses (:mod:`service.evaluation`) all go through :class:`SearchEngine`, so there is one
+implementation of ranking.
+
+How a brief is scored (:meth:`SearchEngine.score`): the index (exact inner product up to
+``exact_max_vectors``, above it IVF with 8-bit codes whose answers are re-scored from a float16
+copy of the vectors; see :mod:`index.vectors.store`) returns the nearest chunks with their
+similarities; their profiles are the candidates. A candidate whose found chunks settle its
+score (the aggregation's bound) is scored from them; one that could still reach the top is
+re-scored exactly over all its vectors; one that cannot is left out. Once the ``top``-th score
+beats the best any unfound profile could have (the last found chunk's similarity), the ranking
+is final; until then the kind is searched on its own with more chunks, and at worst all its
+profiles are scored. The ranking profile (:mod:`service.search.profiles`) then says whether
+these scores are final (``fast``) or a shortlist to re-score by fusion (``thorough``).
 """
 
 from __future__ import annotations
@@ -29,6 +41,7 @@ from matcher.model import (
     EvidenceMatch,
     Filters,
     Match,
+    Profile,
     ProfileKind,
     SearchResult,
 )
@@ -41,14 +54,16 @@ from matcher.ranking import (
     score_profiles,
     top_profiles,
 )
+from service.search.profiles import THOROUGH_SHORTLIST, ProfileScorer, scorers
 
 logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from service.search.thorough import ThoroughScorer
 
-#: The thorough profile re-scores at most this many of the fast profile's best per kind.
-THOROUGH_SHORTLIST = 100
+__all__ = ["EVIDENCE_PER_MATCH", "THOROUGH_SHORTLIST", "ScoredBrief", "SearchEngine"]
+
+#: Evidence items shown per match (the profile's best, by similarity to the brief).
 EVIDENCE_PER_MATCH = 3
 
 
@@ -58,9 +73,21 @@ def _bound(similarities: npt.NDArray[np.float32], k: int) -> float | None:
     return float(similarities[-1]) if similarities.size >= k and similarities.size else None
 
 
+def _conflicts(brief: Brief, profile: Profile) -> tuple[str, ...]:
+    """The conflicts of interest a match is flagged with (its organisation is the requester's)."""
+    if brief.requester_organisation and profile.organisation_id == brief.requester_organisation:
+        return ("same organisation as the requester",)
+    return ()
+
+
 @dataclass(frozen=True, slots=True)
 class ScoredBrief:
-    """Profile scores for one brief before explanation (the common core of every search)."""
+    """Profile scores for one brief before explanation (the common core of every search).
+
+    Attributes:
+        groups: per wanted kind, its best profiles (snapshot indices) and scores, best first.
+        considered: how many candidate profiles were scored on the way.
+    """
 
     groups: dict[ProfileKind, ProfileScores]
     considered: int
@@ -70,11 +97,14 @@ class SearchEngine:
     """Ranks profiles for briefs against the current index version.
 
     Args:
-        catalogue: source of profile details and evidence for explanations.
+        catalogue: source of profile details and evidence for explanations (and of item texts
+            for the thorough profile).
         store: the index versions on disk; a newer version is picked up automatically.
         encoder: embeds briefs (must be the model that built the index).
         aggregation: how item similarities become profile scores.
-        candidate_chunks: nearest chunks fetched from FAISS before exact re-scoring.
+        candidate_chunks: nearest chunks fetched first from the index; the candidates they name
+            are scored exactly, and more are fetched per kind only while the bound is not
+            settled.
         reload_seconds: at most how often the store is checked for a newer version.
     """
 
@@ -99,6 +129,11 @@ class SearchEngine:
         self._lock = threading.Lock()
         self._names: tuple[int, dict[str, str]] | None = None
         self._thorough: ThoroughScorer | None = None
+        # through a lambda, so that the scorers see an ``_aggregate`` replaced on the instance
+        self._scorers: dict[RankingProfile, ProfileScorer] = scorers(
+            aggregate=lambda snap, query, profiles: self._aggregate(snap, query, profiles),
+            thorough=self.thorough_scorer,
+        )
 
     # ------------------------------------------------------------------ index versions
     def snapshot(self) -> IndexSnapshot:
@@ -136,11 +171,12 @@ class SearchEngine:
 
     # ------------------------------------------------------------------ scoring
     def encode_briefs(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """Embed brief texts (one batch)."""
+        """Embed brief texts (one batch), query side of the model, L2-normalised."""
         return self.encoder.encode(list(texts))
 
     def thorough_scorer(self) -> ThoroughScorer:
-        """The scorer of the ``thorough`` profile (built on first use; see service/search/thorough.py)."""
+        """The scorer of the ``thorough`` profile (built on first use; see
+        :mod:`service.search.thorough`)."""
         if self._thorough is None:
             from service.search.thorough import ThoroughScorer
 
@@ -156,22 +192,31 @@ class SearchEngine:
     ) -> ScoredBrief:
         """Scores of the best profiles of each wanted kind for one brief, without explanations.
 
-        FAISS's nearest chunks name the candidate profiles, which are then scored exactly over
-        all their vectors. A profile none of whose chunks was retrieved scores at most the
-        similarity of the last chunk retrieved (every aggregation is at most its best item),
-        so once the ``top``-th candidate beats that bound the ranking is final; until then the
-        kind is searched on its own with four times as many chunks, and at worst all its
-        profiles are scored. Over an exact index the result is therefore exactly that of
-        scoring every profile.
+        The index's nearest chunks name the candidate profiles, which are then scored exactly
+        (from their found chunks where those settle the score, else over all their vectors).
+        A profile none of whose chunks was retrieved scores at most the similarity of the last
+        chunk retrieved (every aggregation is at most its best item), so once the ``top``-th
+        candidate beats that bound the ranking is final; until then the kind is searched on its
+        own with four times as many chunks, and at worst all its profiles are scored. Over an
+        exact index the result is therefore exactly that of scoring every profile.
 
-        With ``profile=thorough`` the fast profile's best candidates of each kind are re-scored
-        by :class:`~service.search.thorough.ThoroughScorer`.
+        The ranking profile's scorer (:mod:`service.search.profiles`) sets how many candidates
+        per kind are ranked and re-scores them: ``thorough`` fuses several signals over the
+        fast path's best of each kind (:class:`~service.search.thorough.ThoroughScorer`).
+
+        Args:
+            brief: the brief (its filters, exclusions and ``top``).
+            query: the brief's vector, when already encoded.
+            profile: the ranking profile.
+
+        Raises:
+            IndexUnavailableError: no usable index.
         """
         snap = self.snapshot()
         if query is None:
             query = self.encode_briefs([brief.text])[0]
-        thorough = profile is RankingProfile.THOROUGH
-        top = max(THOROUGH_SHORTLIST, brief.top) if thorough else brief.top
+        scorer = self._scorers[profile]
+        top = scorer.shortlist(brief.top)
         allowed = self._allowed(snap, brief.filters)
         kinds = sorted(brief.filters.kinds) if brief.filters.kinds else list(ProfileKind)
         first_k = min(self.candidate_chunks, snap.size)
@@ -181,34 +226,48 @@ class SearchEngine:
         for kind in kinds:
             code = list(ProfileKind).index(kind)
             of_kind = snap.kind_codes[snap.row_profiles[rows]] == code
-            kind_rows, kind_sims = rows[of_kind], sims[of_kind]
-            k, bound = first_k, _bound(sims, first_k)
-            while True:
-                scores = self._aggregate_found(
-                    snap, query, kind_rows, kind_sims, allowed, top, bound
-                )
-                best = top_profiles(scores, top)
-                if bound is None or (best.scores.size == top and best.scores[-1] > bound):
-                    break
-                if k >= snap.size:  # the bound never settled: score all the kind allows
-                    every = np.flatnonzero(allowed & (snap.kind_codes == code)).astype(np.int64)
-                    scores = self._aggregate(snap, query, every)
-                    best = top_profiles(scores, top)
-                    break
-                k = min(k * 4, snap.size)
-                kind_rows, kind_sims = snap.search_kind(query, k, code)
-                bound = _bound(kind_sims, k)
-            groups[kind] = best
-            considered += int(scores.profiles.size)
-        if thorough and any(g.profiles.size for g in groups.values()):
-            shortlist = np.concatenate([g.profiles for g in groups.values()])
-            rescored = self.thorough_scorer().score(snap, brief.text, query, shortlist)
-            for kind in kinds:
-                mask = snap.kind_codes[rescored.profiles] == list(ProfileKind).index(kind)
-                groups[kind] = top_profiles(
-                    ProfileScores(rescored.profiles[mask], rescored.scores[mask]), brief.top
-                )
+            found = (rows[of_kind], sims[of_kind], _bound(sims, first_k))
+            groups[kind], scored = self._score_kind(
+                snap, query, code, found, first_k=first_k, allowed=allowed, top=top
+            )
+            considered += scored
+        groups = scorer.rescore(snap, brief.text, query, groups, brief.top)
         return ScoredBrief(groups=groups, considered=considered)
+
+    def _score_kind(
+        self,
+        snap: IndexSnapshot,
+        query: npt.NDArray[np.float32],
+        code: int,
+        found: tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], float | None],
+        *,
+        first_k: int,
+        allowed: npt.NDArray[np.bool_],
+        top: int,
+    ) -> tuple[ProfileScores, int]:
+        """The ``top`` best profiles of one kind (``code``) and how many were scored.
+
+        ``found`` is the kind's rows among the first search's, their similarities and the bound
+        on every other row; while the bound is not settled the kind is searched on its own with
+        four times as many chunks, and at worst every profile of the kind that is allowed is
+        scored.
+        """
+        kind_rows, kind_sims, bound = found
+        k = first_k
+        while True:
+            scores = self._aggregate_found(snap, query, kind_rows, kind_sims, allowed, top, bound)
+            best = top_profiles(scores, top)
+            if bound is None or (best.scores.size == top and best.scores[-1] > bound):
+                break
+            if k >= snap.size:  # the bound never settled: score all the kind allows
+                every = np.flatnonzero(allowed & (snap.kind_codes == code)).astype(np.int64)
+                scores = self._aggregate(snap, query, every)
+                best = top_profiles(scores, top)
+                break
+            k = min(k * 4, snap.size)
+            kind_rows, kind_sims = snap.search_kind(query, k, code)
+            bound = _bound(kind_sims, k)
+        return best, int(scores.profiles.size)
 
     def score_many(
         self,
@@ -247,7 +306,8 @@ class SearchEngine:
     ) -> npt.NDArray[np.float32]:
         """Exact scores of given profiles for given encoded briefs, shape (briefs, profiles).
 
-        With ``profile=thorough`` the briefs' ``texts`` are needed too, and each brief is scored
+        No candidate search: each given profile is scored over all its vectors. With
+        ``profile=thorough`` the briefs' ``texts`` are needed too, and each brief is scored
         against every profile of the wanted profiles' kinds (the fusion standardises over them).
 
         Raises:
@@ -263,14 +323,12 @@ class SearchEngine:
         wanted = np.array(indices, dtype=np.int64)
         result = np.full((queries.shape[0], wanted.size), np.nan, dtype=np.float32)
         position = {int(p): i for i, p in enumerate(wanted)}
-        if profile is RankingProfile.THOROUGH and len(texts) != queries.shape[0]:
-            raise ValueError("the thorough profile needs one text per brief")
-        pool = np.flatnonzero(np.isin(snap.kind_codes, snap.kind_codes[wanted])).astype(np.int64)
+        scorer = self._scorers[profile]
+        if scorer.needs_texts and len(texts) != queries.shape[0]:
+            raise ValueError(f"the {profile.value} profile needs one text per brief")
         for b in range(queries.shape[0]):
-            if profile is RankingProfile.THOROUGH:
-                scores = self.thorough_scorer().score(snap, texts[b], queries[b], pool)
-            else:
-                scores = self._aggregate(snap, queries[b], np.unique(wanted))
+            text = texts[b] if b < len(texts) else ""
+            scores = scorer.score(snap, text, queries[b], wanted)
             for p, s in zip(scores.profiles, scores.scores, strict=True):
                 if int(p) in position:
                     result[b, position[int(p)]] = s
@@ -286,12 +344,13 @@ class SearchEngine:
         top: int,
         bound: float | None,
     ) -> ProfileScores:
-        """Scores of the allowed profiles that own ``rows`` (a search's nearest rows with their
-        exact similarities ``sims``, every other row scoring at most ``bound``; ``None``: no
-        other row), good enough to rank the
-        ``top`` best: a profile whose score the found rows settle is scored from them; one whose
-        upper bound could still reach the ``top``-th settled score is scored over all its
-        vectors; the rest cannot reach the top and are left out. Scores equal full scoring."""
+        """Scores of the allowed profiles that own ``rows``, good enough to rank the ``top`` best.
+
+        ``rows`` are a search's nearest rows with their exact similarities ``sims``; every
+        other row scores at most ``bound`` (``None``: there is no other row). A profile whose
+        score the found rows settle is scored from them; one whose upper bound could still
+        reach the ``top``-th settled score is scored over all its vectors; the rest cannot
+        reach the top and are left out. The scores returned equal full scoring."""
         keep = allowed[snap.row_profiles[rows]]
         rows, sims = rows[keep], sims[keep]
         if rows.size == 0:
@@ -318,6 +377,7 @@ class SearchEngine:
     def _aggregate(
         self, snap: IndexSnapshot, query: npt.NDArray[np.float32], profiles: npt.NDArray[np.int64]
     ) -> ProfileScores:
+        """Exact scores of ``profiles`` over all their vectors (the fast profile's scoring)."""
         rows = snap.rows_for_profiles(profiles)
         similarities = snap.similarities(query, rows)
         items = score_items(similarities, snap.row_items[rows])
@@ -353,7 +413,11 @@ class SearchEngine:
     def search(
         self, brief: Brief, *, profile: RankingProfile = RankingProfile.FAST
     ) -> SearchResult:
-        """Rank and explain the best profiles of each wanted kind for ``brief``."""
+        """Rank and explain the best profiles of each wanted kind for ``brief``.
+
+        Raises:
+            IndexUnavailableError: no usable index.
+        """
         snap = self.snapshot()
         query = self.encode_briefs([brief.text])[0]
         scored = self.score(brief, query, profile=profile)
@@ -391,13 +455,60 @@ class SearchEngine:
         """Turn scores into matches with evidence, snippets and shared terms.
 
         Only the returned profiles are read from the catalogue: their own fields and their best
-        evidence items (chosen from the index's vectors), never their whole evidence.
+        evidence items (chosen from the index's vectors), never their whole evidence. A profile
+        deleted since the index was built is left out; one of the requester's organisation is
+        flagged as a conflict.
         """
         snap = snap or self.snapshot()
         returned = [int(p) for kind in scored.groups for p in scored.groups[kind].profiles]
-        best = self._best_items(snap, query, np.array(returned, dtype=np.int64))
         ids = [snap.profiles[p].id for p in returned]
         profiles = self.catalogue.get_profiles(ids, with_evidence=False)
+        evidence = self._evidence(snap, query, returned, ids)
+        order = [i for i in ids if i in profiles]
+        documents = [" ".join(f"{e.title}. {e.snippet}" for e in evidence[i]) for i in order]
+        terms = dict(zip(order, shared_terms(brief.text, documents), strict=True))
+        organisation_names = self.organisation_names()
+        groups: dict[ProfileKind, tuple[Match, ...]] = {}
+        for kind, scores in scored.groups.items():
+            matches: list[Match] = []
+            for p, score in zip(scores.profiles, scores.scores, strict=True):
+                profile = profiles.get(snap.profiles[int(p)].id)
+                if profile is None:  # deleted since the index was built
+                    continue
+                found_terms = terms.get(profile.id, [])
+                matches.append(
+                    Match(
+                        profile_id=profile.id,
+                        kind=profile.kind,
+                        name=profile.name,
+                        organisation_id=profile.organisation_id,
+                        organisation_name=organisation_names.get(profile.organisation_id, ""),
+                        unit=profile.unit,
+                        region=profile.region,
+                        score=round(float(score), 6),
+                        rank=len(matches) + 1,
+                        evidence=tuple(
+                            dataclasses.replace(e, snippet=snippet(e.snippet, found_terms))
+                            for e in evidence[profile.id]
+                        ),
+                        shared_terms=tuple(found_terms),
+                        conflicts=_conflicts(brief, profile),
+                    )
+                )
+            groups[kind] = tuple(matches)
+        return SearchResult(brief=brief, groups=groups, candidates_considered=scored.considered)
+
+    def _evidence(
+        self,
+        snap: IndexSnapshot,
+        query: npt.NDArray[np.float32],
+        returned: list[int],
+        ids: list[str],
+    ) -> dict[str, list[EvidenceMatch]]:
+        """The best evidence items of each returned profile (snapshot index ``returned[i]``, id
+        ``ids[i]``), read from the catalogue, with their similarity; the snippet is the item's
+        whole text until :meth:`explain` cuts it around the shared terms."""
+        best = self._best_items(snap, query, np.array(returned, dtype=np.int64))
         items = self.catalogue.evidence_items(
             [snap.item_ids[item] for chosen in best.values() for item, _ in chosen], ids
         )
@@ -418,46 +529,7 @@ class SearchEngine:
                 for item, similarity in best.get(p, [])
                 if (found := items.get((profile_id, snap.item_ids[item]))) is not None
             ]
-        order = [i for i in ids if i in profiles]
-        documents = [" ".join(f"{e.title}. {e.snippet}" for e in evidence[i]) for i in order]
-        terms = dict(zip(order, shared_terms(brief.text, documents), strict=True))
-        organisation_names = self.organisation_names()
-        groups: dict[ProfileKind, tuple[Match, ...]] = {}
-        for kind, scores in scored.groups.items():
-            matches: list[Match] = []
-            for p, score in zip(scores.profiles, scores.scores, strict=True):
-                profile = profiles.get(snap.profiles[int(p)].id)
-                if profile is None:  # deleted since the index was built
-                    continue
-                found_terms = terms.get(profile.id, [])
-                shown = tuple(
-                    dataclasses.replace(e, snippet=snippet(e.snippet, found_terms))
-                    for e in evidence[profile.id]
-                )
-                conflicts: tuple[str, ...] = ()
-                if (
-                    brief.requester_organisation
-                    and profile.organisation_id == brief.requester_organisation
-                ):
-                    conflicts = ("same organisation as the requester",)
-                matches.append(
-                    Match(
-                        profile_id=profile.id,
-                        kind=profile.kind,
-                        name=profile.name,
-                        organisation_id=profile.organisation_id,
-                        organisation_name=organisation_names.get(profile.organisation_id, ""),
-                        unit=profile.unit,
-                        region=profile.region,
-                        score=round(float(score), 6),
-                        rank=len(matches) + 1,
-                        evidence=shown,
-                        shared_terms=tuple(found_terms),
-                        conflicts=conflicts,
-                    )
-                )
-            groups[kind] = tuple(matches)
-        return SearchResult(brief=brief, groups=groups, candidates_considered=scored.considered)
+        return evidence
 
     @staticmethod
     def _best_items(

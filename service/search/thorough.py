@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
@@ -47,7 +47,6 @@ from matcher.text import content_hash, normalise
 
 logger = logging.getLogger(__name__)
 
-SIGNALS = ("items", "windows", "tfidf", "bm25")
 #: Whole-item embeddings with a small lexical share; see docs/quality.md for every weighting
 #: measured and the cross-validation by researcher that led here.
 DEFAULT_WEIGHTS: Mapping[str, float] = {"items": 0.8, "tfidf": 0.2}
@@ -77,6 +76,35 @@ class Signals:
 
     profiles: npt.NDArray[np.int64]
     values: dict[str, npt.NDArray[np.float64]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What every signal is computed from for one brief.
+
+    Attributes:
+        profiles: the candidate profiles, unique and ascending.
+        items: those profiles' items, without ``leave_out``.
+        top: the ``top_k`` mean the item-level signals aggregate with.
+        pool: the index version's texts and lexical models (``None`` when no wanted signal
+            needs them).
+    """
+
+    snap: IndexSnapshot
+    text: str
+    query: npt.NDArray[np.float32]
+    profiles: npt.NDArray[np.int64]
+    items: npt.NDArray[np.int64]
+    leave_out: int | None
+    top: AggregationConfig
+    pool: _Pool | None
+
+    @property
+    def lexicon(self) -> _Pool:
+        """The pool, for the signals that read item texts (it is built whenever they are
+        wanted)."""
+        assert self.pool is not None  # built by ThoroughScorer.signals for these signals
+        return self.pool
 
 
 class _Pool:
@@ -186,52 +214,80 @@ class ThoroughScorer:
     ) -> Signals:
         """Raw values of the wanted signals (all with weight ≠ 0 unless ``names``) for one brief.
 
-        ``leave_out`` is an item index left out of every profile (an item used as the brief).
+        Each signal is computed by its entry in the name → signal table (:data:`SIGNALS` lists
+        the names).
+
+        Args:
+            snap: the index version.
+            text: the brief's text (for the lexical signals).
+            query: the brief's vector.
+            profiles: the candidate profiles (any order; the result is ascending and unique).
+            names: the signals wanted (default: every signal with a non-zero weight).
+            leave_out: an item index left out of every profile (an item used as the brief).
+
+        Raises:
+            ValueError: an unknown signal name.
         """
         wanted = list(names) if names is not None else [n for n in SIGNALS if self._wanted(n)]
         profiles = np.unique(profiles.astype(np.int64))
-        values: dict[str, npt.NDArray[np.float64]] = {}
         if profiles.size == 0:
             return Signals(profiles, {n: np.empty(0) for n in wanted})
-        top = AggregationConfig(Aggregation.TOP_K_MEAN, self.top_k)
-        pool = self._pool_for(snap) if set(wanted) - {"items"} else None
+        unknown = [n for n in wanted if n not in _SIGNAL_TABLE]
+        if unknown:
+            raise ValueError(f"unknown signal {unknown[0]!r}; known: {list(SIGNALS)}")
         items = np.flatnonzero(np.isin(snap.item_profiles, profiles)).astype(np.int64)
         if leave_out is not None:
             items = items[items != leave_out]
-        for name in wanted:
-            if name == "items":
-                rows = snap.rows_for_profiles(profiles)
-                if leave_out is not None:
-                    rows = rows[snap.row_items[rows] != leave_out]
-                scored = score_items(snap.similarities(query, rows), snap.row_items[rows])
-                result = score_profiles(scored, snap.item_profiles, top)
-            elif name == "windows":
-                assert pool is not None
-                result = self._window_scores(snap, pool, query, items)
-            elif name == "tfidf":
-                assert pool is not None
-                vectoriser, matrix = pool.tfidf
-                sims = (matrix[items] @ vectoriser.transform([text]).T).toarray().ravel()
-                result = score_profiles(
-                    ItemScores(items, sims.astype(np.float32)), snap.item_profiles, top
-                )
-            elif name == "bm25":
-                assert pool is not None
-                import bm25s
-
-                tokens = bm25s.tokenize(
-                    [text], stopwords="en", return_ids=False, show_progress=False
-                )[0]
-                every = pool.bm25.get_scores(tokens) if tokens else np.zeros(len(pool.texts))
-                result = score_profiles(
-                    ItemScores(items, np.asarray(every, np.float32)[items]),
-                    snap.item_profiles,
-                    top,
-                )
-            else:
-                raise ValueError(f"unknown signal {name!r}; known: {list(SIGNALS)}")
-            values[name] = _align(result, profiles)
+        request = _Request(
+            snap=snap,
+            text=text,
+            query=query,
+            profiles=profiles,
+            items=items,
+            leave_out=leave_out,
+            top=AggregationConfig(Aggregation.TOP_K_MEAN, self.top_k),
+            pool=self._pool_for(snap) if set(wanted) - _NO_POOL else None,
+        )
+        values = {name: _align(_SIGNAL_TABLE[name](self, request), profiles) for name in wanted}
         return Signals(profiles, values)
+
+    # ------------------------------------------------------------------ the signals
+    def _items_signal(self, request: _Request) -> ProfileScores:
+        """Whole-item embedding similarity, mean of the closest ``top_k`` items."""
+        snap = request.snap
+        rows = snap.rows_for_profiles(request.profiles)
+        if request.leave_out is not None:
+            rows = rows[snap.row_items[rows] != request.leave_out]
+        scored = score_items(snap.similarities(request.query, rows), snap.row_items[rows])
+        return score_profiles(scored, snap.item_profiles, request.top)
+
+    def _windows_signal(self, request: _Request) -> ProfileScores:
+        """Sentence-window embedding similarity, mean of the closest ``window_top`` windows."""
+        return self._window_scores(request.snap, request.lexicon, request.query, request.items)
+
+    def _tfidf_signal(self, request: _Request) -> ProfileScores:
+        """TF-IDF cosine of the brief and each item, mean of the closest ``top_k`` items."""
+        vectoriser, matrix = request.lexicon.tfidf
+        items = request.items
+        sims = (matrix[items] @ vectoriser.transform([request.text]).T).toarray().ravel()
+        return score_profiles(
+            ItemScores(items, sims.astype(np.float32)), request.snap.item_profiles, request.top
+        )
+
+    def _bm25_signal(self, request: _Request) -> ProfileScores:
+        """BM25 of the brief against each item, mean of the best ``top_k`` items."""
+        import bm25s
+
+        pool = request.lexicon
+        tokens = bm25s.tokenize(
+            [request.text], stopwords="en", return_ids=False, show_progress=False
+        )[0]
+        every = pool.bm25.get_scores(tokens) if tokens else np.zeros(len(pool.texts))
+        return score_profiles(
+            ItemScores(request.items, np.asarray(every, np.float32)[request.items]),
+            request.snap.item_profiles,
+            request.top,
+        )
 
     def _window_scores(
         self,
@@ -331,6 +387,19 @@ class ThoroughScorer:
             for name, v in observed.items()
         }
         return self._scales
+
+
+#: Signal name → how it is computed, chosen once per name (openreview-matcher's SOLVER_MAP).
+_SIGNAL_TABLE: Mapping[str, Callable[[ThoroughScorer, _Request], ProfileScores]] = {
+    "items": ThoroughScorer._items_signal,
+    "windows": ThoroughScorer._windows_signal,
+    "tfidf": ThoroughScorer._tfidf_signal,
+    "bm25": ThoroughScorer._bm25_signal,
+}
+#: The signals the thorough profile knows, in the table's order.
+SIGNALS: tuple[str, ...] = tuple(_SIGNAL_TABLE)
+#: Signals that need no item texts (the pool of texts and lexical models is not built for them).
+_NO_POOL = frozenset({"items"})
 
 
 def _key(snap: IndexSnapshot) -> tuple[object, ...]:

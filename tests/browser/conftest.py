@@ -15,7 +15,7 @@ import pytest
 import uvicorn
 
 from matcher.model import Role
-from service.api import create_app
+from service.app import create_app
 from service.container import Container, build_container
 from service.settings import Settings
 from tests.conftest import DEMO_FILES

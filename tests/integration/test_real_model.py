@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from index.encoders.base import packaged_model_path
 from index.encoders.sentence_transformer import SentenceTransformerEncoder
 from matcher.model import Role
-from service.api import create_app
+from service.app import create_app
 from service.container import Container, build_container
 from service.settings import Settings
 from tests.conftest import DEMO_FILES

@@ -16,9 +16,13 @@ from matcher.consortium import (
     MemberRole,
     build_consortia,
     coverage,
+    needs_nhs_partner,
+    needs_sme_partner,
     split_facets,
+    team_size,
+    wants_consortia,
 )
-from matcher.model import ProfileKind
+from matcher.model import ProfileKind, Purpose
 
 A, C, S = ProfileKind.ACADEMIC, ProfileKind.CLINICAL_TEAM, ProfileKind.SME
 
@@ -296,3 +300,51 @@ def check_team(
         assert (role in team.missing_roles) == (wanted and kind not in kinds)
     assert sorted(f for m in team.members for f in m.facets) == list(range(len(team.covers)))
     assert all(c.member in members for c in team.covers)
+
+
+def test_only_grant_partner_and_funding_call_briefs_get_consortia() -> None:
+    assert wants_consortia(Purpose.GRANT_PARTNERS)
+    assert wants_consortia(Purpose.FUNDING_CALL)
+    assert not wants_consortia(Purpose.COLLABORATORS)
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds", "expected"),
+    [
+        ("A partner from the NHS is essential", {A}, True),
+        ("Clinical validation in a ward", {A}, True),
+        ("Machine learning for sepsis", {C}, True),
+        ("Machine learning for sepsis", set(), True),  # every kind accepted
+        ("Machine learning for sepsis", {A, S}, False),
+        ("Preclinical toxicology in cell lines", {A, S}, False),  # a word inside a word
+        ("Two NHS trusts and their clinicians", {A, S}, True),
+    ],
+)
+def test_an_nhs_partner_is_asked_for_by_words_or_kinds(
+    text: str, kinds: set[ProfileKind], expected: bool
+) -> None:
+    assert needs_nhs_partner(text, kinds) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds", "expected"),
+    [
+        ("An SME must bring a wearable patch", {A}, True),
+        ("Industry co-funding is expected", {A}, True),
+        ("A company will manufacture the device", {A}, True),
+        ("Machine learning for sepsis", {S}, True),
+        ("Machine learning for sepsis", set(), False),  # unlike the NHS partner
+        ("Machine learning for sepsis", {A, C}, False),
+        ("Health technology assessment of a screening test", {A, C}, False),  # "sme" inside
+        ("Led by SMEs in the region", {A, C}, True),
+        ("Two companies will co-fund it", {A, C}, True),
+    ],
+)
+def test_an_sme_partner_is_asked_for_by_words_or_kinds(
+    text: str, kinds: set[ProfileKind], expected: bool
+) -> None:
+    assert needs_sme_partner(text, kinds) is expected
+
+
+def test_team_size_leaves_room_for_a_lead_and_never_drops_below_three() -> None:
+    assert [team_size(n) for n in (0, 1, 2, 3, 5)] == [3, 3, 3, 4, 6]

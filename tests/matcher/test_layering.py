@@ -145,3 +145,34 @@ def test_the_cycle_check_catches_a_cycle(tmp_path: Path) -> None:
     for other in ("matcher", "index"):
         (tmp_path / other).mkdir()
     assert cycles(import_graph(tmp_path)) == [["service.a", "service.b"]]
+
+
+# ------------------------------------------------------------------ rooms stay small
+MAX_FUNCTION_LINES = 120
+
+
+def long_functions(root: Path, *, limit: int = MAX_FUNCTION_LINES) -> list[str]:
+    """Functions of the packages over ``limit`` lines (Alembic revisions are declarations)."""
+    found = []
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            if "migrations" in path.parts and "versions" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                    if lines > limit:
+                        found.append(f"{path.relative_to(root)}:{node.lineno} {node.name} {lines}")
+    return found
+
+
+def test_no_function_is_longer_than_a_screenful_or_two() -> None:
+    assert long_functions(ROOT) == []
+
+
+def test_the_length_check_catches_a_long_function(tmp_path: Path) -> None:
+    for package in PACKAGES:
+        (tmp_path / package).mkdir()
+    body = "".join(f"    x{i} = {i}\n" for i in range(MAX_FUNCTION_LINES))
+    (tmp_path / "index" / "long.py").write_text(f"def long():\n{body}")
+    assert long_functions(tmp_path) == [f"index/long.py:1 long {MAX_FUNCTION_LINES + 1}"]

@@ -23,7 +23,7 @@ from service.search.engine import SearchEngine
 from service.settings import Settings
 from tests.fakes import FakeEncoder
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
+DEMO = Path(__file__).resolve().parents[3] / "data" / "demo"
 DEMO_FILES = [
     DEMO / "organisations.csv",
     DEMO / "academics.jsonl",

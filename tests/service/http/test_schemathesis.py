@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from matcher.model import Role
-from service.api import create_app
+from service.app import create_app
 from service.container import build_container
 from service.settings import Settings
 from tests.conftest import DEMO_FILES

@@ -13,7 +13,7 @@ from service.evaluation.goldstandard import run_goldstandard
 from service.settings import Settings
 from tests.fakes import FakeEncoder
 
-BENCHMARK = Path(__file__).parents[1] / "data" / "goldstandard"
+BENCHMARK = Path(__file__).parents[2] / "data" / "goldstandard"
 
 
 def test_runs_every_version_through_the_search_path(settings: Settings) -> None:

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from matcher.model import Role
-from service.api import create_app
+from service.app import create_app
 from service.container import Container
 
 pytestmark = pytest.mark.both_backends

@@ -29,12 +29,12 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from matcher.model import Role
-from service.api import create_app
+from service.app import create_app
 from service.container import Container
 from service.http.exports import FORMULA_PREFIXES
 from tests.routes import flatten_routes
 
-DATA = Path(__file__).parents[1] / "data"
+DATA = Path(__file__).parents[2] / "data"
 CALL = DATA / "call.csv"
 
 
@@ -359,7 +359,7 @@ def test_every_page_has_a_strict_csp_and_the_security_headers(loaded: Container)
     api = anonymous.get("/health")
     assert api.headers["x-content-type-options"] == "nosniff"
     # the policy forbids inline script and style, so the pages must have none
-    for template in (Path(__file__).parents[2] / "service" / "web" / "templates").glob("*.html"):
+    for template in (Path(__file__).parents[3] / "service" / "web" / "templates").glob("*.html"):
         if template.name == "batch_report.html":
             continue  # a downloaded report with its own policy (tested below)
         text = template.read_text(encoding="utf-8")

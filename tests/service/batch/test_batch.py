@@ -12,7 +12,7 @@ from service.batch.reports import write_reports
 from service.batch.run import run_batch
 from service.container import Container
 
-CALL = Path(__file__).parents[1] / "data" / "call.csv"
+CALL = Path(__file__).parents[2] / "data" / "call.csv"
 
 
 def test_call_file_is_matched_with_conflicts_and_row_errors(
@@ -74,7 +74,7 @@ def test_demo_call_reports_open_in_chromium(
 ) -> None:
     from service.cli import main
 
-    demo_call = Path(__file__).parents[2] / "data" / "demo" / "calls" / "nihr-i4i-call.csv"
+    demo_call = Path(__file__).parents[3] / "data" / "demo" / "calls" / "nihr-i4i-call.csv"
     status = main(
         ["batch", str(demo_call), "--out", str(tmp_path / "out")], container=demo_container
     )
@@ -98,7 +98,7 @@ def test_batch_job_through_the_api(loaded: Container) -> None:
     from fastapi.testclient import TestClient
 
     from matcher.model import Role
-    from service.api import create_app
+    from service.app import create_app
 
     _key, secret = loaded.accounts.create_key(name="broker", role=Role.KE_STAFF)
     app = create_app(loaded)

@@ -10,7 +10,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from matcher.model import Role
-from service.api import create_app
+from service.app import create_app
 from service.container import Container
 from service.settings import Settings
 from tests.routes import flatten_routes

@@ -19,9 +19,9 @@ from service.container import Container, build_container
 from service.search.thorough import SIGNALS, ThoroughScorer, sentence_windows
 from service.settings import Settings
 from tests.fakes import FakeEncoder
-from tests.service.test_api_v1 import client_for
+from tests.service.http.test_api_v1 import client_for
 
-BENCHMARK = Path(__file__).parents[1] / "data" / "goldstandard"
+BENCHMARK = Path(__file__).parents[2] / "data" / "goldstandard"
 
 
 def test_sentence_windows_by_hand() -> None:
@@ -176,7 +176,7 @@ def test_cli_batch_with_thorough_profile(
 ) -> None:
     from tests.conftest import DEMO_FILES
 
-    call = Path(__file__).parents[1] / "data" / "call.csv"
+    call = Path(__file__).parents[2] / "data" / "call.csv"
     assert main(["ingest", *map(str, DEMO_FILES)], settings=settings) == 0
     capsys.readouterr()
     args = ["batch", str(call), "--out", str(tmp_path / "out"), "--profile", "thorough"]

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from matcher.model import Role
-from service.api import create_app
+from service.app import create_app
 from service.container import Container
 
 pytestmark = pytest.mark.both_backends

@@ -1,0 +1,1 @@
+"""The JSON API v1, one router per resource; :mod:`service.http.main` includes them all."""

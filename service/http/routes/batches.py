@@ -1,0 +1,121 @@
+"""Batch jobs: submit a call file, follow the job, download its reports (KE staff)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+
+from index.db.audit import AuditAction
+from service.batch.jobs import REPORT_FILES, Job
+from service.http.auth import STAFF_ROLES, roles_extra
+from service.http.deps import ContainerDep, JobId, Staff
+from service.http.jobs import jobs_of
+from service.http.routes.common import API_PREFIX
+from service.http.schemas import JobOut
+from service.http.security import REPORT_CSP
+from service.http.uploads import CALL_SUFFIXES, save_upload
+
+router = APIRouter(prefix=API_PREFIX, tags=["batches"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REPORT_MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "html": "text/html; charset=utf-8"}
+
+
+def job_out(job: Job) -> JobOut:
+    """The API view of a job, with links to its reports once it is done."""
+    reports = (
+        {kind: f"/api/v1/batches/{job.id}/report?format={kind}" for kind in REPORT_FILES}
+        if job.status == "done"
+        else {}
+    )
+    # validated: a job's status is one of JobOut's four
+    return JobOut.model_validate(
+        {
+            "id": job.id,
+            "filename": job.filename,
+            "status": job.status,
+            "done": job.done,
+            "total": job.total,
+            "created_by": job.created_by,
+            "created_at": job.created_at,
+            "error": job.error,
+            "summary": job.summary,
+            "reports": reports,
+        }
+    )
+
+
+@router.post(
+    "/batches", response_model=JobOut, status_code=202, openapi_extra=roles_extra(*STAFF_ROLES)
+)
+async def submit_batch(
+    request: Request,
+    container: ContainerDep,
+    who: Staff,
+    file: Annotated[UploadFile, File(description="A call file: .csv, .jsonl or .xlsx")],
+    capacity: Annotated[int | None, Form(ge=0, le=1000)] = None,
+    per_organisation: Annotated[int | None, Form(ge=1, le=100)] = None,
+) -> JobOut:
+    """Match a whole call in the background; poll the job, then download its reports."""
+    with tempfile.TemporaryDirectory() as scratch:
+        upload = await save_upload(
+            file,
+            Path(scratch),
+            suffixes=CALL_SUFFIXES,
+            limit=container.settings.max_upload_bytes,
+        )
+        job = jobs_of(request).submit(
+            upload,
+            filename=upload.name,
+            created_by=who.key.name,
+            options={"capacity": capacity, "per_organisation": per_organisation},
+        )
+    return job_out(job)
+
+
+@router.get("/batches", response_model=list[JobOut], openapi_extra=roles_extra(*STAFF_ROLES))
+def list_batches(request: Request, _who: Staff) -> list[JobOut]:
+    """Batch jobs of this server, newest first."""
+    jobs = jobs_of(request)
+    return [job_out(j) for j in jobs.all_jobs()]
+
+
+@router.get("/batches/{job_id}", response_model=JobOut, openapi_extra=roles_extra(*STAFF_ROLES))
+def get_batch(request: Request, job_id: JobId, _who: Staff) -> JobOut:
+    """A batch job's state and progress."""
+    jobs = jobs_of(request)
+    return job_out(jobs.get(job_id))
+
+
+@router.get(
+    "/batches/{job_id}/report",
+    openapi_extra=roles_extra(*STAFF_ROLES),
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, "text/html": {}, XLSX: {}}}},
+)
+def batch_report(
+    request: Request,
+    job_id: JobId,
+    who: Staff,
+    container: ContainerDep,
+    format: Annotated[Literal["csv", "xlsx", "html"], Query()] = "html",
+) -> Response:
+    """A finished job's report: HTML (default), CSV or XLSX."""
+    jobs = jobs_of(request)
+    path = jobs.report(job_id, format)
+    container.audit.record(
+        AuditAction.REPORT_DOWNLOAD,
+        actor=who.key.id,
+        target=f"batch/{job_id}",
+        detail={"format": format},
+    )
+    headers = (
+        # a self-contained page: its own inline style, never a script, sandboxed
+        {"content-security-policy": REPORT_CSP}
+        if format == "html"
+        else {"content-disposition": f'attachment; filename="{path.name}"'}
+    )
+    return Response(path.read_bytes(), media_type=REPORT_MEDIA[format], headers=headers)

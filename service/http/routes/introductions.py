@@ -1,0 +1,144 @@
+"""Introductions: propose one, list and read them, move them along, add notes (KE staff).
+
+Every change is audited by :func:`service.http.audit.audit_introduction`, as on the pages.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from index.db.audit import AuditAction
+from matcher.errors import ProfileNotFoundError
+from matcher.model import Introduction, IntroductionStatus
+from service.container import Container
+from service.http.audit import audit_introduction
+from service.http.auth import STAFF_ROLES, roles_extra
+from service.http.deps import ContainerDep, IntroductionId, Staff
+from service.http.routes.common import API_PREFIX, listed
+from service.http.schemas import (
+    IntroductionEventOut,
+    IntroductionIn,
+    IntroductionOut,
+    NoteIn,
+    StatusChange,
+)
+
+router = APIRouter(prefix=API_PREFIX, tags=["introductions"])
+
+
+def introduction_out(container: Container, introduction: Introduction) -> IntroductionOut:
+    """The API view of an introduction (with the profile's name)."""
+    names = {
+        p.id: p.name for p in container.catalogue.get_profiles([introduction.profile_id]).values()
+    }
+    return IntroductionOut(
+        id=introduction.id,
+        profile_id=introduction.profile_id,
+        profile_name=names.get(introduction.profile_id, "(deleted)"),
+        requester=introduction.requester,
+        requester_organisation=introduction.requester_organisation,
+        brief=introduction.brief,
+        status=introduction.status.value,
+        created_by=introduction.created_by,
+        created_at=introduction.created_at,
+        updated_at=introduction.updated_at,
+        events=[
+            IntroductionEventOut(
+                at=e.at,
+                by=e.by,
+                action=e.action,
+                status=e.status.value if e.status else None,
+                note=e.note,
+            )
+            for e in introduction.events
+        ],
+    )
+
+
+@router.post(
+    "/introductions",
+    response_model=IntroductionOut,
+    status_code=201,
+    openapi_extra=roles_extra(*STAFF_ROLES),
+)
+def create_introduction(
+    body: IntroductionIn, container: ContainerDep, who: Staff
+) -> IntroductionOut:
+    """Propose an introduction (typically from a search result)."""
+    if not listed(container, body.profile_id):
+        raise ProfileNotFoundError(body.profile_id)
+    created = container.introductions.create(
+        profile_id=body.profile_id,
+        requester=body.requester,
+        requester_organisation=body.requester_organisation,
+        brief=body.brief,
+        by=who.key.name,
+        note=body.note,
+    )
+    audit_introduction(container, who, AuditAction.INTRODUCTION_CREATE, created)
+    return introduction_out(container, created)
+
+
+@router.get(
+    "/introductions", response_model=list[IntroductionOut], openapi_extra=roles_extra(*STAFF_ROLES)
+)
+def list_introductions(
+    container: ContainerDep,
+    _who: Staff,
+    status: Annotated[
+        Literal["proposed", "contacted", "met", "collaborating", "declined"] | None, Query()
+    ] = None,
+    profile_id: Annotated[str | None, Query(max_length=200)] = None,
+    requester_organisation: Annotated[str | None, Query(max_length=200)] = None,
+) -> list[IntroductionOut]:
+    """Introductions, newest first, filtered by status, profile or requester organisation."""
+    found = container.introductions.find(
+        status=IntroductionStatus(status) if status else None,
+        profile_id=profile_id,
+        requester_organisation=requester_organisation,
+    )
+    return [introduction_out(container, i) for i in found]
+
+
+@router.get(
+    "/introductions/{introduction_id}",
+    response_model=IntroductionOut,
+    openapi_extra=roles_extra(*STAFF_ROLES),
+)
+def get_introduction(
+    introduction_id: IntroductionId, container: ContainerDep, _who: Staff
+) -> IntroductionOut:
+    """One introduction with its history."""
+    return introduction_out(container, container.introductions.get(introduction_id))
+
+
+@router.post(
+    "/introductions/{introduction_id}/status",
+    response_model=IntroductionOut,
+    openapi_extra=roles_extra(*STAFF_ROLES),
+)
+def change_status(
+    introduction_id: IntroductionId, body: StatusChange, container: ContainerDep, who: Staff
+) -> IntroductionOut:
+    """Move an introduction: proposed → contacted → met → collaborating, or declined."""
+    changed = container.introductions.change_status(
+        introduction_id, IntroductionStatus(body.status), by=who.key.name, note=body.note
+    )
+    audit_introduction(container, who, AuditAction.INTRODUCTION_STATUS, changed)
+    return introduction_out(container, changed)
+
+
+@router.post(
+    "/introductions/{introduction_id}/notes",
+    response_model=IntroductionOut,
+    openapi_extra=roles_extra(*STAFF_ROLES),
+)
+def add_note(
+    introduction_id: IntroductionId, body: NoteIn, container: ContainerDep, who: Staff
+) -> IntroductionOut:
+    """Add a note to an introduction's history."""
+    noted = container.introductions.add_note(introduction_id, body.note, by=who.key.name)
+    audit_introduction(container, who, AuditAction.INTRODUCTION_NOTE, noted)
+    return introduction_out(container, noted)

@@ -1,0 +1,112 @@
+"""Profiles: list, read (contact details for KE staff, audited), add, replace and erase."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from index.db.audit import AuditAction
+from index.ingest.records import ProfileRecord, to_profile
+from matcher.errors import InvalidRecordError, ProfileNotFoundError
+from matcher.model import Role
+from service.container import Container
+from service.http.auth import ADMIN_ONLY, ALL_ROLES, roles_extra
+from service.http.deps import Admin, AnyRole, ContainerDep, ProfileId
+from service.http.routes.common import API_PREFIX
+from service.http.schemas import ProfilePage, ProfilePublic, ProfileSummary, WriteResult
+
+router = APIRouter(prefix=API_PREFIX, tags=["profiles"])
+
+
+@router.get("/profiles", response_model=ProfilePage, openapi_extra=roles_extra(*ALL_ROLES))
+def list_profiles(
+    container: ContainerDep,
+    _who: AnyRole,
+    kind: Annotated[Literal["academic", "clinical_team", "sme"] | None, Query()] = None,
+    organisation: Annotated[str | None, Query(max_length=200)] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> ProfilePage:
+    """Listed profiles, by id, optionally of one kind or organisation."""
+    metas = [
+        m
+        for m in container.catalogue.profile_metas()
+        if m.consent
+        and (kind is None or m.kind.value == kind)
+        and (organisation is None or m.organisation_id == organisation)
+    ]
+    page = metas[offset : offset + limit]
+    found = container.catalogue.get_profiles([m.id for m in page])
+    items = [
+        ProfileSummary(
+            id=m.id,
+            kind=m.kind.value,
+            name=found[m.id].name,
+            organisation_id=m.organisation_id,
+            unit=m.unit,
+            region=m.region,
+        )
+        for m in page
+        if m.id in found
+    ]
+    return ProfilePage(items=items, total=len(metas), offset=offset, limit=limit)
+
+
+@router.get(
+    "/profiles/{profile_id}", response_model=ProfilePublic, openapi_extra=roles_extra(*ALL_ROLES)
+)
+def get_profile(profile_id: ProfileId, container: ContainerDep, who: AnyRole) -> ProfilePublic:
+    """A profile's public fields and evidence; contact details for KE staff and admins."""
+    profile = container.catalogue.get_profile(profile_id)
+    if not profile.consent and who.role is not Role.ADMIN:
+        raise ProfileNotFoundError(profile_id)  # not listed: indistinguishable from unknown
+    names = container.engine.organisation_names()
+    if who.sees_contacts:
+        container.audit.record(
+            AuditAction.CONTACT_VIEW, actor=who.key.id, target=profile.id, detail={"via": "api"}
+        )
+    return ProfilePublic.of(
+        profile, names.get(profile.organisation_id, ""), with_contact=who.sees_contacts
+    )
+
+
+def _write_profile(record: ProfileRecord, container: Container) -> WriteResult:
+    outcome, sync = container.upsert_profile(to_profile(record))
+    return WriteResult(id=outcome.id, status=outcome.status, index_version=sync.version)
+
+
+@router.post(
+    "/profiles",
+    response_model=WriteResult,
+    status_code=201,
+    openapi_extra=roles_extra(*ADMIN_ONLY),
+)
+def create_profile(record: ProfileRecord, container: ContainerDep, _who: Admin) -> WriteResult:
+    """Add a profile (or replace one with the same id); the index is updated before the answer."""
+    return _write_profile(record, container)
+
+
+@router.put(
+    "/profiles/{profile_id}", response_model=WriteResult, openapi_extra=roles_extra(*ADMIN_ONLY)
+)
+def update_profile(
+    profile_id: ProfileId, record: ProfileRecord, container: ContainerDep, _who: Admin
+) -> WriteResult:
+    """Replace a profile whole."""
+    if record.id != profile_id:
+        raise InvalidRecordError(
+            "request", 0, "id", f"the body's id {record.id!r} differs from the URL's"
+        )
+    container.catalogue.get_profile(profile_id)
+    return _write_profile(record, container)
+
+
+@router.delete(
+    "/profiles/{profile_id}", response_model=WriteResult, openapi_extra=roles_extra(*ADMIN_ONLY)
+)
+def delete_profile(profile_id: ProfileId, container: ContainerDep, who: Admin) -> WriteResult:
+    """Erase a profile: its record, evidence, vectors, cached embeddings, shortlist entries,
+    introductions and the batch reports that name it; the audit log keeps only the fact."""
+    sync = container.delete(profile_id, actor=who.key.id)
+    return WriteResult(id=profile_id, status="deleted", index_version=sync.version)

@@ -1,0 +1,1 @@
+"""The web pages, one router per part of the product; :mod:`service.web.main` includes them."""

@@ -1,0 +1,23 @@
+"""The pages' rendering helpers."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from service.web.render import highlight, is_page
+
+
+def _request(path: str) -> Request:
+    return Request({"type": "http", "method": "GET", "path": path, "headers": []})
+
+
+def test_highlight_escapes_the_text_and_marks_the_terms() -> None:
+    marked = highlight("Falls <b>in</b> older inpatients", ["falls", "older inpatients"])
+    assert str(marked) == ("<mark>Falls</mark> &lt;b&gt;in&lt;/b&gt; <mark>older inpatients</mark>")
+    assert str(highlight("a <tag>", [])) == "a &lt;tag&gt;"
+
+
+def test_pages_are_everything_but_the_api_and_the_service_routes() -> None:
+    assert is_page(_request("/")) and is_page(_request("/profiles/acad-falls"))
+    for path in ("/api/v1/search", "/health", "/ready", "/metrics", "/docs", "/openapi.json"):
+        assert not is_page(_request(path))
