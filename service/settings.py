@@ -54,7 +54,7 @@ class Settings(BaseSettings):
         rate_limit_storage: where the counters live (``memory://``: per process; a
             ``redis://`` URL shares them between workers).
         coauthor_years: works shared at most this many years ago make two imported people a
-            conflict of interest (``KE_MATCHER_COAUTHOR_YEARS``; 3, the practice of
+            conflict of interest (3, the practice of
             reviewer-assignment systems); grant co-investigators always do.
     """
 
