@@ -283,6 +283,49 @@ def cv_table(
     return "\n".join(rows)
 
 
+def recall_table(data_dir: Path, encoder: Encoder, *, briefs: int) -> str:
+    """Recall@k of an IVF index (the product's ``build_ivf``, forced whatever the pool's size)
+    over the stored vectors of the index in ``data_dir``: on the perturbed stored vectors the
+    build tunes ``nprobe`` on, and on real briefs that are not in the pool
+    (``benchmarks.briefs.held_out_briefs``), at each ``nprobe``."""
+    from benchmarks.briefs import demo_texts, held_out_briefs, require_outside
+    from index.vectors.build import IndexPolicy, build_ivf, measure_recall, tuning_queries
+    from index.vectors.snapshot import REFINE
+    from service.container import open_index_store
+
+    snap = open_index_store(Settings(data_dir=data_dir)).load()
+    vectors = np.ascontiguousarray(snap.vectors, np.float32)
+    policy = IndexPolicy(exact_max_vectors=0)
+    built = build_ivf(vectors, snap.row_ids, policy)
+    texts = held_out_briefs(briefs)
+    require_outside(texts, demo_texts())
+    queries = {
+        "perturbed stored vectors (what the build tunes on)": tuning_queries(vectors, policy),
+        f"{len(texts)} real briefs not in the pool": np.ascontiguousarray(
+            encoder.encode(texts), np.float32
+        ),
+    }
+    k = policy.recall_k
+    rows = [
+        f"| nprobe | {' | '.join(f'recall@{k}, {name}' for name in queries)} |",
+        "|---|" + "---|" * len(queries),
+    ]
+    tuned_nprobe = int(built.params["nprobe"])
+    for nprobe in sorted({*(2**i for i in range(12) if 2**i < tuned_nprobe), tuned_nprobe}):
+        built.index.nprobe = nprobe
+        found = [
+            measure_recall(built.index, vectors, snap.row_ids, q, k, refine=REFINE)
+            for q in queries.values()
+        ]
+        tuned = " (tuned)" if nprobe == tuned_nprobe else ""
+        rows.append(f"| {nprobe}{tuned} | {' | '.join(f'{r:.3f}' for r in found)} |")
+    head = (
+        f"{built.index_type} over the {vectors.shape[0]:,} stored vectors"
+        f" ({len(snap.profiles)} profiles), model {snap.manifest.model_id}."
+    )
+    return head + "\n\n" + "\n".join(rows)
+
+
 def _stamp(argv: Sequence[str], seconds: float) -> str:
     return (
         f"Command: `python -m benchmarks.quality {' '.join(argv)}` — commit {commit()}, "
@@ -298,10 +341,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-outcome", action="store_true", help="skip the product runs")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--fold-seeds", type=int, default=5)
+    parser.add_argument(
+        "--recall-pool",
+        type=Path,
+        help="a data directory with an index (e.g. the demo's): measure recall on real briefs",
+    )
+    parser.add_argument("--recall-only", action="store_true", help="only the recall table")
+    parser.add_argument("--briefs", type=int, default=200, help="real briefs for the recall")
     args = parser.parse_args(argv)
     shown = list(argv if argv is not None else sys.argv[1:])
     settings = Settings()
     encoder = make_encoder(settings.model_copy(update={"adapted_model": "off"}))
+    if args.recall_pool is not None:
+        started = time.monotonic()
+        table = recall_table(args.recall_pool, encoder, briefs=args.briefs)
+        write_section(
+            args.out, "quality-recall", f"{table}\n\n{_stamp(shown, time.monotonic() - started)}"
+        )
+        if args.recall_only:
+            return 0
     ratings = read_ratings(args.benchmark)
     started = time.monotonic()
     versions = []
