@@ -116,10 +116,13 @@ screenshots: install chromium
 	KE_MATCHER_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser
 
 # Regenerates the tables of docs/quality.md between their quality-* markers: the product runs of
-# both profiles (--ci) and the cross-validation by researcher folds (benchmarks/quality.py).
+# both profiles (--ci) and the cross-validation by researcher folds (benchmarks/quality.py); with
+# RECALL_POOL=<a data directory holding the demo's index> also recall@100 on real briefs.
 BENCHMARK ?= ../shared/benchmarks/goldstandard-dev
+RECALL_POOL ?=
 quality: install
-	$(BIN)/python -m benchmarks.quality --benchmark $(BENCHMARK) --out docs/quality.md
+	$(BIN)/python -m benchmarks.quality --benchmark $(BENCHMARK) --out docs/quality.md \
+		$(if $(RECALL_POOL),--recall-pool $(RECALL_POOL))
 
 eval: install
 	$(BIN)/matcher eval goldstandard ../shared/benchmarks/goldstandard-dev --json
