@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run demo test lint typecheck pytest postgresql bench bench-import bench-full bench-peers wrk eval clean chromium screenshots crash-test load-test notebooks docs-check
+.PHONY: install run demo test lint typecheck pytest postgresql bench bench-import bench-full bench-peers wrk eval clean chromium screenshots crash-test load-test notebooks docs-check quality
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -119,6 +119,15 @@ docs-check: install
 
 screenshots: install chromium
 	KE_MATCHER_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser
+
+# Regenerates the tables of docs/quality.md between their quality-* markers: the product runs of
+# both profiles (--ci) and the cross-validation by researcher folds (benchmarks/quality.py); with
+# RECALL_POOL=<a data directory holding the demo's index> also recall@100 on real briefs.
+BENCHMARK ?= ../shared/benchmarks/goldstandard-dev
+RECALL_POOL ?=
+quality: install
+	$(BIN)/python -m benchmarks.quality --benchmark $(BENCHMARK) --out docs/quality.md \
+		$(if $(RECALL_POOL),--recall-pool $(RECALL_POOL))
 
 eval: install
 	$(BIN)/matcher eval goldstandard ../shared/benchmarks/goldstandard-dev --json

@@ -95,8 +95,10 @@ def _stats(settings: Settings) -> tuple[dict[str, Any], Manifest | None]:
 
 def _describe_index(manifest: Manifest) -> str:
     """One line on the current index version."""
+    # say what the recall was measured on: the build's tuning queries are stored vectors moved
+    # by noise (index.vectors.build.tuning_queries), not real briefs (issue 23)
     recall = (
-        f", recall@{manifest.recall_k} {manifest.recall_at_k:.3f}"
+        f", recall@{manifest.recall_k} {manifest.recall_at_k:.3f} on perturbed stored vectors"
         if manifest.recall_at_k is not None
         else ""
     )

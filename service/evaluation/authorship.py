@@ -4,8 +4,8 @@ A second task from the gold-standard benchmark's archives, so that a ranking def
 the expertise task by losing this one. From the first version folder (natural order): every
 researcher with at least ``min_papers`` papers has one paper held out (chosen with a seeded
 generator from their papers in id order); the pool is every researcher's remaining papers (a
-held-out paper is removed from every archive that holds it, and each researcher whose archive
-held it counts as its author); each held-out paper (title + abstract) becomes a brief that ranks
+held-out paper is removed from every archive that holds it, under its id or as another version
+of it with another id, and each researcher whose archive held it counts as its author); each held-out paper (title + abstract) becomes a brief that ranks
 every researcher through the product's search path. Reported: hits@1, hits@10 and MRR, with
 bootstrap intervals over researchers when asked.
 """
@@ -28,6 +28,7 @@ from matcher.evaluation import (
     author_rank,
     authorship_metrics,
     bootstrap_authorship,
+    same_paper,
 )
 from matcher.fusion import RankingProfile
 from matcher.model import ProfileKind
@@ -51,11 +52,17 @@ DEFAULT_SEED = 0
 
 @dataclass(frozen=True, slots=True)
 class AuthorshipReport:
-    """The authorship figures and how they were obtained."""
+    """The authorship figures and how they were obtained.
+
+    Attributes:
+        duplicated: held-out papers that the archives also hold under another id (another
+            version of the paper), removed from the pool with them.
+    """
 
     metrics: AuthorshipMetrics
     researchers: int
     eligible: int
+    duplicated: int = 0
     ranks: dict[str, int] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     intervals: dict[str, list[float]] = field(default_factory=dict)
@@ -69,6 +76,7 @@ class AuthorshipReport:
             "queries": self.metrics.queries,
             "researchers": self.researchers,
             "eligible": self.eligible,
+            "held_out_with_copies": self.duplicated,
             "settings": self.settings,
             **({"ci": self.intervals} if self.intervals else {}),
         }
@@ -92,31 +100,48 @@ def hold_out(
     return chosen
 
 
-def _authors(
+def copies(
     archives: Mapping[str, list[dict[str, Any]]], held: Mapping[str, dict[str, Any]]
-) -> dict[str, set[str]]:
-    """Held-out paper id → every researcher whose archive holds that paper."""
-    return {
-        str(record.get("id")): {
-            r
-            for r, papers in archives.items()
-            if any(str(p.get("id")) == str(record.get("id")) for p in papers)
+) -> dict[str, set[tuple[str, str]]]:
+    """Held-out paper id → every (researcher, paper id) in the archives that is that paper.
+
+    The same paper by id, or in another version under another id: the same normalised title or
+    abstract, or a nearly identical abstract (:func:`matcher.evaluation.same_paper`).
+    """
+    found: dict[str, set[tuple[str, str]]] = {}
+    for record in held.values():
+        held_id, text = str(record.get("id")), paper_text(record)
+        found[held_id] = {
+            (researcher, str(paper.get("id")))
+            for researcher, papers in archives.items()
+            for paper in papers
+            if str(paper.get("id")) == held_id or same_paper(text, paper_text(paper))
         }
-        for record in held.values()
+    return found
+
+
+def pool_archives(
+    archives: Mapping[str, list[dict[str, Any]]],
+    held_copies: Mapping[str, set[tuple[str, str]]],
+) -> dict[str, list[dict[str, Any]]]:
+    """Every researcher's papers but the held-out ones and every copy of them (``held_copies``
+    as :func:`copies` finds them)."""
+    removed = set().union(*held_copies.values())
+    return {
+        researcher: [p for p in papers if (researcher, str(p.get("id"))) not in removed]
+        for researcher, papers in archives.items()
     }
 
 
 def _fill_pool(
     container: Container,
     archives: Mapping[str, list[dict[str, Any]]],
-    held: Mapping[str, dict[str, Any]],
+    held_copies: Mapping[str, set[tuple[str, str]]],
 ) -> int:
-    """Write every researcher's papers but the held-out ones into the catalogue and sync the
-    index; returns how many researchers are in the pool."""
-    held_ids = {str(r.get("id")) for r in held.values()}
+    """Write the pool (:func:`pool_archives`) into the catalogue and sync the index; returns how
+    many researchers are in it."""
     pool = 0
-    for researcher, papers in archives.items():
-        kept = [p for p in papers if str(p.get("id")) not in held_ids]
+    for researcher, kept in pool_archives(archives, held_copies).items():
         built = archive_profile(researcher, kept)
         if built is not None:
             container.catalogue.upsert_profile(built)
@@ -193,15 +218,21 @@ def run_authorship(
         raise EvaluationDataError(
             f"{version}: no researcher has {min_papers} or more papers; lower --min-papers"
         )
+    held_copies = copies(archives, held)
+    authors = {paper: {r for r, _ in found} for paper, found in held_copies.items()}
+    duplicated = sum(any(i != paper for _, i in found) for paper, found in held_copies.items())
     if encoder is None:
         # An adaptation active in the data directory belongs to another pool: not used here.
         own = settings.model_copy(update={"adapted_model": "off"})
         encoder = make_encoder(own if settings.adapted_model == "auto" else settings)
     with scratch_container(settings, encoder, prefix="ke-matcher-authorship-") as container:
-        pool = _fill_pool(container, archives, held)
+        pool = _fill_pool(container, archives, held_copies)
         if progress is not None:
-            progress(f"{len(held)} held-out papers, {pool} researchers in the pool")
-        ranks = _author_ranks(container, held, _authors(archives, held), pool, profile=profile)
+            progress(
+                f"{len(held)} held-out papers ({duplicated} also under another id),"
+                f" {pool} researchers in the pool"
+            )
+        ranks = _author_ranks(container, held, authors, pool, profile=profile)
     intervals: dict[str, list[float]] = {}
     if with_intervals:
         for name, interval in bootstrap_authorship(ranks, seed=7).items():
@@ -210,6 +241,7 @@ def run_authorship(
         metrics=authorship_metrics(ranks),
         researchers=len(archives),
         eligible=len(held),
+        duplicated=duplicated,
         ranks=ranks,
         intervals=intervals,
         settings={

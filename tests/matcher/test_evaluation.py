@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.evaluation import goldstandard_metrics
+from matcher.evaluation import goldstandard_metrics, same_paper
 
 RATINGS = {"r1": {"a": 5.0, "b": 3.0, "c": 1.0}, "r2": {"x": 4.0, "y": 4.5}}
 
@@ -82,3 +82,20 @@ def test_authorship_metrics_by_hand() -> None:
     assert same["hits_at_1"].value == same["hits_at_1"].low == same["hits_at_1"].high == 0.0
     with pytest.raises(ValueError, match="no held-out"):
         authorship_metrics({})
+
+
+ABSTRACT = (
+    "Wearable inertial sensors record gait in older adults at home, and a model of stride "
+    "variability predicts who will fall within six months of discharge from hospital."
+)
+
+
+def test_same_paper_rule() -> None:
+    assert same_paper(("A Title", "x"), ("a  title", "y"))
+    assert same_paper(("one", "The Same abstract."), ("two", "the same  abstract."))
+    assert same_paper(("one", ABSTRACT), ("two", ABSTRACT.replace("months", "mónths")))
+    assert not same_paper(("one", ABSTRACT), ("two", "Deep networks grade retinopathy."))
+    assert not same_paper(("", ""), ("", ""))  # empty fields never match
+    assert not same_paper(("", "abstract"), ("", ""))
+    with pytest.raises(ValueError, match="overlap"):
+        same_paper(("a", "b"), ("a", "b"), overlap=0)

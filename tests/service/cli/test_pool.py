@@ -52,3 +52,25 @@ def test_build_repairs_and_reports(settings: Settings, capsys: pytest.CaptureFix
     assert "up to date" in capsys.readouterr().out
     assert run(settings, "build", "--rebuild") == 0
     assert "rebuilt" in capsys.readouterr().out
+
+
+def test_stats_says_what_the_recall_was_measured_on() -> None:
+    from index.vectors.manifest import Manifest
+    from service.cli.pool import _describe_index
+
+    manifest = Manifest(
+        version=3,
+        model_id="m",
+        encoder="onnx",
+        dimension=384,
+        metric="inner_product",
+        index_type="IVF64,SQ8",
+        vector_count=300_000,
+        profile_count=9,
+        catalogue_version=4,
+        created_at="2026-12-02T00:00:00Z",
+        libraries={},
+        index_params={"nprobe": 8},
+        recall_at_k=0.993,
+    )
+    assert "recall@100 0.993 on perturbed stored vectors" in _describe_index(manifest)

@@ -153,7 +153,9 @@ def test_authorship_holds_out_one_paper_each(settings: Settings) -> None:
     report = authorship_module.run_authorship(BENCHMARK, settings=settings, encoder=FakeEncoder())
     assert report.eligible == report.metrics.queries == 3
     assert set(report.ranks) == {"101", "202", "303"}
-    assert all(1 <= r <= 3 for r in report.ranks.values())
+    # three distinct topics: each held-out paper finds its own author first (a rank that can
+    # fail; tests/service/evaluation/test_authorship.py has one where the author is second)
+    assert report.ranks == {"101": 1, "202": 1, "303": 1}
     again = authorship_module.run_authorship(BENCHMARK, settings=settings, encoder=FakeEncoder())
     assert again.ranks == report.ranks  # seeded: the same papers are held out
 
