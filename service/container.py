@@ -10,10 +10,16 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from index.db.accounts import AccountStore
-from index.db.audit import AuditLog
+from index.db.audit import AuditAction, AuditLog
 from index.db.backup import BackupSummary, erased_profile_ids
 from index.db.backup import restore as restore_backup
 from index.db.catalogue import Catalogue, UpsertOutcome
+from index.db.curation import (
+    CurationState,
+    EvidenceItemNotFoundError,
+    keys_of,
+    normalise_item_key,
+)
 from index.db.embedding_cache import EmbeddingCache
 from index.db.engine import current_revision, make_engine, reachable, upgrade_schema
 from index.db.introductions import IntroductionStore
@@ -24,7 +30,7 @@ from index.encoders.base import Encoder
 from index.encoders.sentence_transformer import SentenceTransformerEncoder
 from index.encoders.tokens import token_counter
 from index.ingest import IngestReport, ingest_files
-from index.ingest.importer import ImportOptions, ImportReport, import_records
+from index.ingest.importer import ImportOptions, ImportReport, import_records, rebuild_profiles
 from index.ingest.sources.model import ReadError, Source, SourceRecord
 from index.vectors.store import IndexStore, SyncReport, limit_search_threads
 from matcher.errors import InvalidRecordError, ModelUnavailableError
@@ -152,6 +158,49 @@ class Container:
         if withdrawn:
             logger.info("withdrew the reports of %d batch job(s) after an erasure", len(withdrawn))
         return report
+
+    def curate(
+        self, profile_id: str, item_key: str, state: CurationState | None, *, actor: str
+    ) -> tuple[str, SyncReport]:
+        """Hide or pin one evidence item of a profile from any source (``None``: neither), audit
+        the change (by ``actor``, a key id) and bring the index up to date, so that a hidden
+        item leaves the ranking before the answer.
+
+        Args:
+            profile_id: the profile.
+            item_key: the item's id, its DOI (bare, ``doi:…`` or a URL) or, for an imported
+                item, any key it answers to (``t:…``).
+            state: ``hidden``, ``pinned`` or ``None``.
+            actor: the key id that asked.
+
+        Returns:
+            the key the choice is stored under, and the sync.
+
+        Raises:
+            ProfileNotFoundError: no such profile.
+            EvidenceItemNotFoundError: the key names none of the profile's items (an item
+                already hidden is still named by its choice).
+        """
+        key = normalise_item_key(item_key)
+        profile = self.catalogue.get_profile(profile_id)
+        known = {k for item in profile.evidence for k in keys_of(item.id, item.doi)}
+        known |= set(self.sources.curation_of([profile_id]).get(profile_id, {}))
+        if key not in known:
+            raise EvidenceItemNotFoundError(profile_id, item_key)
+        self.sources.set_curation(profile_id, key, state, by=actor)
+        if self.sources.people_of([profile_id])[profile_id]:
+            # an imported profile is assembled from its sources: a hidden item is left out of
+            # it, an item no longer hidden comes back, a pin is written on the item
+            rebuild_profiles(
+                self.catalogue, [profile_id], coauthor_years=self.settings.coauthor_years
+            )
+        self.audit.record(
+            AuditAction.EVIDENCE_CURATION,
+            actor=actor,
+            target=profile_id,
+            detail={"item": key, "state": state or "none"},
+        )
+        return key, self.sync()
 
     def _identifier_hashes(self, profile_id: str) -> set[str]:
         """The hashed identifiers of a profile: its aliases (ORCID iD, source ids) and the

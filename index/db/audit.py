@@ -1,5 +1,5 @@
 """The audit log: who viewed contact details, exported a shortlist or report, changed an
-introduction or deleted a profile.
+introduction, curated a profile's evidence or deleted a profile.
 
 Rows hold no personal data: the actor is a key id (never the key), the target a profile id,
 ``introduction/<id>``, ``shortlist`` or ``batch/<job id>``, and the detail only ids, counts,
@@ -31,6 +31,7 @@ class AuditAction(StrEnum):
     INTRODUCTION_STATUS = "introduction.status"
     INTRODUCTION_NOTE = "introduction.note"
     PROFILE_DELETE = "profile.delete"
+    EVIDENCE_CURATION = "evidence.curation"  # an item hidden, pinned or left to the ranking
 
 
 @dataclass(frozen=True, slots=True)

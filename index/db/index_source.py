@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, select
 
+from index.db.curation import read_choices, state_of
 from index.db.schema import chunks, evidence, profiles
 from index.db.versioning import read_version
 from matcher.model import ProfileKind
@@ -85,12 +86,21 @@ class IndexSource:
 
 
 def _chunk_rows(connection: Connection) -> list[ChunkRow]:
+    """Every chunk but those of items KE staff hid: a hidden item is never embedded."""
     rows = connection.execute(
-        select(chunks.c.id, chunks.c.profile_id, evidence.c.item_id, chunks.c.text_hash)
+        select(
+            chunks.c.id, chunks.c.profile_id, evidence.c.item_id, evidence.c.doi, chunks.c.text_hash
+        )
         .join(evidence, evidence.c.pk == chunks.c.evidence_pk)
         .order_by(chunks.c.id)
     ).all()
-    return [ChunkRow(r.id, r.profile_id, r.item_id, r.text_hash) for r in rows]
+    choices = read_choices(connection)
+    return [
+        ChunkRow(r.id, r.profile_id, r.item_id, r.text_hash)
+        for r in rows
+        if r.profile_id not in choices
+        or state_of(choices[r.profile_id], r.item_id, r.doi) != "hidden"
+    ]
 
 
 def _profile_metas(connection: Connection) -> list[ProfileMeta]:

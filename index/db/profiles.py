@@ -4,12 +4,13 @@ one transaction), read whole or in part, and erased."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from index.db.clock import timestamp
+from index.db.curation import Choices, read_choices, state_of
 from index.db.embedding_cache import purge_orphaned_embeddings
 from index.db.schema import chunks, evidence, profiles
 from index.db.versioning import CatalogueVersion, UpsertOutcome, hash_record
@@ -191,13 +192,16 @@ class ProfileStore:
                     .order_by(evidence.c.profile_id, evidence.c.position)
                 ).mappings():
                     items[r["profile_id"]].append(_item_from_row(r))
+                choices = read_choices(connection, ids)
+                items = {i: _curated(found, choices.get(i, {})) for i, found in items.items()}
             rows = connection.execute(select(profiles).where(profiles.c.id.in_(ids))).mappings()
             return {r["id"]: _profile_from_row(r, items[r["id"]]) for r in rows}
 
     def evidence_items(
         self, item_ids: Sequence[str], profile_ids: Sequence[str]
     ) -> dict[tuple[str, str], EvidenceItem]:
-        """Evidence items (summary items included) keyed by (profile id, item id)."""
+        """Evidence items (summary items included) keyed by (profile id, item id); items KE
+        staff hid are left out (:mod:`index.db.curation`)."""
         if not profile_ids:
             return {}
         with self._engine.connect() as connection:
@@ -206,7 +210,38 @@ class ProfileStore:
                 .where(evidence.c.profile_id.in_(set(profile_ids)))
                 .where(evidence.c.item_id.in_(set(item_ids)))
             ).mappings()
-            return {(r["profile_id"], r["item_id"]): _item_from_row(r) for r in rows}
+            found = [(r["profile_id"], _item_from_row(r)) for r in rows]
+            choices = read_choices(connection, profile_ids)
+        return {
+            (profile_id, item.id): item
+            for profile_id, item in found
+            for item in _curated([item], choices.get(profile_id, {}))
+        }
+
+    def pinned_items(self, profile_ids: Sequence[str]) -> dict[str, list[EvidenceItem]]:
+        """The items of each profile that are pinned (by an importer or a curation choice) and
+        not hidden, in the profile's order; profiles without one are left out."""
+        ids = list(dict.fromkeys(profile_ids))
+        if not ids:
+            return {}
+        with self._engine.connect() as connection:
+            choices = read_choices(connection, ids)
+            curated = [i for i in ids if i in choices]
+            query = select(evidence).where(evidence.c.profile_id.in_(ids))
+            query = query.where(
+                evidence.c.pinned.is_(True) | evidence.c.profile_id.in_(curated)
+                if curated
+                else evidence.c.pinned.is_(True)
+            )
+            rows = connection.execute(
+                query.order_by(evidence.c.profile_id, evidence.c.position)
+            ).mappings()
+            found: dict[str, list[EvidenceItem]] = {}
+            for r in rows:
+                for item in _curated([_item_from_row(r)], choices.get(r["profile_id"], {})):
+                    if item.pinned:
+                        found.setdefault(r["profile_id"], []).append(item)
+        return found
 
     def profile_ids(self) -> list[str]:
         """Every profile id, sorted."""
@@ -220,6 +255,19 @@ class ProfileStore:
             found = self.get_profiles(ids[start : start + batch])
             for profile_id in ids[start : start + batch]:
                 yield found[profile_id]
+
+
+def _curated(items: Iterable[EvidenceItem], choices: Choices) -> list[EvidenceItem]:
+    """``items`` as KE staff chose: hidden ones left out, pinned ones marked."""
+    if not choices:
+        return list(items)
+    kept: list[EvidenceItem] = []
+    for item in items:
+        state = state_of(choices, item.id, item.doi)
+        if state == "hidden":
+            continue
+        kept.append(replace(item, pinned=True) if state == "pinned" else item)
+    return kept
 
 
 def _delete_profile_rows(

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Engine, and_, delete, insert, or_, select, update
 
 from index.db.clock import timestamp
+from index.db.curation import CurationState
 from index.db.schema import (
     curation,
     identity_reviews,
@@ -27,8 +28,8 @@ from index.db.schema import (
     source_works,
     suppressions,
 )
+from index.db.versioning import CatalogueVersion
 
-CurationState = Literal["hidden", "pinned"]
 WorkStatus = Literal["added", "changed", "unchanged"]
 ReviewStatus = Literal["pending", "merged", "distinct"]
 
@@ -697,8 +698,14 @@ class SourceStore:
     def set_curation(
         self, profile_id: str, item_key: str, state: CurationState | None, *, by: str = ""
     ) -> None:
-        """Hide or pin one evidence item of a profile (``None`` clears the choice)."""
-        with self._engine.begin() as connection:
+        """Hide or pin one evidence item of a profile (``None`` clears the choice).
+
+        The catalogue version is bumped: the catalogue applies the choice as it reads
+        (:mod:`index.db.curation`), so what is searched changes and the index must follow.
+        """
+        versions = CatalogueVersion(self._engine)
+        with versions.writing() as connection:
+            versions.bump(connection)
             connection.execute(
                 delete(curation).where(
                     curation.c.profile_id == profile_id, curation.c.item_key == item_key

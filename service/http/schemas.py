@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.briefs import MAX_TOP
-from matcher.model import Match, Profile, SearchResult
+from matcher.model import Match, Profile, Provenance, SearchResult
 
 KindName = Literal["academic", "clinical_team", "sme"]
 Name = Annotated[str, Field(min_length=1, max_length=300)]
@@ -43,6 +43,30 @@ class SearchRequest(BaseModel):
     ] = "fast"
 
 
+class ProvenanceOut(BaseModel):
+    """One source record an evidence item was built from."""
+
+    source: str
+    source_id: str
+    url: str = ""
+    doi: str = ""
+    retrieved_at: str = ""
+
+    @classmethod
+    def all_of(cls, provenance: tuple[Provenance, ...], *, doi: str = "") -> list[ProvenanceOut]:
+        """From the domain provenance (``doi``: the item's, when it has one)."""
+        return [
+            cls(
+                source=p.source,
+                source_id=p.source_id,
+                url=p.url,
+                doi=doi,
+                retrieved_at=p.retrieved_at,
+            )
+            for p in provenance
+        ]
+
+
 class EvidenceOut(BaseModel):
     """An evidence item that supports a match."""
 
@@ -52,6 +76,8 @@ class EvidenceOut(BaseModel):
     similarity: float
     snippet: str
     year: int | None = None
+    provenance: list[ProvenanceOut] = []
+    pinned: bool = False
 
 
 class OrganisationRef(BaseModel):
@@ -97,6 +123,10 @@ class MatchOut(BaseModel):
                     similarity=e.similarity,
                     snippet=e.snippet,
                     year=e.year,
+                    provenance=ProvenanceOut.all_of(
+                        e.provenance, doi=e.item_id[4:] if e.item_id.startswith("doi:") else ""
+                    ),
+                    pinned=e.pinned,
                 )
                 for e in match.evidence
             ],
@@ -142,6 +172,9 @@ class EvidencePublic(BaseModel):
     sector: str = ""
     funder: str = ""
     readiness_level: int | None = None
+    doi: str = ""
+    provenance: list[ProvenanceOut] = []
+    pinned: bool = False
 
 
 class ProfilePublic(BaseModel):
@@ -187,11 +220,32 @@ class ProfilePublic(BaseModel):
                     sector=e.sector,
                     funder=e.funder,
                     readiness_level=e.readiness_level,
+                    doi=e.doi,
+                    provenance=ProvenanceOut.all_of(e.provenance, doi=e.doi),
+                    pinned=e.pinned,
                 )
                 for e in profile.evidence
             ],
             contact=profile.contact if with_contact else None,
         )
+
+
+class CurationIn(BaseModel):
+    """KE staff's choice about one evidence item: hidden (never embedded, never shown), pinned
+    (always shown among a match's evidence) or none (left to the ranking)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    state: Literal["hidden", "pinned", "none"]
+
+
+class CurationOut(BaseModel):
+    """A curation choice as stored, and the index version that now serves it."""
+
+    profile_id: str
+    item_key: str
+    state: Literal["hidden", "pinned", "none"]
+    index_version: int
 
 
 class ErrorOut(BaseModel):

@@ -507,14 +507,26 @@ class SearchEngine:
     ) -> dict[str, list[EvidenceMatch]]:
         """The best evidence items of each returned profile (snapshot index ``returned[i]``, id
         ``ids[i]``), read from the catalogue, with their similarity; the snippet is the item's
-        whole text until :meth:`explain` cuts it around the shared terms."""
-        best = self._best_items(snap, query, np.array(returned, dtype=np.int64))
+        whole text until :meth:`explain` cuts it around the shared terms.
+
+        An item KE staff pinned is always among them, first, whatever its similarity (that of
+        its best chunk, 0 when the index has none of it)."""
+        best, scores = self._best_items(snap, query, np.array(returned, dtype=np.int64))
         items = self.catalogue.evidence_items(
             [snap.item_ids[item] for chosen in best.values() for item, _ in chosen], ids
         )
+        pinned = self.catalogue.profile_store.pinned_items(ids)
         evidence: dict[str, list[EvidenceMatch]] = {}
         for p in returned:
             profile_id = snap.profiles[p].id
+            chosen = [
+                (found, similarity)
+                for item, similarity in best.get(p, [])
+                if (found := items.get((profile_id, snap.item_ids[item]))) is not None
+            ]
+            first = [(e, scores.get((p, e.id), 0.0)) for e in pinned.get(profile_id, [])]
+            first.sort(key=lambda pair: -pair[1])
+            shown = {e.id for e, _ in first}
             evidence[profile_id] = [
                 EvidenceMatch(
                     item_id=found.id,
@@ -526,16 +538,16 @@ class SearchEngine:
                     provenance=found.provenance,
                     pinned=found.pinned,
                 )
-                for item, similarity in best.get(p, [])
-                if (found := items.get((profile_id, snap.item_ids[item]))) is not None
+                for found, similarity in [*first, *(c for c in chosen if c[0].id not in shown)]
             ]
         return evidence
 
     @staticmethod
     def _best_items(
         snap: IndexSnapshot, query: npt.NDArray[np.float32], profiles: npt.NDArray[np.int64]
-    ) -> dict[int, list[tuple[int, float]]]:
-        """The best evidence items of each given profile: (item index, similarity), best first."""
+    ) -> tuple[dict[int, list[tuple[int, float]]], dict[tuple[int, str], float]]:
+        """The best evidence items of each given profile: (item index, similarity), best first;
+        and the similarity of every item of those profiles, by (profile index, item id)."""
         rows = snap.rows_for_profiles(np.unique(profiles))
         scored = score_items(snap.similarities(query, rows), snap.row_items[rows])
         found = best_items(scored, snap.item_profiles, EVIDENCE_PER_MATCH)
@@ -544,4 +556,8 @@ class SearchEngine:
             found.profiles.tolist(), found.items.tolist(), found.scores.tolist(), strict=True
         ):
             chosen.setdefault(p, []).append((item, similarity))
-        return chosen
+        every = {
+            (int(snap.item_profiles[item]), snap.item_ids[item]): similarity
+            for item, similarity in zip(scored.items.tolist(), scored.scores.tolist(), strict=True)
+        }
+        return chosen, every

@@ -1,20 +1,28 @@
-"""Profiles: list, read (contact details for KE staff, audited), add, replace and erase."""
+"""Profiles: list, read (contact details for KE staff, audited), add, replace and erase; KE
+staff's curation of their evidence (audited)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from index.db.audit import AuditAction
 from index.ingest.records import ProfileRecord, to_profile
 from matcher.errors import InvalidRecordError, ProfileNotFoundError
 from matcher.model import Role
 from service.container import Container
-from service.http.auth import ADMIN_ONLY, ALL_ROLES, roles_extra
-from service.http.deps import Admin, AnyRole, ContainerDep, ProfileId
+from service.http.auth import ADMIN_ONLY, ALL_ROLES, STAFF_ROLES, roles_extra
+from service.http.deps import Admin, AnyRole, ContainerDep, ProfileId, Staff
 from service.http.routes.common import API_PREFIX
-from service.http.schemas import ProfilePage, ProfilePublic, ProfileSummary, WriteResult
+from service.http.schemas import (
+    CurationIn,
+    CurationOut,
+    ProfilePage,
+    ProfilePublic,
+    ProfileSummary,
+    WriteResult,
+)
 
 router = APIRouter(prefix=API_PREFIX, tags=["profiles"])
 
@@ -110,3 +118,32 @@ def delete_profile(profile_id: ProfileId, container: ContainerDep, who: Admin) -
     introductions and the batch reports that name it; the audit log keeps only the fact."""
     sync = container.delete(profile_id, actor=who.key.id)
     return WriteResult(id=profile_id, status="deleted", index_version=sync.version)
+
+
+# an item key may be a DOI, which holds slashes: the ``path`` convertor takes them
+ItemKey = Annotated[str, Path(min_length=1, max_length=300)]
+
+
+@router.put(
+    "/profiles/{profile_id}/evidence/{item_key:path}/curation",
+    response_model=CurationOut,
+    openapi_extra=roles_extra(*STAFF_ROLES),
+)
+def curate_evidence(
+    profile_id: ProfileId,
+    item_key: ItemKey,
+    choice: CurationIn,
+    container: ContainerDep,
+    who: Staff,
+) -> CurationOut:
+    """Hide an evidence item of a profile (never embedded, never shown), pin it (always shown
+    among a match's evidence) or clear the choice (``none``). The item is named by its id or
+    its DOI; the change is audited and the index updated before the answer."""
+    profile = container.catalogue.get_profile(profile_id)
+    if not profile.consent and who.role is not Role.ADMIN:
+        raise ProfileNotFoundError(profile_id)  # not listed: indistinguishable from unknown
+    state = None if choice.state == "none" else choice.state
+    key, sync = container.curate(profile_id, item_key, state, actor=who.key.id)
+    return CurationOut(
+        profile_id=profile_id, item_key=key, state=choice.state, index_version=sync.version
+    )

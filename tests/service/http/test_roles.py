@@ -47,6 +47,9 @@ BODIES: dict[str, Any] = {
             "organisation": "org-uni-a",
         }
     },
+    "/api/v1/profiles/{profile_id}/evidence/{item_key:path}/curation": {
+        "json": {"state": "pinned"}
+    },
     "/api/v1/organisations": {"json": {"id": "org-x", "name": "X", "type": "sme"}},
     "/api/v1/introductions": {"json": {"profile_id": "acad-falls", "requester": "Ward 7"}},
     "/api/v1/introductions/{introduction_id}/status": {"json": {"status": "contacted"}},
@@ -65,6 +68,7 @@ BODIES: dict[str, Any] = {
     },
     "/": {"data": {"text": "falls"}},
     "/shortlist/add": {"data": {"profile_id": "acad-falls"}},
+    "/profiles/{profile_id}/evidence/curation": {"data": {"item_key": "p1", "state": "pinned"}},
     "/shortlist/remove": {"data": {"profile_id": "acad-falls"}},
     "/introductions": {"data": {"profile_id": "acad-falls"}},
     "/introductions/{introduction_id}/status": {"data": {"status": "contacted"}},
@@ -75,7 +79,7 @@ def concrete(path: str, introduction_id: int) -> str:
     path = path.replace("{profile_id}", "acad-falls").replace(
         "{introduction_id}", str(introduction_id)
     )
-    path = path.replace("{job_id}", "job_0123456789ab")
+    path = path.replace("{job_id}", "job_0123456789ab").replace("{item_key:path}", "p1")
     assert not re.search(r"\{", path), path
     return path
 
