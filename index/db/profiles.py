@@ -4,14 +4,14 @@ one transaction), read whole or in part, and erased."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from index.db.clock import timestamp
 from index.db.embedding_cache import purge_orphaned_embeddings
-from index.db.schema import chunks, evidence, profiles
+from index.db.schema import chunks, evidence, organisations, profiles
 from index.db.versioning import CatalogueVersion, UpsertOutcome, hash_record
 from matcher.errors import ProfileNotFoundError
 from matcher.model import EvidenceItem, EvidenceType, Profile, ProfileKind
@@ -43,10 +43,13 @@ class ProfileStore:
 
         The profile, its evidence and its chunks are written in one transaction.
         """
-        record = asdict(profile)
-        record.pop("updated_at")
-        digest = hash_record(record)
         with self._versions.writing() as connection:
+            # every write path (ingest, the API, importers): no region of its own → its
+            # organisation's, so that region filters find it
+            profile = _with_organisation_region(connection, profile)
+            record = asdict(profile)
+            record.pop("updated_at")
+            digest = hash_record(record)
             existing = connection.execute(
                 select(profiles.c.content_hash).where(profiles.c.id == profile.id)
             ).scalar_one_or_none()
@@ -263,3 +266,13 @@ def _item_from_row(r: Any) -> EvidenceItem:
         funder=r["funder"],
         readiness_level=r["readiness_level"],
     )
+
+
+def _with_organisation_region(connection: Connection, profile: Profile) -> Profile:
+    """``profile`` with its organisation's region when it has none of its own."""
+    if profile.region:
+        return profile
+    region = connection.execute(
+        select(organisations.c.region).where(organisations.c.id == profile.organisation_id)
+    ).scalar_one_or_none()
+    return replace(profile, region=region) if region else profile
