@@ -296,9 +296,7 @@ def is_blank(text: str) -> bool:
     """Whether ``text`` shows nothing: empty once spaces and invisible characters are removed
     (format characters such as zero-width spaces and joiners, controls, separators, combining
     marks with nothing to combine with, fillers that render as blank)."""
-    return not any(
-        unicodedata.category(c)[0] not in "ZCM" and c not in _BLANK_GLYPHS for c in text
-    )
+    return not any(unicodedata.category(c)[0] not in "ZCM" and c not in _BLANK_GLYPHS for c in text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from index.db.accounts import AccountStore
 from index.db.audit import AuditLog
 from index.db.backup import BackupSummary, erased_profile_ids
 from index.db.backup import restore as restore_backup
+from index.db.briefs import BriefStore
 from index.db.catalogue import Catalogue, UpsertOutcome
 from index.db.embedding_cache import EmbeddingCache
 from index.db.engine import current_revision, make_engine, reachable, upgrade_schema
@@ -75,6 +76,11 @@ class Container:
             )
         outcome = self.catalogue.upsert_profile(profile)
         return outcome, self.sync()
+
+    @property
+    def briefs(self) -> BriefStore:
+        """Briefs searched on the pages, by id (their results URLs)."""
+        return BriefStore(self.catalogue.engine)
 
     @property
     def profiles(self) -> ProfileStore:

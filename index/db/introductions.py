@@ -7,9 +7,8 @@ proposals at once cannot both be recorded; the second is refused with the first 
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from collections.abc import Iterable
+from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError

@@ -66,7 +66,7 @@ def upgrade() -> None:
         with op.batch_alter_table("introductions") as batch:
             batch.add_column(sa.Column("brief_key", sa.String(length=64), nullable=True))
         _backfill(op.get_bind())
-    status = sa.column("status")
+    status: sa.ColumnClause[str] = sa.column("status")
     if "uq_introductions_open_brief" not in {
         i["name"] for i in inspector.get_indexes("introductions")
     }:
