@@ -38,8 +38,8 @@ _KIND_WORDS: dict[ProfileKind, tuple[str, str]] = {
 
 
 def _lower_first(word: str) -> str:
-    head = word.split(" ", 1)[0]
-    return word if head.isupper() else word[:1].lower() + word[1:]
+    # an acronym ("SME", "SMEs") starts with two capitals
+    return word if word[:2].isupper() else word[:1].lower() + word[1:]
 
 
 class OrganisationType(StrEnum):
