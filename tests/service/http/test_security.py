@@ -387,7 +387,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "/logout": {"data": {}},
     "/shortlist/add": {"data": {"profile_id": "acad-falls"}},
     "/shortlist/remove": {"data": {"profile_id": "acad-falls"}},
-    "/introductions": {"data": {"profile_id": "acad-falls"}},
+    "/introductions": {"data": {"profile_id": "acad-falls", "requester": "Ward 7"}},
     "/introductions/{introduction_id}/status": {"data": {"status": "contacted"}},
     "/batches": {"data": {}, "files": {"file": ("call.csv", b"id,text\nc1,falls\n")}},
 }
