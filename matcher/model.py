@@ -6,6 +6,8 @@ and in :func:`matcher.briefs.validate_brief`.
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -16,6 +18,28 @@ class ProfileKind(StrEnum):
     ACADEMIC = "academic"
     CLINICAL_TEAM = "clinical_team"
     SME = "sme"
+
+    def label(self, *, plural: bool = True, capital: bool = True) -> str:
+        """The kind as people say it: "Clinical teams", "an SME" is ``label(plural=False)``.
+
+        The one label of each kind, used by the pages and the CLI ("SMEs", never "smes").
+        """
+        singular, many = _KIND_WORDS[self]
+        word = many if plural else singular
+        return word if capital else _lower_first(word)
+
+
+# singular and plural; acronyms keep their capitals when lowered ("SMEs", not "smes")
+_KIND_WORDS: dict[ProfileKind, tuple[str, str]] = {
+    ProfileKind.ACADEMIC: ("Academic", "Academics"),
+    ProfileKind.CLINICAL_TEAM: ("Clinical team", "Clinical teams"),
+    ProfileKind.SME: ("SME", "SMEs"),
+}
+
+
+def _lower_first(word: str) -> str:
+    # an acronym ("SME", "SMEs") starts with two capitals
+    return word if word[:2].isupper() else word[:1].lower() + word[1:]
 
 
 class OrganisationType(StrEnum):
@@ -120,6 +144,11 @@ class EvidenceItem:
         return self.title or self.text
 
 
+#: The title of the evidence item made from a profile's summary. It is part of the encoded text
+#: (changing it would re-encode every summary), so pages show the item by its type instead.
+SUMMARY_TITLE = "Profile summary"
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     """A party that can be matched: an academic, a clinical team or an SME."""
@@ -148,7 +177,7 @@ class Profile:
         if not text:
             return self.evidence
         summary = EvidenceItem(
-            id=f"{self.id}#summary", type=EvidenceType.SUMMARY, title="Profile summary", text=text
+            id=f"{self.id}#summary", type=EvidenceType.SUMMARY, title=SUMMARY_TITLE, text=text
         )
         return (*self.evidence, summary)
 
@@ -275,6 +304,33 @@ INTRODUCTION_TRANSITIONS: dict[IntroductionStatus, frozenset[IntroductionStatus]
     IntroductionStatus.COLLABORATING: frozenset(),
     IntroductionStatus.DECLINED: frozenset(),
 }
+
+
+#: Introductions still in progress: at most one of them per profile and brief.
+OPEN_INTRODUCTION_STATUSES: frozenset[IntroductionStatus] = frozenset(
+    {IntroductionStatus.PROPOSED, IntroductionStatus.CONTACTED, IntroductionStatus.MET}
+)
+
+
+def brief_key(brief: str) -> str | None:
+    """The identity of a brief for "the same introduction": a hash of its text with case,
+    Unicode forms and spacing ignored; ``None`` for an empty brief (nothing to compare).
+    """
+    words = unicodedata.normalize("NFKC", brief).casefold().split()
+    if not words:
+        return None
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+
+
+# letters and symbols that render as blank space (Hangul fillers, the blank Braille pattern)
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def is_blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: empty once spaces and invisible characters are removed
+    (format characters such as zero-width spaces and joiners, controls, separators, combining
+    marks with nothing to combine with, fillers that render as blank)."""
+    return not any(unicodedata.category(c)[0] not in "ZCM" and c not in _BLANK_GLYPHS for c in text)
 
 
 @dataclass(frozen=True, slots=True)

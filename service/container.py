@@ -13,6 +13,7 @@ from index.db.accounts import AccountStore
 from index.db.audit import AuditAction, AuditLog
 from index.db.backup import BackupSummary, erased_profile_ids
 from index.db.backup import restore as restore_backup
+from index.db.briefs import BriefStore
 from index.db.catalogue import Catalogue, UpsertOutcome
 from index.db.curation import (
     CurationState,
@@ -109,6 +110,11 @@ class Container:
     def sources(self) -> SourceStore:
         """What the importers remember: aliases, staged records, reviews, suppression, curation."""
         return SourceStore(self.catalogue.engine)
+
+    @property
+    def briefs(self) -> BriefStore:
+        """Briefs searched on the pages, by id (their results URLs)."""
+        return BriefStore(self.catalogue.engine)
 
     @property
     def profiles(self) -> ProfileStore:

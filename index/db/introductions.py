@@ -1,7 +1,13 @@
-"""Brokered introductions and their history."""
+"""Brokered introductions and their history.
+
+At most one introduction per profile and brief is open (:data:`OPEN_INTRODUCTION_STATUSES`):
+checked inside the write transaction and enforced by a partial unique index, so that two
+proposals at once cannot both be recorded; the second is refused with the first one's id.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -9,13 +15,36 @@ from sqlalchemy.exc import IntegrityError
 
 from index.db.clock import timestamp
 from index.db.schema import introduction_events, introductions, profiles
-from matcher.errors import IntroductionNotFoundError, InvalidTransitionError, ProfileNotFoundError
+from matcher.errors import (
+    ConflictError,
+    IntroductionNotFoundError,
+    InvalidTransitionError,
+    ProfileNotFoundError,
+)
 from matcher.model import (
     INTRODUCTION_TRANSITIONS,
+    OPEN_INTRODUCTION_STATUSES,
     Introduction,
     IntroductionEvent,
     IntroductionStatus,
+    brief_key,
 )
+
+_OPEN = sorted(s.value for s in OPEN_INTRODUCTION_STATUSES)
+
+
+class DuplicateIntroductionError(ConflictError):
+    """The same introduction (profile and brief) is already open (HTTP 409).
+
+    Attributes:
+        existing_id: the open introduction's id.
+    """
+
+    def __init__(self, profile_id: str, existing_id: int) -> None:
+        super().__init__(
+            f"an introduction of {profile_id!r} for this brief is already open (#{existing_id})"
+        )
+        self.existing_id = existing_id
 
 
 class IntroductionStore:
@@ -38,6 +67,8 @@ class IntroductionStore:
 
         Raises:
             ProfileNotFoundError: no such profile.
+            DuplicateIntroductionError: an introduction of this profile for the same brief is
+                open (proposed, contacted or met).
         """
         now = timestamp()
         try:
@@ -50,9 +81,23 @@ class IntroductionStore:
                 note=note,
                 now=now,
             )
-        except IntegrityError as error:  # the profile was erased meanwhile (foreign key)
+        except IntegrityError as error:
+            # a proposal committed between our check and our insert (the unique index), or the
+            # profile erased meanwhile (the foreign key)
+            existing = self.open_for([profile_id], brief).get(profile_id)
+            if existing is not None:
+                raise DuplicateIntroductionError(profile_id, existing) from error
             raise ProfileNotFoundError(profile_id) from error
         return self.get(new_id)
+
+    def open_for(self, profile_ids: Iterable[str], brief: str) -> dict[str, int]:
+        """The open introduction of each of ``profile_ids`` for ``brief``, by profile id."""
+        key = brief_key(brief)
+        wanted = list(profile_ids)
+        if key is None or not wanted:
+            return {}
+        with self._engine.connect() as connection:
+            return _open_for(connection, wanted, key)
 
     def _insert(
         self,
@@ -71,12 +116,18 @@ class IntroductionStore:
                 is None
             ):
                 raise ProfileNotFoundError(profile_id)
+            key = brief_key(brief)
+            if key is not None:
+                existing = _open_for(connection, [profile_id], key).get(profile_id)
+                if existing is not None:
+                    raise DuplicateIntroductionError(profile_id, existing)
             result = connection.execute(
                 insert(introductions).values(
                     profile_id=profile_id,
                     requester=requester,
                     requester_organisation=requester_organisation,
                     brief=brief,
+                    brief_key=key,
                     status=IntroductionStatus.PROPOSED.value,
                     created_by=by,
                     created_at=now,
@@ -207,6 +258,16 @@ class IntroductionStore:
                     )
                 )
         return [_introduction(rows[i], events[i]) for i in ids if i in rows]
+
+
+def _open_for(connection: Connection, profile_ids: list[str], key: str) -> dict[str, int]:
+    rows = connection.execute(
+        select(introductions.c.profile_id, introductions.c.id)
+        .where(introductions.c.profile_id.in_(profile_ids))
+        .where(introductions.c.brief_key == key)
+        .where(introductions.c.status.in_(_OPEN))
+    )
+    return {profile_id: int(introduction_id) for profile_id, introduction_id in rows}
 
 
 def _record(

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from index.db.clock import timestamp
 from index.db.curation import Choices, read_choices, state_of
 from index.db.embedding_cache import purge_orphaned_embeddings
-from index.db.schema import chunks, evidence, profiles
+from index.db.schema import chunks, evidence, organisations, profiles
 from index.db.versioning import CatalogueVersion, UpsertOutcome, hash_record
 from matcher.errors import ProfileNotFoundError
 from matcher.model import EvidenceItem, EvidenceType, Profile, ProfileKind, Provenance
@@ -57,9 +57,12 @@ class ProfileStore:
             raise ValueError("upsert_profiles: a profile id appears twice in the batch")
         if not batch:
             return []
-        digests = [profile_hash(p) for p in batch]
         outcomes: list[UpsertOutcome] = []
         with self._versions.writing() as connection:
+            # every write path (ingest, the API, importers): no region of its own → its
+            # organisation's, so that region filters find it
+            batch = [_with_organisation_region(connection, p) for p in batch]
+            digests = [profile_hash(p) for p in batch]
             existing: dict[str, str] = {
                 row.id: row.content_hash
                 for row in connection.execute(
@@ -375,3 +378,13 @@ def _item_from_row(r: Any) -> EvidenceItem:
         provenance=tuple(Provenance(**p) for p in r["provenance"] or ()),
         pinned=bool(r["pinned"]),
     )
+
+
+def _with_organisation_region(connection: Connection, profile: Profile) -> Profile:
+    """``profile`` with its organisation's region when it has none of its own."""
+    if profile.region:
+        return profile
+    region = connection.execute(
+        select(organisations.c.region).where(organisations.c.id == profile.organisation_id)
+    ).scalar_one_or_none()
+    return replace(profile, region=region) if region else profile

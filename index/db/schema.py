@@ -157,11 +157,29 @@ introductions = Table(
     # PostgreSQL (unlike SQLite) enforces one (revision 0002)
     Column("requester_organisation", Text),
     Column("brief", Text, nullable=False, default=""),
+    # matcher.model.brief_key of the brief (NULL for none): the identity of "the same
+    # introduction" (revision 0004)
+    Column("brief_key", String(64)),
     Column("status", String(20), nullable=False, index=True),
     Column("created_by", Text, nullable=False),
     Column("created_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
     sqlite_autoincrement=True,
+)
+
+#: The statuses of an open introduction (matcher.model.OPEN_INTRODUCTION_STATUSES), spelt out
+#: here because the partial index below is schema, compared with the migrations.
+OPEN_STATUSES = ("proposed", "contacted", "met")
+
+# At most one open introduction per profile and brief, whoever proposes it and however many at
+# once: a partial unique index (SQLite and PostgreSQL both have them).
+Index(
+    "uq_introductions_open_brief",
+    introductions.c.profile_id,
+    introductions.c.brief_key,
+    unique=True,
+    sqlite_where=introductions.c.status.in_(OPEN_STATUSES),
+    postgresql_where=introductions.c.status.in_(OPEN_STATUSES),
 )
 
 introduction_events = Table(
@@ -181,6 +199,18 @@ introduction_events = Table(
     Column("status", String(20)),
     Column("note", Text, nullable=False, default=""),
     sqlite_autoincrement=True,
+)
+
+# A brief searched on the pages, kept so that its results have a URL (Back, reload, a shared
+# link) without the brief in it, and so that a page's forms name the brief instead of copying it.
+# ``id`` is a keyed hash of the key and the text; rows older than a month are purged.
+saved_briefs = Table(
+    "saved_briefs",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("key_id", String(40), ForeignKey("api_keys.id", ondelete="CASCADE"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", String(40), nullable=False, index=True),
 )
 
 # Who did what to whom: contact views, exports, introduction changes, deletions. ``actor`` is a

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from matcher.errors import InvalidRecordError
 from matcher.model import (
@@ -18,6 +18,7 @@ from matcher.model import (
     OrganisationType,
     Profile,
     ProfileKind,
+    is_blank,
 )
 from matcher.text import normalise
 
@@ -29,6 +30,21 @@ ShortText = Annotated[str, Field(max_length=1_000)]
 LongText = Annotated[str, Field(max_length=MAX_FIELD_CHARS)]
 
 
+def visible(value: str) -> str:
+    """``value`` if it shows something (a name of zero-width characters renders as nothing).
+
+    Raises:
+        ValueError: ``value`` is empty once spaces and invisible characters are removed.
+    """
+    if is_blank(value):
+        raise ValueError("must contain visible characters, not only spaces or invisible ones")
+    return value
+
+
+#: A required text: at least one visible character (a pydantic ``Annotated`` type).
+Required = AfterValidator(visible)
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
@@ -37,7 +53,7 @@ class OrganisationRecord(_Record):
     """An organisation row."""
 
     id: ProfileId
-    name: Annotated[str, Field(min_length=1, max_length=1_000)]
+    name: Annotated[str, Field(min_length=1, max_length=1_000), Required]
     type: OrganisationType
     region: ShortText = ""
 
@@ -45,9 +61,9 @@ class OrganisationRecord(_Record):
 class EvidenceRecord(_Record):
     """An evidence item of a profile."""
 
-    id: Annotated[str, Field(min_length=1, max_length=300)]
+    id: Annotated[str, Field(min_length=1, max_length=300), Required]
     type: EvidenceType
-    title: Annotated[str, Field(min_length=1, max_length=2_000)]
+    title: Annotated[str, Field(min_length=1, max_length=2_000), Required]
     text: LongText = ""
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
     specialty: ShortText = ""
@@ -70,7 +86,7 @@ class ProfileRecord(_Record):
 
     id: ProfileId
     kind: ProfileKind
-    name: Annotated[str, Field(min_length=1, max_length=1_000)]
+    name: Annotated[str, Field(min_length=1, max_length=1_000), Required]
     organisation: ProfileId
     unit: ShortText = ""
     region: ShortText = ""

@@ -72,7 +72,7 @@ def search(
 def _print_result(result: SearchResult) -> None:
     """The matches of every kind, each with its shared terms and two best pieces of evidence."""
     for kind, matches in result.groups.items():
-        click.secho(f"\n{kind.value.replace('_', ' ')}s", bold=True)
+        click.secho(f"\n{kind.label()}", bold=True)
         if not matches:
             click.echo("  (none)")
         for m in matches:

@@ -16,7 +16,8 @@ COLUMNS = ("profile_id", "name", "kind", "organisation", "unit", "brief", "added
 
 
 def neutralise(value: Any) -> Any:
-    """Prefix a text that a spreadsheet would run as a formula with an apostrophe."""
+    """Prefix a text that a spreadsheet would run as a formula with an apostrophe (CSV, which has
+    no cell types; XLSX cells are typed as text instead, see :func:`shortlist_xlsx`)."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -68,7 +69,9 @@ def shortlist_csv(rows: list[dict[str, Any]]) -> bytes:
 
 
 def shortlist_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    """An XLSX workbook with one sheet."""
+    """An XLSX workbook with one sheet. Every text is written as a text cell (type ``s``), so a
+    value such as ``=HYPERLINK(…)`` is shown as typed and never run, without the visible
+    apostrophe that CSV needs."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook always has one sheet
@@ -76,7 +79,10 @@ def shortlist_xlsx(rows: list[dict[str, Any]]) -> bytes:
     columns = _columns(rows)
     sheet.append(columns)
     for row in rows:
-        sheet.append([neutralise(row.get(k, "")) for k in columns])
+        sheet.append([row.get(k, "") for k in columns])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl makes "=…" a formula ("f"): text it stays
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

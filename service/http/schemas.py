@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from index.ingest.records import Required as Visible
 from matcher.briefs import MAX_TOP
 from matcher.model import Match, Profile, Provenance, SearchResult
 
@@ -312,7 +313,7 @@ class OrganisationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@~\-/]{0,199}$")]
-    name: Annotated[str, Field(min_length=1, max_length=1_000)]
+    name: Annotated[str, Field(min_length=1, max_length=1_000), Visible]
     type: Literal["university", "nhs_trust", "hscp", "sme", "council", "charity", "other"]
     region: Annotated[str, Field(max_length=1_000)] = ""
 
@@ -334,10 +335,16 @@ class IntroductionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     profile_id: Name
-    requester: Annotated[str, Field(min_length=1, max_length=500)]
+    requester: Annotated[str, Field(min_length=1, max_length=500), Visible]
     requester_organisation: Name | None = None
     brief: Annotated[str, Field(max_length=20_000)] = ""
     note: Annotated[str, Field(max_length=5_000)] = ""
+
+
+class DuplicateIntroductionOut(ErrorOut):
+    """A proposal refused because the same introduction is already open (409)."""
+
+    introduction_id: int
 
 
 class StatusChange(BaseModel):

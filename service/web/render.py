@@ -16,14 +16,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from matcher.model import IntroductionStatus, ProfileKind
+from matcher.model import SUMMARY_TITLE, EvidenceType, IntroductionStatus, ProfileKind
 
 HERE = Path(__file__).parent
-KIND_LABELS = {
-    ProfileKind.ACADEMIC: "Academics",
-    ProfileKind.CLINICAL_TEAM: "Clinical teams",
-    ProfileKind.SME: "SMEs",
-}
+#: Each kind's plural label, in display order (:meth:`ProfileKind.label` is the one spelling).
+KIND_LABELS = {kind: kind.label() for kind in ProfileKind}
 STATUS_LABELS = {
     IntroductionStatus.PROPOSED: "Proposed",
     IntroductionStatus.CONTACTED: "Contacted",
@@ -58,10 +55,27 @@ def highlight(text: str, terms: list[str]) -> Markup:
     return Markup(pattern.sub(r"<mark>\1</mark>", escaped))
 
 
+def evidence_title(kind: EvidenceType, title: str) -> str:
+    """An evidence item's title as shown: none for the item made from a profile's summary (its
+    type already says "summary"; its stored title is an internal one, kept for the encoder)."""
+    return "" if kind is EvidenceType.SUMMARY and title == SUMMARY_TITLE else title
+
+
+def kind_label(kind: str, plural: bool = False) -> str:
+    """The label of a kind given by its value (``"sme"`` → ``"SME"``); unknown values as given."""
+    try:
+        return ProfileKind(kind).label(plural=plural)
+    except ValueError:
+        return kind
+
+
 def build_templates() -> Jinja2Templates:
-    """The pages' templates, with the ``highlight`` filter and the kind and status labels."""
+    """The pages' templates, with the ``highlight`` and ``evidence_title`` filters and the kind
+    and status labels."""
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["highlight"] = highlight
+    templates.env.filters["evidence_title"] = evidence_title
+    templates.env.filters["kind_label"] = kind_label
     templates.env.globals["kind_labels"] = KIND_LABELS
     templates.env.globals["status_labels"] = STATUS_LABELS
     return templates

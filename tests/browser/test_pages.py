@@ -49,6 +49,7 @@ def test_clinician_searches_filters_opens_profile_shortlists_and_exports(
     page = sign_in(browser, url, keys[Role.CLINICIAN])
     page.get_by_label("Your brief").fill(BRIEF)
     page.get_by_role("button", name="All", exact=True).click()
+    page.wait_for_url("**/?brief=**")
     results = page.locator("#results")
     results.wait_for()
     assert results.get_by_role("heading", name="Academics").is_visible()
@@ -60,16 +61,19 @@ def test_clinician_searches_filters_opens_profile_shortlists_and_exports(
 
     # kind tab: SMEs only
     page.get_by_role("button", name="SMEs").click()
+    page.wait_for_url("**kind=sme**")  # post, redirect, get: wait for the results URL
     page.locator("#results").wait_for()
     headings = page.locator("#results h2").all_inner_texts()
     assert len(headings) == 1 and headings[0].startswith("SMEs")
     # filter by unit
     page.get_by_label("Unit").select_option("Ophthalmology")
     page.get_by_role("button", name="All", exact=True).click()
+    page.wait_for_url("**unit=Ophthalmology**")
     names = page.locator("article.card h3").all_inner_texts()
     assert names == ["Ophthalmology Screening Service"]
     page.get_by_label("Unit").select_option("")
     page.get_by_role("button", name="All", exact=True).click()
+    page.wait_for_url(lambda address: "unit=" not in address and "brief=" in address)
 
     # shortlist from a result card without a reload
     card = page.locator("article.card").first
@@ -109,14 +113,22 @@ def test_ke_staff_create_an_introduction_and_move_it(
     page = sign_in(browser, url, keys[Role.KE_STAFF])
     page.get_by_label("Your brief").fill(BRIEF)
     page.get_by_role("button", name="Clinical teams").click()
+    page.wait_for_url("**kind=clinical_team**")
     card = page.locator("article.card").first
     assert "Care of the Elderly" in card.inner_text()
+    card.get_by_label("Requested by").fill("Sister Jo Smith, Ward 7 falls lead")
     card.get_by_role("button", name="Propose introduction").click()
     card.get_by_role("button", name="Introduction proposed ✓").wait_for()
+    # the same search again: the card says so instead of offering it twice
+    page.reload()
+    card = page.locator("article.card").filter(has_text="Care of the Elderly").first
+    assert "Introduction already proposed (#" in card.inner_text()
+    assert card.get_by_role("button", name="Propose introduction").count() == 0
 
     page.get_by_role("link", name="Introductions").click()
     column = page.locator("section[data-status=proposed]")
     assert "Care of the Elderly, Ward 7" in column.inner_text()
+    assert "Requested by Sister Jo Smith, Ward 7 falls lead" in column.inner_text()
     for target, label in (
         ("contacted", "Mark contacted"),
         ("met", "Mark met"),
@@ -186,3 +198,87 @@ def test_ke_staff_upload_a_call_and_read_the_report(
     assert page.locator("section.brief").count() == 3
     assert page.errors == []
     page.close()
+
+
+# ------------------------------------------------------------------ issue 15: items 5, 6, 9
+
+
+def test_back_after_opening_a_result_shows_the_results_again(
+    browser: Any, server: tuple[str, Container], keys: dict[Role, str]
+) -> None:
+    url, _ = server
+    page = sign_in(browser, url, keys[Role.CLINICIAN])
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.get_by_label("Your brief").fill(BRIEF)
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url("**/?brief=*")
+    results_url = page.url
+    assert "wearable" not in results_url  # the brief is named by id, not written in the URL
+    page.locator("article.card h3 a").first.click()
+    page.wait_for_url("**/profiles/**")
+    page.go_back()
+    page.wait_for_url(results_url)
+    assert page.locator("#results article.card").first.is_visible()
+    assert "Dr Ada Fallow" in page.locator("#results").inner_text()
+    page.reload()  # and reloading does not ask to resend a form either
+    assert page.locator("#results article.card").first.is_visible()
+    assert dialogs == [] and page.errors == []
+    page.close()
+
+
+def test_on_a_phone_a_search_lands_on_the_results_with_jump_links(
+    browser: Any, server: tuple[str, Container], keys: dict[Role, str], screenshots: Path
+) -> None:
+    url, _ = server
+    page = sign_in(browser, url, keys[Role.CLINICIAN], width=390, height=844)
+    page.get_by_label("Your brief").fill(BRIEF)
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url("**#results")
+    heading = page.locator("#results h2").first
+    heading.wait_for()
+    assert in_viewport(page, heading), "the results are below the fold after a search"
+    jump = page.get_by_role("navigation", name="Jump to a kind of partner")
+    links = jump.get_by_role("link").all_inner_texts()
+    assert [link.split(" (")[0] for link in links] == ["Academics", "Clinical teams", "SMEs"]
+    assert all(link.endswith(")") and "(" in link for link in links)
+    jump.get_by_role("link", name="Clinical teams").click()
+    page.wait_for_url("**#h-clinical_team")
+    assert in_viewport(page, page.locator("#h-clinical_team"))
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    page.screenshot(path=str(screenshots / "results-phone.png"), full_page=False)
+    assert page.errors == []
+    page.close()
+
+
+def test_on_a_phone_the_shortlist_fits_the_screen(
+    browser: Any, server: tuple[str, Container], keys: dict[Role, str], screenshots: Path
+) -> None:
+    url, container = server
+    key_id = container.accounts.authenticate(keys[Role.KE_STAFF]).id
+    for profile_id in ("acad-falls", "clin-elderly", "sme-steps"):
+        container.accounts.add_to_shortlist(key_id, profile_id, brief=BRIEF)
+    page = sign_in(browser, url, keys[Role.KE_STAFF], width=390, height=844)
+    page.goto(f"{url}/shortlist")
+    rows = page.locator("table tbody tr")
+    assert rows.count() >= 3
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the shortlist scrolls sideways on a phone ({width}px)"
+    for row in rows.all():
+        for cell in (row.locator("td.contact"), row.get_by_role("button", name="Remove")):
+            box = cell.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    label = rows.first.locator("td.contact").evaluate(
+        "cell => getComputedStyle(cell, '::before').content"
+    )
+    assert label == '"Contact: "'  # each stacked cell says what it is
+    page.screenshot(path=str(screenshots / "shortlist-phone.png"), full_page=True)
+    assert page.errors == []
+    page.close()
+
+
+def in_viewport(page: Any, locator: Any) -> bool:
+    box = locator.bounding_box()
+    height = page.evaluate("window.innerHeight")
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height

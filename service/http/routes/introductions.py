@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
 from index.db.audit import AuditAction
+from index.db.introductions import DuplicateIntroductionError
 from matcher.errors import ProfileNotFoundError
 from matcher.model import Introduction, IntroductionStatus
 from service.container import Container
@@ -18,6 +20,7 @@ from service.http.auth import STAFF_ROLES, roles_extra
 from service.http.deps import ContainerDep, IntroductionId, Staff
 from service.http.routes.common import API_PREFIX, listed
 from service.http.schemas import (
+    DuplicateIntroductionOut,
     IntroductionEventOut,
     IntroductionIn,
     IntroductionOut,
@@ -61,22 +64,36 @@ def introduction_out(container: Container, introduction: Introduction) -> Introd
     "/introductions",
     response_model=IntroductionOut,
     status_code=201,
+    responses={
+        409: {
+            "model": DuplicateIntroductionOut,
+            "description": "An introduction of this profile for the same brief is open "
+            "(proposed, contacted or met); ``introduction_id`` names it.",
+        }
+    },
     openapi_extra=roles_extra(*STAFF_ROLES),
 )
 def create_introduction(
     body: IntroductionIn, container: ContainerDep, who: Staff
-) -> IntroductionOut:
-    """Propose an introduction (typically from a search result)."""
+) -> IntroductionOut | JSONResponse:
+    """Propose an introduction (typically from a search result). At most one per profile and
+    brief is open at a time: a second answers 409 with the open one's id."""
     if not listed(container, body.profile_id):
         raise ProfileNotFoundError(body.profile_id)
-    created = container.introductions.create(
-        profile_id=body.profile_id,
-        requester=body.requester,
-        requester_organisation=body.requester_organisation,
-        brief=body.brief,
-        by=who.key.name,
-        note=body.note,
-    )
+    try:
+        created = container.introductions.create(
+            profile_id=body.profile_id,
+            requester=body.requester,
+            requester_organisation=body.requester_organisation,
+            brief=body.brief,
+            by=who.key.name,
+            note=body.note,
+        )
+    except DuplicateIntroductionError as error:
+        refused = DuplicateIntroductionOut(
+            error=type(error).__name__, message=str(error), introduction_id=error.existing_id
+        )
+        return JSONResponse(refused.model_dump(), status_code=409)
     audit_introduction(container, who, AuditAction.INTRODUCTION_CREATE, created)
     return introduction_out(container, created)
 

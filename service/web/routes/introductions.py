@@ -1,20 +1,24 @@
-"""The introductions board (KE staff): introductions by status, one-click creation from a
-result card, moving one to its next status. Changes are audited as in the API."""
+"""The introductions board (KE staff): introductions by status, a proposal from a result card
+(who asked, and the brief searched), moving one to its next status. Changes are audited as in
+the API."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from index.db.audit import AuditAction
+from index.db.introductions import DuplicateIntroductionError
+from index.ingest.records import Required
 from matcher.errors import InvalidTransitionError
 from matcher.model import INTRODUCTION_TRANSITIONS, IntroductionStatus
 from service.http.audit import audit_introduction
 from service.http.auth import STAFF_ROLES, roles_extra
 from service.http.deps import ContainerDep, StaffUser
-from service.web.render import back, render
+from service.http.schemas import DuplicateIntroductionOut
+from service.web.render import back, page_error, render
 
 router = APIRouter()
 
@@ -46,20 +50,39 @@ def introduce(
     who: StaffUser,
     container: ContainerDep,
     profile_id: Annotated[str, Form(min_length=1, max_length=200)],
+    requester: Annotated[str, Form(min_length=1, max_length=500), Required],
     brief: Annotated[str, Form(max_length=100_000)] = "",
-    requester: Annotated[str, Form(max_length=500)] = "",
+    brief_id: Annotated[str, Form(max_length=64)] = "",
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Create an introduction from a result card (one click)."""
-    created = container.introductions.create(
-        profile_id=profile_id,
-        requester=requester.strip() or f"brief searched by {who.key.name}",
-        requester_organisation=None,
-        brief=brief[:20_000],
-        by=who.key.name,
-    )
+    """Propose an introduction from a result card, for the person who asked (``requester``)
+    and the brief searched (by id). One already open for the profile and brief: 409, naming it.
+    """
+    text = (container.briefs.get(brief_id) if brief_id else None) or brief
+    try:
+        created = container.introductions.create(
+            profile_id=profile_id,
+            requester=requester.strip(),
+            requester_organisation=None,
+            brief=text[:20_000],
+            by=who.key.name,
+        )
+    except DuplicateIntroductionError as error:
+        return already_proposed(request, error)
     audit_introduction(container, who, AuditAction.INTRODUCTION_CREATE, created)
     return back(request, "/introductions")
+
+
+def already_proposed(request: Request, error: DuplicateIntroductionError) -> Response:
+    """The answer to a second proposal: 409 with the open one's id (JSON to the page's script,
+    else the error page)."""
+    message = f"Introduction already proposed (#{error.existing_id})"
+    if request.headers.get("x-requested-with") == "fetch":
+        body = DuplicateIntroductionOut(
+            error=type(error).__name__, message=message, introduction_id=error.existing_id
+        )
+        return JSONResponse(body.model_dump(), status_code=409)
+    return page_error(request, 409, message)
 
 
 @router.post("/introductions/{introduction_id}/status", openapi_extra=roles_extra(*STAFF_ROLES))

@@ -1,14 +1,24 @@
-"""The search page: the form, and a search run from it (POST, so that briefs stay out of URLs)."""
+"""The search page: the form, a search posted from it, and its results URL.
+
+Post, redirect, get: the form posts the brief, which is saved under an id
+(:class:`index.db.briefs.BriefStore`), and the answer is a redirect to
+``/?brief=<id>&kind=…#results``. That URL runs the search, so Back, reload and a shared link show
+the results again (no "Confirm Form Resubmission"), while the brief itself stays out of URLs and
+access logs. The result cards' forms send the brief's id, not a copy of the brief each.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from matcher.briefs import make_brief
 from matcher.errors import MatcherError
+from matcher.model import Brief
 from service.container import Container
 from service.http.auth import ALL_ROLES, Principal, roles_extra
 from service.http.deps import ContainerDep, User
@@ -17,57 +27,102 @@ from service.web.render import render
 
 router = APIRouter()
 
+Choice = Annotated[str, Query(max_length=300)]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchForm:
+    """What the search form holds: the brief's text and the filters (empty for "any")."""
+
+    text: str = ""
+    kind: str = ""
+    organisation: str = ""
+    region: str = ""
+    unit: str = ""
+
+    def brief(self, container: Container) -> Brief:
+        """The brief to search.
+
+        Raises:
+            InvalidBriefError: an empty or too long text, or an unknown filter.
+        """
+        return make_brief(
+            self.text,
+            kinds=[self.kind] if self.kind else [],
+            organisations=[self.organisation] if self.organisation else [],
+            regions=[self.region] if self.region else [],
+            units=[self.unit] if self.unit else [],
+            top=10,
+            max_chars=container.settings.max_brief_chars,
+        )
+
+    def results_url(self, brief_id: str) -> str:
+        """The URL of this search's results (the filters in the query, the brief by id)."""
+        query = {"brief": brief_id, "kind": self.kind, "organisation": self.organisation}
+        query |= {"region": self.region, "unit": self.unit}
+        return "/?" + urlencode({k: v for k, v in query.items() if v}) + "#results"
+
 
 def search_context(
-    container: Container,
-    who: Principal,
-    text: str,
-    kind: str,
-    organisation: str,
-    region: str,
-    unit: str,
+    container: Container, who: Principal, form: SearchForm, brief_id: str = ""
 ) -> dict[str, Any]:
-    """The search page's context: the form's choices, and the result of ``text`` if any."""
-    organisations = container.catalogue.organisations()
+    """The search page's context: the form's choices, and the result of its brief if any."""
     metas = container.catalogue.profile_metas()
     context: dict[str, Any] = {
         "user": who,
-        "text": text,
-        "kind": kind,
-        "organisation": organisation,
-        "region": region,
-        "unit": unit,
-        "organisations": organisations,
+        "text": form.text,
+        "kind": form.kind,
+        "organisation": form.organisation,
+        "region": form.region,
+        "unit": form.unit,
+        "brief_id": brief_id,
+        "organisations": container.catalogue.organisations(),
         "regions": sorted({m.region for m in metas if m.region}),
         "units": sorted({m.unit for m in metas if m.unit}),
         "result": None,
         "error": None,
+        "introduced": {},
         "shortlisted": {e.profile_id for e in container.accounts.shortlist(who.key.id)},
     }
-    if text.strip():
+    if form.text.strip():
         try:
-            brief = make_brief(
-                text,
-                kinds=[kind] if kind else [],
-                organisations=[organisation] if organisation else [],
-                regions=[region] if region else [],
-                units=[unit] if unit else [],
-                top=10,
-                max_chars=container.settings.max_brief_chars,
-            )
-            context["result"] = container.engine.search(brief)
+            result = container.engine.search(form.brief(container))
         except MatcherError as error:
             context["error"] = str(error)
+            return context
+        context["result"] = result
+        if who.sees_contacts:  # KE staff: which results already have an open introduction
+            found = [m.profile_id for matches in result.groups.values() for m in matches]
+            context["introduced"] = container.introductions.open_for(found, form.text)
     return context
 
 
 @router.get("/", response_class=HTMLResponse, openapi_extra=roles_extra(*ALL_ROLES))
-def home(request: Request, who: User, container: ContainerDep) -> HTMLResponse:
-    """The search page."""
-    return render(request, "search.html", search_context(container, who, "", "", "", "", ""))
+def home(
+    request: Request,
+    who: User,
+    container: ContainerDep,
+    brief: Annotated[str, Query(max_length=64)] = "",
+    kind: Annotated[str, Query(max_length=40)] = "",
+    organisation: Choice = "",
+    region: Choice = "",
+    unit: Choice = "",
+) -> HTMLResponse:
+    """The search page; with ``brief`` (a saved brief's id), its results."""
+    text = container.briefs.get(brief) if brief else ""
+    form = SearchForm(text or "", kind, organisation, region, unit)
+    if text is None:  # an unknown or expired id: the form, saying so
+        context = search_context(container, who, form)
+        context["error"] = "This search has expired or its link is incomplete: search again."
+        return render(request, "search.html", context, 404)
+    limits = rate_limits_of(request)
+    if limits is not None and text:
+        limits.check_search(request, who.key.id)
+    context = search_context(container, who, form, brief)
+    return render(request, "search.html", context, 422 if context["error"] else 200)
 
 
-@router.post("/", response_class=HTMLResponse, openapi_extra=roles_extra(*ALL_ROLES))
+@router.post("/", openapi_extra=roles_extra(*ALL_ROLES))
 def search(
     request: Request,
     who: User,
@@ -78,11 +133,15 @@ def search(
     region: Annotated[str, Form(max_length=200)] = "",
     unit: Annotated[str, Form(max_length=300)] = "",
     csrf: Annotated[str, Form(max_length=200)] = "",
-) -> HTMLResponse:
-    """Run a search from the form (POST, so that briefs stay out of URLs and access logs)."""
-    limits = rate_limits_of(request)
-    if limits is not None and text.strip():
-        limits.check_search(request, who.key.id)
-    context = search_context(container, who, text, kind, organisation, region, unit)
-    status = 422 if context["error"] else 200
-    return render(request, "search.html", context, status)
+) -> Response:
+    """Save the form's brief and redirect to its results URL (a brief that cannot be searched
+    is shown again with the reason)."""
+    form = SearchForm(text, kind, organisation, region, unit)
+    try:
+        form.brief(container)
+    except MatcherError as error:
+        context = search_context(container, who, SearchForm("", kind, organisation, region, unit))
+        context |= {"text": text, "error": str(error)}
+        return render(request, "search.html", context, 422)
+    brief_id = container.briefs.save(who.key.id, text)
+    return RedirectResponse(form.results_url(brief_id), status_code=303)

@@ -37,10 +37,13 @@ def shortlist_add(
     container: ContainerDep,
     profile_id: Annotated[str, Form(min_length=1, max_length=200)],
     brief: Annotated[str, Form(max_length=100_000)] = "",
+    brief_id: Annotated[str, Form(max_length=64)] = "",
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Add a profile to the shortlist."""
-    container.accounts.add_to_shortlist(who.key.id, profile_id, brief=brief[:2000])
+    """Add a profile to the shortlist (with the brief it was found for: by id from a result
+    card, see :mod:`service.web.routes.search`)."""
+    text = (container.briefs.get(brief_id) if brief_id else None) or brief
+    container.accounts.add_to_shortlist(who.key.id, profile_id, brief=text[:2000])
     return back(request, "/shortlist")
 
 

@@ -12,7 +12,19 @@ document.addEventListener("submit", async (event) => {
       headers: { "X-Requested-With": "fetch" },
       credentials: "same-origin",
     });
-    if (!response.ok) throw new Error((await response.json().catch(() => ({}))).message || response.statusText);
+    if (!response.ok) {
+      const answer = await response.json().catch(() => ({}));
+      if (response.status === 409 && answer.introduction_id) {
+        // proposed meanwhile (another tab, a colleague): say so instead of offering it again
+        const said = document.createElement("p");
+        said.className = "introduced";
+        said.textContent = answer.message;
+        form.replaceWith(said);
+        toast(answer.message);
+        return;
+      }
+      throw new Error(answer.message || response.statusText);
+    }
     if (button) button.textContent = form.dataset.done || "Done";
     toast(form.dataset.done || "Done");
   } catch (error) {
@@ -28,3 +40,10 @@ function toast(message) {
   box.classList.add("show");
   setTimeout(() => box.classList.remove("show"), 2500);
 }
+
+// After a search the page opens at #results: move the focus there too (screen readers, keyboards).
+document.addEventListener("DOMContentLoaded", () => {
+  if (location.hash !== "#results") return;
+  const results = document.getElementById("results");
+  if (results) results.focus({ preventScroll: true });
+});

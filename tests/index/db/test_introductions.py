@@ -1,13 +1,24 @@
-"""Brokered introductions at the storage layer: creation, the allowed moves, and history."""
+"""Brokered introductions at the storage layer: creation, the allowed moves, history, and at
+most one open introduction per profile and brief (also under concurrent proposals)."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
 
 from index.db.catalogue import Catalogue
-from index.db.introductions import IntroductionStore
+from index.db.introductions import DuplicateIntroductionError, IntroductionStore
+from index.db.schema import OPEN_STATUSES, introductions
 from matcher.errors import IntroductionNotFoundError, InvalidTransitionError, ProfileNotFoundError
-from matcher.model import Introduction, IntroductionStatus
+from matcher.model import (
+    OPEN_INTRODUCTION_STATUSES,
+    Introduction,
+    IntroductionStatus,
+    brief_key,
+)
 
 
 @pytest.fixture
@@ -125,3 +136,120 @@ def test_erasing_a_profile_erases_its_introductions(
     catalogue.delete_profile("prof-a")
     with pytest.raises(IntroductionNotFoundError):
         store.get(created.id)
+
+
+# ------------------------------------------------- one open introduction per profile and brief
+
+
+def test_the_same_introduction_is_not_proposed_twice_while_open(store: IntroductionStore) -> None:
+    first = propose(store)
+    with pytest.raises(DuplicateIntroductionError) as refused:
+        store.create(
+            profile_id="prof-a",
+            requester="Someone else",
+            requester_organisation=None,
+            brief="  Falls in OLDER\ninpatients ",  # the same brief: case and spacing ignored
+            by="key_other",
+        )
+    assert refused.value.existing_id == first.id
+    assert [i.id for i in store.find()] == [first.id]
+    assert store.open_for(["prof-a", "prof-b"], "falls in older inpatients") == {"prof-a": first.id}
+    # another brief, or another profile, is another introduction
+    other = propose(store, "prof-b")
+    assert store.open_for(["prof-a", "prof-b"], "falls in older inpatients") == {
+        "prof-a": first.id,
+        "prof-b": other.id,
+    }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        (IntroductionStatus.CONTACTED, IntroductionStatus.MET),  # still open: refused
+        (IntroductionStatus.DECLINED,),  # closed: may be proposed again
+        (
+            IntroductionStatus.CONTACTED,
+            IntroductionStatus.MET,
+            IntroductionStatus.COLLABORATING,
+        ),
+    ],
+)
+def test_only_open_introductions_count(
+    store: IntroductionStore, path: tuple[IntroductionStatus, ...]
+) -> None:
+    first = propose(store)
+    for status in path:
+        store.change_status(first.id, status, by="key_staff")
+    if path[-1] in OPEN_INTRODUCTION_STATUSES:
+        with pytest.raises(DuplicateIntroductionError):
+            propose(store)
+    else:
+        again = propose(store)
+        assert again.id != first.id and store.open_for(["prof-a"], again.brief) == {
+            "prof-a": again.id
+        }
+
+
+def test_introductions_without_a_brief_are_not_compared(store: IntroductionStore) -> None:
+    for requester in ("Ward 7", "Ward 9"):
+        store.create(
+            profile_id="prof-a", requester=requester, requester_organisation=None, brief="", by="k"
+        )
+    assert len(store.find(profile_id="prof-a")) == 2
+    assert store.open_for(["prof-a"], "") == {}
+
+
+def test_the_database_refuses_a_second_open_row(
+    store: IntroductionStore, catalogue: Catalogue
+) -> None:
+    """The partial unique index holds even for a writer that skips the store's check."""
+    first = propose(store)
+    row = {
+        "profile_id": "prof-a",
+        "requester": "r",
+        "brief": first.brief,
+        "brief_key": brief_key(first.brief),
+        "status": "contacted",
+        "created_by": "k",
+        "created_at": "2024-01-01T00:00:00Z",
+        "updated_at": "2024-01-01T00:00:00Z",
+    }
+    with pytest.raises(IntegrityError), catalogue.engine.begin() as connection:
+        connection.execute(insert(introductions).values(**row))
+    with catalogue.engine.begin() as connection:  # a closed one is allowed
+        connection.execute(insert(introductions).values(**{**row, "status": "declined"}))
+
+
+def test_concurrent_proposals_record_one_introduction(store: IntroductionStore) -> None:
+    start = threading.Barrier(6)
+    outcomes: list[object] = []
+
+    def proposer(n: int) -> None:
+        start.wait()
+        try:
+            outcomes.append(
+                store.create(
+                    profile_id="prof-a",
+                    requester=f"r{n}",
+                    requester_organisation=None,
+                    brief="falls in older inpatients",
+                    by=f"k{n}",
+                )
+            )
+        except DuplicateIntroductionError as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=proposer, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    created = [o for o in outcomes if isinstance(o, Introduction)]
+    refused = [o for o in outcomes if isinstance(o, DuplicateIntroductionError)]
+    assert len(created) == 1 and len(refused) == 5
+    assert {e.existing_id for e in refused} == {created[0].id}
+    assert len(store.find(profile_id="prof-a")) == 1
+
+
+def test_the_schema_spells_the_open_statuses_of_the_model() -> None:
+    assert set(OPEN_STATUSES) == {s.value for s in OPEN_INTRODUCTION_STATUSES}

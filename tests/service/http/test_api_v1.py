@@ -135,7 +135,13 @@ def test_exports_neutralise_formulas(admin: TestClient) -> None:
         io.BytesIO(admin.get("/api/v1/shortlist/export?format=xlsx").content)
     ).active
     assert sheet is not None
-    assert str(sheet.cell(row=2, column=2).value).startswith("'=")
+    # XLSX: the cell is text, shown as typed (no visible apostrophe), never a formula
+    cell = sheet.cell(row=2, column=2)
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x","click")', "s")
+    assert (sheet.cell(row=2, column=5).value, sheet.cell(row=2, column=5).data_type) == (
+        "@SUM(A1)",
+        "s",
+    )
 
 
 def test_admin_edits_and_erases_a_profile(admin: TestClient, loaded: Container) -> None:
@@ -231,7 +237,10 @@ def test_revoked_key_and_sessions(loaded: Container) -> None:
         page = client.get("/").text
         csrf = page.split('name="csrf" value="')[1].split('"')[0]
         assert client.post("/", data={"text": "falls", "csrf": "forged"}).status_code == 403
-        assert client.post("/", data={"text": "falls", "csrf": csrf}).status_code == 200
+        searched = client.post("/", data={"text": "falls", "csrf": csrf})
+        assert searched.status_code == 303  # post, redirect, get: to the results URL
+        assert searched.headers["location"].startswith("/?brief=")
+        assert client.get(searched.headers["location"]).status_code == 200
         loaded.accounts.revoke_key(key.id)
         assert client.get("/").status_code == 303
         assert (
@@ -255,3 +264,67 @@ def test_cookie_sessions_need_the_csrf_header_to_change_anything(loaded: Contain
             "/api/v1/shortlist", json={"profile_id": "acad-falls"}, headers={"x-csrf-token": csrf}
         )
         assert allowed.status_code == 201
+
+
+# ------------------------------------------------------------------ issue 15: items 7 and 9
+
+
+def test_a_second_open_introduction_for_the_same_brief_is_409_naming_the_first(
+    staff: TestClient,
+) -> None:
+    body = {"profile_id": "clin-elderly", "requester": "Ward 7 sister", "brief": "falls on wards"}
+    first = staff.post("/api/v1/introductions", json=body)
+    assert first.status_code == 201
+    again = staff.post(
+        "/api/v1/introductions",
+        json={**body, "requester": "Someone else", "brief": "Falls  on WARDS"},
+    )
+    assert again.status_code == 409
+    answer = again.json()
+    assert answer["error"] == "DuplicateIntroductionError"
+    assert answer["introduction_id"] == first.json()["id"]
+    assert (
+        len(staff.get("/api/v1/introductions", params={"profile_id": "clin-elderly"}).json()) == 1
+    )
+    # declined: closed, so it may be proposed again
+    staff.post(f"/api/v1/introductions/{first.json()['id']}/status", json={"status": "declined"})
+    assert staff.post("/api/v1/introductions", json=body).status_code == 201
+
+
+def test_a_profile_without_a_region_takes_its_organisations(admin: TestClient) -> None:
+    record = {"id": "acad-new", "kind": "academic", "name": "Dr New", "organisation": "org-uni-a"}
+    assert admin.post("/api/v1/profiles", json=record).status_code == 201
+    assert admin.get("/api/v1/profiles/acad-new").json()["region"] == "North West"
+    listed = admin.get("/api/v1/profiles", params={"organisation": "org-uni-a"}).json()["items"]
+    assert {p["id"]: p["region"] for p in listed}["acad-new"] == "North West"
+    own = {**record, "region": "Scotland"}
+    assert admin.put("/api/v1/profiles/acad-new", json=own).status_code == 200
+    assert admin.get("/api/v1/profiles/acad-new").json()["region"] == "Scotland"
+
+
+@pytest.mark.parametrize(
+    "invisible", ["\u200b\u200b", "\u200d", " \u2060\ufeff ", "\u00a0", "\u3164", "\u0301"]
+)
+def test_required_names_of_invisible_characters_only_are_422_naming_the_field(
+    admin: TestClient, invisible: str
+) -> None:
+    profile = {"id": "acad-x", "kind": "academic", "name": invisible, "organisation": "org-uni-a"}
+    refused = admin.post("/api/v1/profiles", json=profile)
+    assert refused.status_code == 422 and refused.json()["field"] == "name", refused.text
+    message = refused.json()["message"]  # spaces are stripped first, invisible ones refused
+    assert "visible" in message or "at least 1 character" in message, message
+    organisation = {"id": "org-x", "name": invisible, "type": "sme"}
+    refused = admin.post("/api/v1/organisations", json=organisation)
+    assert refused.status_code == 422 and refused.json()["field"] == "name"
+    evidence = {
+        **profile,
+        "name": "Dr X",
+        "evidence": [{"id": "e", "type": "grant", "title": invisible}],
+    }
+    refused = admin.post("/api/v1/profiles", json=evidence)
+    assert refused.status_code == 422 and refused.json()["field"] == "evidence.0.title"
+    intro = {"profile_id": "acad-falls", "requester": invisible}
+    refused = admin.post("/api/v1/introductions", json=intro)
+    assert refused.status_code == 422 and refused.json()["field"] == "requester"
+    # visible text with invisible characters in it is kept
+    assert admin.post("/api/v1/profiles", json={**profile, "name": "Dr\u200b X"}).status_code == 201
