@@ -11,6 +11,7 @@ from index.db.accounts import AccountStore
 from index.db.audit import AuditLog
 from index.db.backup import BackupSummary, erased_profile_ids
 from index.db.backup import restore as restore_backup
+from index.db.bids import BidStore
 from index.db.catalogue import Catalogue, UpsertOutcome
 from index.db.embedding_cache import EmbeddingCache
 from index.db.engine import current_revision, make_engine, reachable, upgrade_schema
@@ -96,9 +97,15 @@ class Container:
         """The audit log (in the catalogue database)."""
         return AuditLog(self.catalogue.engine)
 
+    @property
+    def bids(self) -> BidStore:
+        """Bids, governance templates and outcome labels (in the catalogue database)."""
+        return BidStore(self.catalogue.engine)
+
     def delete(self, profile_id: str, *, actor: str = "cli") -> SyncReport:
         """Erase a profile (the right to erasure): from the catalogue with its evidence,
-        shortlist entries and introductions; from the embedding cache; from the index, older
+        shortlist entries, introductions and bids (their history keeps ``(erased)`` in its
+        place); from the embedding cache; from the index, older
         index versions included; from every stored batch report that names it; and from the
         audit log, which keeps only the fact of the deletion (by ``actor``, a key id).
 
@@ -108,7 +115,10 @@ class Container:
         name = self.catalogue.get_profiles([profile_id], with_evidence=False).get(profile_id)
         self.catalogue.delete_profile(
             profile_id,
-            also=lambda connection: AuditLog.forget_profile(connection, profile_id, actor=actor),
+            also=lambda connection: (
+                AuditLog.forget_profile(connection, profile_id, actor=actor),
+                BidStore.forget_profile(connection, profile_id),
+            ),
         )
         report = self.sync()
         self.store.discard_old_versions()
