@@ -437,14 +437,17 @@ class BidStore:
         now = timestamp()
         with self._engine.begin() as connection:
             _bump(connection, bid_id, version, now)
-            result = connection.execute(
-                update(bid_checklist)
+            found = connection.execute(
+                select(bid_checklist.c.id)
                 .where(bid_checklist.c.id == item_id)
                 .where(bid_checklist.c.bid_id == bid_id)
-                .values(**values)
-            )
-            if result.rowcount != 1:
+            ).first()
+            if found is None:
                 raise BidNotFoundError(f"bid {bid_id} has no checklist item {item_id}")
+            if values:
+                connection.execute(
+                    update(bid_checklist).where(bid_checklist.c.id == item_id).values(**values)
+                )
             shown = {k: v for k, v in values.items() if k in ("due", "state")}
             _record(
                 connection,

@@ -63,6 +63,14 @@ BODIES: dict[str, Any] = {
     "/api/v1/batches": {
         "files": {"file": ("call.csv", b"id,text\nc1,falls in older inpatients\n")}
     },
+    "/api/v1/bids": {"json": {"call_name": "Falls call"}},
+    "/api/v1/bids/templates": {"json": [{"key": "ethics", "title": "Ethics"}]},
+    "/api/v1/bids/{bid_id}/status": {"json": {"version": 1, "status": "internal_review"}},
+    "/api/v1/bids/{bid_id}/members": {"json": {"version": 1, "profile_id": "acad-retina"}},
+    "/api/v1/bids/{bid_id}/members/{profile_id}/swap": {
+        "json": {"version": 1, "replacement": "acad-retina"}
+    },
+    "/bids": {"data": {"call_name": "Falls call"}},
     "/": {"data": {"text": "falls"}},
     "/shortlist/add": {"data": {"profile_id": "acad-falls"}},
     "/shortlist/remove": {"data": {"profile_id": "acad-falls"}},
@@ -76,6 +84,7 @@ def concrete(path: str, introduction_id: int) -> str:
         "{introduction_id}", str(introduction_id)
     )
     path = path.replace("{job_id}", "job_0123456789ab")
+    path = path.replace("{bid_id}", "1").replace("{item_id}", "1")
     assert not re.search(r"\{", path), path
     return path
 
