@@ -13,6 +13,7 @@ from index.db.accounts import AccountStore
 from index.db.audit import AuditAction, AuditLog
 from index.db.backup import BackupSummary, erased_profile_ids
 from index.db.backup import restore as restore_backup
+from index.db.bids import BidStore
 from index.db.briefs import BriefStore
 from index.db.catalogue import Catalogue, UpsertOutcome
 from index.db.curation import (
@@ -136,9 +137,15 @@ class Container:
         """The audit log (in the catalogue database)."""
         return AuditLog(self.catalogue.engine)
 
+    @property
+    def bids(self) -> BidStore:
+        """Bids, governance templates and outcome labels (in the catalogue database)."""
+        return BidStore(self.catalogue.engine)
+
     def delete(self, profile_id: str, *, actor: str = "cli") -> SyncReport:
         """Erase a profile (the right to erasure): from the catalogue with its evidence,
-        shortlist entries and introductions; from the embedding cache; from the index, older
+        shortlist entries, introductions and bids (their history keeps ``(erased)`` in its
+        place); from the embedding cache; from the index, older
         index versions included; from every stored batch report that names it; and from the
         audit log, which keeps only the fact of the deletion (by ``actor``, a key id).
 
@@ -154,6 +161,7 @@ class Container:
             AuditLog.forget_profile(connection, profile_id, actor=actor)
             sources.suppress(connection, suppressed)
             sources.forget_profile(connection, profile_id)
+            BidStore.forget_profile(connection, profile_id)
 
         self.catalogue.delete_profile(profile_id, also=erase)
         report = self.sync()

@@ -2,7 +2,7 @@
 introduction, curated a profile's evidence or deleted a profile.
 
 Rows hold no personal data: the actor is a key id (never the key), the target a profile id,
-``introduction/<id>``, ``shortlist`` or ``batch/<job id>``, and the detail only ids, counts,
+``introduction/<id>``, ``bid/<id>``, ``shortlist`` or ``batch/<job id>``, and the detail only ids, counts,
 formats and statuses (never a name, a contact, a note or a brief's text). Erasing a profile
 (:meth:`AuditLog.forget_profile`) deletes every row about it and takes its id out of the others,
 leaving only the fact of the deletion.
@@ -32,6 +32,13 @@ class AuditAction(StrEnum):
     INTRODUCTION_NOTE = "introduction.note"
     PROFILE_DELETE = "profile.delete"
     EVIDENCE_CURATION = "evidence.curation"  # an item hidden, pinned or left to the ranking
+    BID_CREATE = "bid.create"
+    BID_UPDATE = "bid.update"
+    BID_STATUS = "bid.status"
+    BID_MEMBER = "bid.member"
+    BID_CHECKLIST = "bid.checklist"
+    BID_EXPORT = "bid.export"
+    GOVERNANCE_TEMPLATES = "governance.templates"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +119,19 @@ class AuditLog:
                 for r in rows
             ]
         return found, total
+
+    @staticmethod
+    def record_in(
+        connection: Connection,
+        action: AuditAction,
+        *,
+        actor: str,
+        target: str,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Append one row inside the caller's transaction (a change and its record commit
+        together)."""
+        _insert(connection, action, actor=actor, target=target, detail=detail or {})
 
     @staticmethod
     def forget_profile(connection: Connection, profile_id: str, *, actor: str) -> int:

@@ -335,3 +335,109 @@ curation = Table(
     Column("at", String(40), nullable=False),
     Column("by", String(200), nullable=False, default=""),
 )
+
+# Joint grant applications (issue 20). ``version`` is bumped by every change: a write names the
+# version it read and is refused when another came first (index.db.bids).
+bids = Table(
+    "bids",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_name", Text, nullable=False),
+    Column("funder", Text, nullable=False, default=""),
+    Column("scheme", Text, nullable=False, default=""),
+    Column("theme", Text, nullable=False, default=""),
+    Column("deadline", String(10)),
+    Column("amount", Integer),
+    Column("status", String(20), nullable=False, index=True),
+    Column("notes", Text, nullable=False, default=""),
+    Column("requester_organisation", Text),
+    Column("declared_conflicts", JSON, nullable=False),
+    Column("alternates", JSON, nullable=False),
+    Column("introductions", JSON, nullable=False),
+    Column("source", JSON),
+    Column("status_dates", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    sqlite_autoincrement=True,
+)
+
+bid_members = Table(
+    "bid_members",
+    metadata,
+    Column("bid_id", Integer, ForeignKey("bids.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "profile_id",
+        String(200),
+        ForeignKey("profiles.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+    Column("role", String(20), nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+bid_checklist = Table(
+    "bid_checklist",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "bid_id", Integer, ForeignKey("bids.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("key", String(60), nullable=False, default=""),
+    Column("title", Text, nullable=False),
+    Column("owner", Text, nullable=False, default=""),
+    Column("due", String(10)),
+    Column("state", String(20), nullable=False),
+    Column("position", Integer, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+# A bid's history. ``detail`` holds ids and values; an erased profile's id is replaced there by
+# ``(erased)`` so that the history stays readable without naming them.
+bid_events = Table(
+    "bid_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "bid_id", Integer, ForeignKey("bids.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("at", String(40), nullable=False),
+    Column("by", Text, nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    sqlite_autoincrement=True,
+)
+
+# Governance templates as edited by admins; while empty, matcher.bids.DEFAULT_TEMPLATES apply.
+governance_templates = Table(
+    "governance_templates",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("applies_to", String(20)),
+    Column("offset_days", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+# Outcomes that the ranking-that-learns issue reads: one row per member of a decided bid
+# (``kind='bid'``, ``label`` funded / not_funded). Erasing a profile deletes its rows.
+outcome_labels = Table(
+    "outcome_labels",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "profile_id",
+        String(200),
+        ForeignKey("profiles.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("kind", String(20), nullable=False),
+    Column("label", String(40), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("bid_id", Integer, ForeignKey("bids.id", ondelete="CASCADE"), index=True),
+    sqlite_autoincrement=True,
+)

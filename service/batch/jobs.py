@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 REPORT_FILES = {"csv": "partners.csv", "xlsx": "partners.xlsx", "html": "report.html"}
 #: Beside the reports: the ids of every profile they name (read when a profile is erased).
 PROFILES_FILE = "profiles.json"
+#: Beside the reports: the consortia as ids and roles (read when a consortium becomes a bid).
+CONSORTIA_FILE = "consortia.json"
 #: Left in place of reports withdrawn because a profile they named was erased.
 WITHDRAWN_FILE = "withdrawn.json"
 
@@ -188,7 +190,7 @@ def withdraw_reports(root: Path, profile_id: str, *, name: str) -> list[str]:
             named = _mentions(out, profile_id, name)
         if not named:
             continue
-        for report in [*REPORT_FILES.values(), PROFILES_FILE]:
+        for report in [*REPORT_FILES.values(), PROFILES_FILE, CONSORTIA_FILE]:
             (out / report).unlink(missing_ok=True)
         for partial in out.glob(".*.partial"):
             partial.unlink(missing_ok=True)

@@ -11,6 +11,8 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 
+from service.batch.consortia_file import write_consortia
+from service.batch.jobs import CONSORTIA_FILE
 from service.batch.result import BatchResult
 from service.http.exports import neutralise
 
@@ -119,12 +121,14 @@ def render_html(result: BatchResult) -> str:
 
 
 def write_reports(result: BatchResult, directory: Path) -> dict[str, Path]:
-    """Write ``partners.csv``, ``partners.xlsx`` and ``report.html`` into ``directory``."""
+    """Write ``partners.csv``, ``partners.xlsx``, ``report.html`` and ``consortia.json`` into
+    ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = {
         "csv": directory / "partners.csv",
         "xlsx": directory / "partners.xlsx",
         "html": directory / "report.html",
+        "consortia": directory / CONSORTIA_FILE,
     }
     # each report is written beside its final name and renamed into place, so a crash or kill
     # mid-write never leaves a truncated report that looks finished
@@ -132,6 +136,7 @@ def write_reports(result: BatchResult, directory: Path) -> dict[str, Path]:
         "csv": lambda path: write_csv(result, path),
         "xlsx": lambda path: write_xlsx(result, path),
         "html": lambda path: path.write_text(render_html(result), encoding="utf-8"),
+        "consortia": lambda path: write_consortia(result, path),  # for bids (issue 20)
     }
     for kind, write in writers.items():
         partial = directory / f".{paths[kind].name}.partial"

@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from service.http.routes import (
     audit,
     batches,
+    bids,
     ingest,
     introductions,
     organisations,
@@ -46,6 +47,7 @@ api_router.include_router(introductions.router)
 api_router.include_router(shortlist.router)
 api_router.include_router(batches.router)
 api_router.include_router(audit.router)
+api_router.include_router(bids.router)
 
 #: Health, readiness and metrics: at the root, public, without the API's error responses.
 service_router = service.router

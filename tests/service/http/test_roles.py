@@ -66,6 +66,16 @@ BODIES: dict[str, Any] = {
     "/api/v1/batches": {
         "files": {"file": ("call.csv", b"id,text\nc1,falls in older inpatients\n")}
     },
+    "/api/v1/bids": {"json": {"call_name": "Falls call"}},
+    "/api/v1/bids/templates": {"json": [{"key": "ethics", "title": "Ethics"}]},
+    "/api/v1/bids/{bid_id}": {"json": {"version": 1, "funder": "NIHR"}},
+    "/api/v1/bids/{bid_id}/checklist/{item_id}": {"json": {"version": 1, "state": "done"}},
+    "/api/v1/bids/{bid_id}/status": {"json": {"version": 1, "status": "internal_review"}},
+    "/api/v1/bids/{bid_id}/members": {"json": {"version": 1, "profile_id": "acad-retina"}},
+    "/api/v1/bids/{bid_id}/members/{profile_id}/swap": {
+        "json": {"version": 1, "replacement": "acad-retina"}
+    },
+    "/bids": {"data": {"call_name": "Falls call"}},
     "/": {"data": {"text": "falls"}},
     "/shortlist/add": {"data": {"profile_id": "acad-falls"}},
     "/profiles/{profile_id}/evidence/curation": {"data": {"item_key": "p1", "state": "pinned"}},
@@ -80,6 +90,7 @@ def concrete(path: str, introduction_id: int) -> str:
         "{introduction_id}", str(introduction_id)
     )
     path = path.replace("{job_id}", "job_0123456789ab").replace("{item_key:path}", "p1")
+    path = path.replace("{bid_id}", "1").replace("{item_id}", "1")
     assert not re.search(r"\{", path), path
     return path
 
@@ -102,7 +113,7 @@ def test_route_admits_exactly_its_roles(
         _key, secret = loaded.accounts.create_key(name=f"walk {caller.value}", role=caller)
         headers["authorization"] = f"Bearer {secret}"
     with TestClient(create_app(loaded), follow_redirects=False) as client:
-        kwargs = BODIES.get(path, {}) if method in {"POST", "PUT"} else {}
+        kwargs = BODIES.get(path, {}) if method in {"POST", "PUT", "PATCH"} else {}
         if path == "/login" and method == "POST":  # public: any valid key signs in
             client.get("/login")  # the form's CSRF token (cookie and field)
             kwargs = {
