@@ -52,3 +52,13 @@ def test_build_repairs_and_reports(settings: Settings, capsys: pytest.CaptureFix
     assert "up to date" in capsys.readouterr().out
     assert run(settings, "build", "--rebuild") == 0
     assert "rebuilt" in capsys.readouterr().out
+
+
+def test_an_empty_file_is_an_error(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, content in (("empty.csv", ""), ("header.csv", "id,name,type,region\n")):
+        empty = tmp_path / name
+        empty.write_text(content)
+        assert run(settings, "ingest", str(empty)) != 0
+        assert f"{name}: " in capsys.readouterr().err
