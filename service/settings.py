@@ -49,8 +49,12 @@ class Settings(BaseSettings):
             send many requests from one address).
         rate_limit_search: searches allowed per API key and, separately, per client address
             (``limits`` notation: ``120/minute``, ``10/second;500/hour``); 429 above it.
-        rate_limit_login: failed sign-ins (web form or a wrong API key) allowed per client
-            address, and web sign-ins per key; 429 with ``Retry-After`` above it.
+        rate_limit_login: failed sign-ins (web form or a wrong API key) allowed per key prefix
+            (the key's first characters, hashed), and web sign-ins per key; 429 with
+            ``Retry-After`` above it. A valid key is never refused for others' failures.
+        rate_limit_login_address: failed sign-ins allowed per client address, whatever the
+            key (stops a spray of random keys; larger than ``rate_limit_login``, since everyone
+            behind one proxy shares an address); only wrong keys are refused above it.
         rate_limit_storage: where the counters live (``memory://``: per process; a
             ``redis://`` URL shares them between workers).
     """
@@ -79,9 +83,10 @@ class Settings(BaseSettings):
     rate_limits_enabled: bool = True
     rate_limit_search: str = "120/minute"
     rate_limit_login: str = "10/minute"
+    rate_limit_login_address: str = "100/minute"
     rate_limit_storage: str = "memory://"
 
-    @field_validator("rate_limit_search", "rate_limit_login")
+    @field_validator("rate_limit_search", "rate_limit_login", "rate_limit_login_address")
     @classmethod
     def _valid_rate_limit(cls, value: str) -> str:
         from limits import parse_many

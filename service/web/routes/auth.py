@@ -43,15 +43,17 @@ def login(
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Exchange an API key for a session cookie (the form's token is checked by
-    :func:`service.http.security.csrf_guard`; failures are rate-limited per address)."""
+    :func:`service.http.security.csrf_guard`; failures are rate-limited per key prefix and per
+    address, and a valid key is never refused for the failures of others)."""
     limits = rate_limits_of(request)
+    secret = key.strip()
     if limits is not None:
-        limits.check_sign_in(request)
+        limits.check_key(secret)
     try:
-        api_key = container.accounts.authenticate(key.strip())
+        api_key = container.accounts.authenticate(secret)
     except AuthenticationError:
         if limits is not None:
-            limits.failed_sign_in(request)
+            limits.failed_sign_in(request, secret)
         return login_form(request, "That key is not valid.", 401)
     if limits is not None:
         limits.session_opened(api_key.id)
