@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         rate_limit_login_address: failed sign-ins allowed per client address, whatever the
             key (stops a spray of random keys; larger than ``rate_limit_login``, since everyone
             behind one proxy shares an address); only wrong keys are refused above it.
+        trusted_proxies: the reverse proxies whose ``X-Forwarded-For`` / ``X-Forwarded-Proto``
+            ``matcher serve`` believes, comma-separated addresses or networks
+            (``10.0.0.5,192.168.0.0/16``; ``*``: any). Empty (default): proxy headers are
+            ignored and the client address is the TCP peer, so that nobody can choose the
+            address their failed sign-ins count against.
         rate_limit_storage: where the counters live (``memory://``: per process; a
             ``redis://`` URL shares them between workers).
     """
@@ -85,6 +90,7 @@ class Settings(BaseSettings):
     rate_limit_login: str = "10/minute"
     rate_limit_login_address: str = "100/minute"
     rate_limit_storage: str = "memory://"
+    trusted_proxies: str = ""
 
     @field_validator("rate_limit_search", "rate_limit_login", "rate_limit_login_address")
     @classmethod
@@ -98,6 +104,24 @@ class Settings(BaseSettings):
                 f"{value!r} is not a rate limit; write it like '120/minute' or '10/second;500/hour'"
             ) from None
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxies(cls, value: str) -> str:
+        import ipaddress
+
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        for entry in entries:
+            if entry == "*":
+                continue
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an address or network; write trusted proxies like "
+                    "'10.0.0.5,192.168.0.0/16' (or '*' for any)"
+                ) from None
+        return ",".join(entries)
 
     @property
     def catalogue_url(self) -> str:
