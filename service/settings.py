@@ -60,6 +60,9 @@ class Settings(BaseSettings):
             (``10.0.0.5,192.168.0.0/16``; ``*``: any). Empty (default): proxy headers are
             ignored and the client address is the TCP peer, so that nobody can choose the
             address their failed sign-ins count against.
+        secure_cookies: ``auto`` (default: cookies are ``Secure`` and HSTS is sent when the
+            request came over https, directly or by a trusted proxy's ``X-Forwarded-Proto``),
+            ``on`` (always: the service is only reached over https) or ``off``.
         rate_limit_storage: where the counters live (``memory://``: per process; a
             ``redis://`` URL shares them between workers).
     """
@@ -91,6 +94,7 @@ class Settings(BaseSettings):
     rate_limit_login_address: str = "100/minute"
     rate_limit_storage: str = "memory://"
     trusted_proxies: str = ""
+    secure_cookies: Literal["auto", "on", "off"] = "auto"
 
     @field_validator("rate_limit_search", "rate_limit_login", "rate_limit_login_address")
     @classmethod

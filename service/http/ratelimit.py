@@ -38,7 +38,6 @@ from limits.strategies import MovingWindowRateLimiter
 from matcher.errors import RateLimitedError
 from service.settings import Settings
 
-
 #: How much of a presented key names its prefix bucket: ``km_`` and 9 random characters (54
 #: bits: a random guess never falls into a real key's bucket).
 KEY_PREFIX_CHARS = 12
@@ -62,9 +61,7 @@ class RateLimits:
         self.enabled = settings.rate_limits_enabled
         self._search: Sequence[RateLimitItem] = parse_many(settings.rate_limit_search)
         self._login: Sequence[RateLimitItem] = parse_many(settings.rate_limit_login)
-        self._login_address: Sequence[RateLimitItem] = parse_many(
-            settings.rate_limit_login_address
-        )
+        self._login_address: Sequence[RateLimitItem] = parse_many(settings.rate_limit_login_address)
         self._limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
 
     def _retry_after(self, items: Sequence[RateLimitItem], *identifiers: str) -> int:
