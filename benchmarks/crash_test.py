@@ -11,7 +11,7 @@ random moment. It then starts ``matcher serve`` on the same directory and checks
     and its evidence ids), no evidence, chunk, cached embedding or introduction is orphaned, every
     report file a batch left behind is complete;
 (c) after start-up the index agrees with the catalogue (manifest version, vector ids = chunk ids,
-    indexed profiles = catalogue profiles, ``/health`` reports no problem);
+    indexed profiles = catalogue profiles, ``/api/v1/status`` reports no problem);
 (d) the service starts, answers ``/ready`` and a search.
 
 Kills land in the work's write phase, not in its imports or after its last write: the harness
@@ -591,9 +591,9 @@ class CrashHarness:
             if search.status_code != 200 or search.json().get("total", 0) < 1:
                 result.failed_start = True
                 result.inconsistent.append(f"search answered {search.status_code}")
-            health = server.client.get("/health").json()
+            health = server.client.get("/api/v1/status").json()
             if health.get("problem"):
-                result.inconsistent.append(f"/health problem: {health['problem']}")
+                result.inconsistent.append(f"status problem: {health['problem']}")
             lost, inconsistent = check_catalogue(data_dir, expected)
             result.lost.extend(lost)
             result.inconsistent.extend(inconsistent)

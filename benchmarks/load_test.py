@@ -7,7 +7,7 @@ profile replacements and introduction changes (:mod:`benchmarks.locustfile`), th
 - no 5xx and no "database is locked" reached a user (responses, and the server log);
 - no lost update: each profile's summary and each introduction's status is the last write its
   (only) writer saw acknowledged;
-- the index caught up with the catalogue (``/health`` reports no problem).
+- the index caught up with the catalogue (``/api/v1/status`` reports no problem).
 
 The catalogue is SQLite in the work folder unless ``--database-url`` (or
 ``KE_MATCHER_DATABASE_URL``) names another, e.g. ``postgresql+psycopg://…`` for a throwaway
@@ -302,7 +302,7 @@ def run_backend(
         )
         time.sleep(1.0)
         acknowledged, lost = check_final_state(server.client, work / "acknowledged.jsonl")
-        health = server.client.get("/health").json()
+        health = server.client.get("/api/v1/status").json()
         index_ok = not health.get("problem")
     finally:
         server.close()

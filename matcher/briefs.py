@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from matcher.errors import InvalidBriefError
 from matcher.model import Brief, Filters, ProfileKind, Purpose
@@ -78,6 +78,35 @@ def make_brief(
         filters=filters,
         requester_organisation=requester_organisation or None,
         top=top,
+    )
+
+
+#: How many known organisation ids an "unknown organisation" error lists.
+LISTED_ORGANISATIONS = 12
+
+
+def check_organisations(brief: Brief, known: Collection[str]) -> None:
+    """Refuse a brief whose organisation filter names an organisation that does not exist: it
+    would match nothing and look like "no partners" rather than a typo.
+
+    Args:
+        brief: a brief from :func:`make_brief`.
+        known: the catalogue's organisation ids.
+
+    Raises:
+        InvalidBriefError: an unknown organisation (the message lists known ids).
+    """
+    unknown = sorted(brief.filters.organisations - set(known))
+    if not unknown:
+        return
+    listed = sorted(known)[:LISTED_ORGANISATIONS]
+    more = len(known) - len(listed)
+    valid = ", ".join(listed) + (f" and {more} more" if more else "") if listed else "none yet"
+    names = ", ".join(repr(u) for u in unknown)
+    raise InvalidBriefError(
+        "organisations",
+        f"unknown organisation {names}; use an organisation id (known: {valid}; "
+        "GET /api/v1/organisations lists them with their names)",
     )
 
 

@@ -27,7 +27,7 @@ from service.http.main import api_router, document_anonymous_search, service_rou
 from service.http.metrics import Metrics
 from service.http.ratelimit import RateLimits
 from service.http.schemas import ErrorOut
-from service.http.security import install_security_headers
+from service.http.security import install_security_headers, without_server_paths
 from service.http.uploads import UPLOAD_PATHS
 from service.settings import Settings
 from service.web.main import include_pages
@@ -144,12 +144,14 @@ async def matcher_error(request: Request, error: MatcherError) -> Response:
     headers = {"www-authenticate": "Bearer"} if status == 401 else {}
     if isinstance(error, RateLimitedError):
         headers["retry-after"] = str(error.retry_after)
+    settings: Settings = request.app.state.settings
+    message = without_server_paths(str(error), [settings.data_dir])
     if is_page(request):
-        page = page_error(request, status, str(error))
+        page = page_error(request, status, message)
         page.headers.update(headers)
         return page
     body = ErrorOut(
-        error=type(error).__name__, message=str(error), field=getattr(error, "field", None)
+        error=type(error).__name__, message=message, field=getattr(error, "field", None)
     )
     return JSONResponse(status_code=status, content=body.model_dump(), headers=headers)
 

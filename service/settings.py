@@ -49,8 +49,20 @@ class Settings(BaseSettings):
             send many requests from one address).
         rate_limit_search: searches allowed per API key and, separately, per client address
             (``limits`` notation: ``120/minute``, ``10/second;500/hour``); 429 above it.
-        rate_limit_login: failed sign-ins (web form or a wrong API key) allowed per client
-            address, and web sign-ins per key; 429 with ``Retry-After`` above it.
+        rate_limit_login: failed sign-ins (web form or a wrong API key) allowed per key prefix
+            (the key's first characters, hashed), and web sign-ins per key; 429 with
+            ``Retry-After`` above it. A valid key is never refused for others' failures.
+        rate_limit_login_address: failed sign-ins allowed per client address, whatever the
+            key (stops a spray of random keys; larger than ``rate_limit_login``, since everyone
+            behind one proxy shares an address); only wrong keys are refused above it.
+        trusted_proxies: the reverse proxies whose ``X-Forwarded-For`` / ``X-Forwarded-Proto``
+            ``matcher serve`` believes, comma-separated addresses or networks
+            (``10.0.0.5,192.168.0.0/16``; ``*``: any). Empty (default): proxy headers are
+            ignored and the client address is the TCP peer, so that nobody can choose the
+            address their failed sign-ins count against.
+        secure_cookies: ``auto`` (default: cookies are ``Secure`` and HSTS is sent when the
+            request came over https, directly or by a trusted proxy's ``X-Forwarded-Proto``),
+            ``on`` (always: the service is only reached over https) or ``off``.
         rate_limit_storage: where the counters live (``memory://``: per process; a
             ``redis://`` URL shares them between workers).
         coauthor_years: works shared at most this many years ago make two imported people a
@@ -82,10 +94,13 @@ class Settings(BaseSettings):
     rate_limits_enabled: bool = True
     rate_limit_search: str = "120/minute"
     rate_limit_login: str = "10/minute"
+    rate_limit_login_address: str = "100/minute"
     rate_limit_storage: str = "memory://"
     coauthor_years: Annotated[int, Field(ge=0, le=100)] = 3
+    trusted_proxies: str = ""
+    secure_cookies: Literal["auto", "on", "off"] = "auto"
 
-    @field_validator("rate_limit_search", "rate_limit_login")
+    @field_validator("rate_limit_search", "rate_limit_login", "rate_limit_login_address")
     @classmethod
     def _valid_rate_limit(cls, value: str) -> str:
         from limits import parse_many
@@ -97,6 +112,24 @@ class Settings(BaseSettings):
                 f"{value!r} is not a rate limit; write it like '120/minute' or '10/second;500/hour'"
             ) from None
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxies(cls, value: str) -> str:
+        import ipaddress
+
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        for entry in entries:
+            if entry == "*":
+                continue
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an address or network; write trusted proxies like "
+                    "'10.0.0.5,192.168.0.0/16' (or '*' for any)"
+                ) from None
+        return ",".join(entries)
 
     @property
     def catalogue_url(self) -> str:

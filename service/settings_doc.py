@@ -49,6 +49,8 @@ def _default(name: str) -> str:
     value = Settings.model_fields[name].default
     if value is PydanticUndefined or value is None:
         return "(unset)"
+    if value == "":
+        return "(empty)"
     if isinstance(value, enum.Enum):
         value = value.value
     if isinstance(value, bool):

@@ -22,7 +22,6 @@ from index.ingest.records import (
     EvidenceRecord,
     OrganisationRecord,
     ProfileRecord,
-    record_error,
     to_organisation,
     to_profile,
 )
@@ -89,8 +88,37 @@ def decode_text(source: str, data: bytes) -> str:
         raise IngestError(f"{source}: not UTF-8 text (byte {error.start})") from None
 
 
+def record_errors(source: str, line: int, error: ValidationError) -> list[InvalidRecordError]:
+    """Every problem pydantic found in one record, each as ``source:line: field: reason`` (a
+    row with a bad kind and an empty name gets both, not only the first)."""
+    found = []
+    for problem in error.errors():
+        location = ".".join(str(part) for part in problem["loc"]) or "record"
+        message = problem["msg"].removeprefix("Value error, ")
+        found.append(InvalidRecordError(source, line, location, message))
+    return found
+
+
+def require_rows(source: str, text: str, rows: int) -> None:
+    """Refuse a file that holds no rows at all (an empty file, blank lines, a header alone): it
+    is almost always the wrong file or a failed export, not a request to load nothing.
+
+    Raises:
+        IngestError: no rows.
+    """
+    if not text.strip():
+        raise IngestError(f"{source}: the file is empty")
+    if rows == 0:
+        raise IngestError(f"{source}: no rows (only a header or blank lines)")
+
+
 def parse_jsonl(source: str, text: str) -> ParsedFile:
-    """Parse JSON Lines: one organisation or profile per line (``record`` names which)."""
+    """Parse JSON Lines: one organisation or profile per line (``record`` names which).
+
+    Raises:
+        IngestError: the file holds no rows.
+    """
+    require_rows(source, text, sum(1 for line in text.splitlines() if line.strip()))
     parsed = ParsedFile()
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -157,7 +185,7 @@ def _parse_record(source: str, number: int, raw: dict[str, Any], parsed: ParsedF
                 InvalidRecordError(source, number, "record", "must be 'organisation' or 'profile'")
             )
     except ValidationError as error:
-        parsed.errors.append(record_error(source, number, error))
+        parsed.errors.extend(record_errors(source, number, error))
 
 
 PROFILE_COLUMNS = (
@@ -174,23 +202,27 @@ _FALSE = {"false", "no", "n", "0"}
 
 def parse_csv(source: str, text: str) -> ParsedFile:
     """Parse CSV: an organisations table (``id,name,type,region``) or profiles in long form (one
-    row per evidence item, profile columns repeated; see ``docs/data-format.md``)."""
+    row per evidence item, profile columns repeated; see ``docs/data-format.md``).
+
+    Raises:
+        IngestError: no rows, or a header that is unreadable or names neither table.
+    """
+    require_rows(source, text, 1)
     parsed = ParsedFile()
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        return parsed
     except csv.Error as error:
         raise IngestError(f"{source}: unreadable CSV header: {error}") from None
+    rows = csv_rows(source, header, reader, parsed.errors, text=text)
     if "profile_id" in header:
-        _parse_profile_rows(source, header, reader, parsed)
+        _parse_profile_rows(source, header, rows, parsed)
     elif {"id", "name", "type"} <= set(header):
-        for number, row in csv_rows(source, header, reader, parsed.errors):
+        for number, row in rows:
             try:
                 record = OrganisationRecord.model_validate(row)
             except ValidationError as error:
-                parsed.errors.append(record_error(source, number, error))
+                parsed.errors.extend(record_errors(source, number, error))
                 continue
             parsed.organisations.append((number, to_organisation(record)))
     else:
@@ -198,26 +230,63 @@ def parse_csv(source: str, text: str) -> ParsedFile:
             f"{source}: unrecognised CSV header; expected 'profile_id,...' (profiles) or "
             "'id,name,type,region' (organisations)"
         )
+    if not (parsed.organisations or parsed.profiles or parsed.errors):
+        require_rows(source, text, 0)
     return parsed
 
 
+def unclosed_quote_line(text: str) -> int | None:
+    """The line on which a CSV row with an unclosed quote starts, or ``None`` when every quote
+    is closed. (Python's lenient reader takes everything after such a quote as one cell and
+    reports nothing; its strict reader says "unexpected end of data", without a line.)"""
+    if '"' not in text:
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    while True:
+        try:
+            next(reader)
+        except StopIteration:
+            return None
+        except csv.Error as error:
+            if "unexpected end of data" in str(error):
+                return start
+        start = reader.line_num + 1
+
+
 def csv_rows(
-    source: str, header: list[str], reader: Iterable[list[str]], errors: list[InvalidRecordError]
+    source: str,
+    header: list[str],
+    reader: Iterable[list[str]],
+    errors: list[InvalidRecordError],
+    *,
+    text: str | None = None,
 ) -> Iterable[tuple[int, dict[str, str]]]:
     """The data rows of a CSV file as (line number, column → cell), blank rows skipped; rows that
-    cannot be read or have the wrong number of cells are reported in ``errors``."""
+    cannot be read or have the wrong number of cells are reported in ``errors``.
+
+    A row's number is the line of the file it starts on when ``reader`` is a :func:`csv.reader`
+    (a quoted cell may span lines), else its count after the header. With the file's ``text``,
+    a quote left open is reported as such, with the line it starts on.
+    """
+    unclosed = unclosed_quote_line(text) if text is not None else None
     number = 1
     iterator = iter(reader)
     while True:
+        start = getattr(reader, "line_num", number) + 1
         try:
             row = next(iterator)
         except StopIteration:
             return
         except csv.Error as error:
-            number += 1
+            number = start
             errors.append(InvalidRecordError(source, number, "row", f"unreadable CSV: {error}"))
             continue
-        number += 1
+        number = start
+        if number == unclosed:
+            reason = f"unclosed quote starting at line {number} (the rest of the file was read as one cell)"
+            errors.append(InvalidRecordError(source, number, "row", reason))
+            return
         if not any(cell.strip() for cell in row):
             continue
         if any("\x00" in cell for cell in row):
@@ -234,13 +303,13 @@ def csv_rows(
 
 
 def _parse_profile_rows(
-    source: str, header: list[str], reader: Iterable[list[str]], parsed: ParsedFile
+    source: str, header: list[str], rows: Iterable[tuple[int, dict[str, str]]], parsed: ParsedFile
 ) -> None:
     missing = [c for c in ("profile_id", "kind", "name", "organisation") if c not in header]
     if missing:
         raise IngestError(f"{source}: CSV header lacks the column(s) {', '.join(missing)}")
     groups: dict[str, tuple[int, dict[str, Any]]] = {}
-    for number, row in csv_rows(source, header, reader, parsed.errors):
+    for number, row in rows:
         profile_id = row["profile_id"].strip()
         if not profile_id:  # found by the fuzz test: a blank id used to raise KeyError (a 500)
             parsed.errors.append(InvalidRecordError(source, number, "profile_id", "is required"))
@@ -273,14 +342,14 @@ def _parse_profile_rows(
         try:
             EvidenceRecord.model_validate(item)
         except ValidationError as error:
-            parsed.errors.append(record_error(source, number, error))
+            parsed.errors.extend(record_errors(source, number, error))
             continue
         profile["evidence"].append(item)
     for first_line, profile in groups.values():
         try:
             parsed.profiles.append((first_line, to_profile(ProfileRecord.model_validate(profile))))
         except ValidationError as error:
-            parsed.errors.append(record_error(source, first_line, error))
+            parsed.errors.extend(record_errors(source, first_line, error))
 
 
 def parse_file(path: Path) -> ParsedFile:

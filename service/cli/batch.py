@@ -31,7 +31,13 @@ from service.cli.common import EXIT_REJECTED, PROFILE_OPTION, progress_bar, run_
     default=None,
     help="At most this many partners from one organisation per brief.",
 )
-@click.option("--alternates", type=click.IntRange(0, 20), default=3, show_default=True)
+@click.option(
+    "--alternates",
+    type=click.IntRange(0, 20),
+    default=3,
+    show_default=True,
+    help="Runners-up listed per brief after its assigned partners (not assigned).",
+)
 @PROFILE_OPTION
 @click.pass_context
 def batch(

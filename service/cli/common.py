@@ -6,9 +6,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy.engine import make_url
 from tqdm import tqdm
 
 from matcher.fusion import RankingProfile
@@ -33,6 +35,34 @@ PROFILE_OPTION = click.option(
 
 class CliError(click.ClickException):
     """An error already phrased for the user."""
+
+
+class NoCatalogueError(CliError):
+    """A read-only command run where there is no catalogue (or an empty one)."""
+
+    exit_code = EXIT_ERROR
+
+
+#: How to load a catalogue or find the right one, said by every "no catalogue" error.
+LOAD_HINT = (
+    "load profiles with 'matcher ingest FILE...', or point --data-dir or KE_MATCHER_DATA_DIR "
+    "at the folder that holds the catalogue"
+)
+
+
+def require_catalogue(settings: Settings) -> None:
+    """Refuse to go on when the configured SQLite catalogue does not exist, so that a read-only
+    command (``search``, ``stats``) never creates an empty one in the wrong folder.
+
+    Raises:
+        NoCatalogueError: no catalogue file.
+    """
+    url = make_url(settings.catalogue_url)
+    if not url.get_backend_name().startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return  # a server database exists or not as a whole: opening it says which
+    path = Path(url.database)
+    if not path.is_file():
+        raise NoCatalogueError(f"no catalogue at {path}: {LOAD_HINT}")
 
 
 @contextmanager

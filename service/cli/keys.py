@@ -14,7 +14,12 @@ def keys() -> None:
 
 
 @keys.command(name="create")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="What the key may do: clinician (search), ke_staff (contacts, batches), admin (all).",
+)
 @click.option("--name", required=True, help="Who holds the key (shown in introductions).")
 @click.pass_context
 def keys_create(ctx: click.Context, role: str, name: str) -> None:

@@ -7,9 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.engine import make_url
 
 from index.vectors.manifest import Manifest
-from service.cli.common import EXIT_REJECTED, progress_bar, run_container, run_settings
+from service.cli.common import (
+    EXIT_REJECTED,
+    progress_bar,
+    require_catalogue,
+    run_container,
+    run_settings,
+)
 from service.container import open_catalogue, open_index_store
 from service.settings import Settings
 
@@ -63,6 +70,7 @@ def delete(ctx: click.Context, profile_id: str) -> None:
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
     """Catalogue counts and the index manifest."""
+    require_catalogue(run_settings(ctx))
     data, manifest = _stats(run_settings(ctx))
     if as_json:
         click.echo(json.dumps(data, indent=2))
@@ -83,7 +91,8 @@ def _stats(settings: Settings) -> tuple[dict[str, Any], Manifest | None]:
     try:
         manifest = open_index_store(settings).current_manifest()
         data: dict[str, Any] = {
-            "catalogue": settings.catalogue_url,
+            # a PostgreSQL URL may hold a password: never print it
+            "catalogue": make_url(settings.catalogue_url).render_as_string(hide_password=True),
             "catalogue_version": catalogue.version,
             "counts": catalogue.counts(),
             "index": manifest.to_json() if manifest else None,

@@ -77,6 +77,10 @@ def main(
         )
     except click.exceptions.Exit as done:
         return int(done.exit_code)
+    except click.exceptions.NoArgsIsHelpError as error:
+        # ``matcher`` (or a group) alone asks for the help: print it, as ``--help`` does
+        click.echo(error.ctx.get_help() if error.ctx else cli.get_help(click.Context(cli)))
+        return 0
     except click.exceptions.Abort:
         click.echo("matcher: interrupted", err=True)
         return 130

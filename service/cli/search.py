@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy.engine import make_url
 
-from matcher.briefs import make_brief
+from matcher.briefs import check_organisations, make_brief
 from matcher.fusion import RankingProfile
 from matcher.model import ProfileKind, SearchResult
-from service.cli.common import PROFILE_OPTION, run_container
+from service.cli.common import (
+    LOAD_HINT,
+    PROFILE_OPTION,
+    NoCatalogueError,
+    require_catalogue,
+    run_container,
+    run_settings,
+)
 
 
 @click.command()
@@ -46,6 +54,7 @@ def search(
     """Rank partners for a brief."""
     from service.http.schemas import SearchResponse
 
+    require_catalogue(run_settings(ctx))
     container = run_container(ctx)
     brief = make_brief(
         text,
@@ -57,6 +66,10 @@ def search(
         exclude_profiles=exclude_profiles,
         max_chars=container.settings.max_brief_chars,
     )
+    if not container.catalogue.counts().get("profiles"):
+        where = make_url(container.catalogue.url).render_as_string(hide_password=True)
+        raise NoCatalogueError(f"the catalogue at {where} is empty: {LOAD_HINT}")
+    check_organisations(brief, container.catalogue.organisation_ids())
     if container.store.current_dir() is None:
         container.sync()
     result = container.engine.search(brief, profile=RankingProfile(ranking_profile))

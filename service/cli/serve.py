@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import json
 import os
+from typing import Any
 
 import click
 
@@ -71,9 +72,21 @@ def serve(
             # ping; on a busy 2-core machine that takes longer than the 5 s default, and the
             # supervisor would kill and restart workers that are merely still starting
             timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            **uvicorn_options(settings),
         )
         return
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(
+        app, host=host, port=port, log_level="info", access_log=False, **uvicorn_options(settings)
+    )
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options that come from the settings: proxy headers only from the trusted
+    proxies. (uvicorn's own default believes ``X-Forwarded-For`` from loopback, so that anyone
+    on the machine could choose the address their failed sign-ins count against.)"""
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": settings.trusted_proxies}
 
 
 def _issue_demo_keys(accounts: AccountStore) -> None:

@@ -68,18 +68,19 @@ def identify(request: Request, accounts: AccountStore) -> Principal:
 
     Raises:
         AuthenticationError: no key or session, or an unknown/revoked one.
-        RateLimitedError: a key from an address that has presented too many wrong keys.
+        RateLimitedError: a key whose prefix has had too many failures, or a wrong key from an
+            address that has presented too many (:mod:`service.http.ratelimit`).
     """
     secret = presented_secret(request)
     if secret:
         limits = rate_limits_of(request)
         if limits is not None:
-            limits.check_sign_in(request)  # before the key is looked at: guessing gets nowhere
+            limits.check_key(secret)  # before the key is looked at: guessing gets nowhere
         try:
             return Principal(key=accounts.authenticate(secret))
         except AuthenticationError:
             if limits is not None:
-                limits.failed_sign_in(request)
+                limits.failed_sign_in(request, secret)  # 429 once the address has sprayed
             raise
     token = request.cookies.get(SESSION_COOKIE, "")
     if token:

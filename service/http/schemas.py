@@ -258,7 +258,13 @@ class ErrorOut(BaseModel):
 
 
 class HealthOut(BaseModel):
-    """Liveness and what is being served."""
+    """Liveness, for anyone: no counts, versions or reasons (those are in :class:`StatusOut`)."""
+
+    status: Literal["ok", "degraded"]
+
+
+class StatusOut(BaseModel):
+    """What is being served (admins): model, catalogue version, index manifest, counts."""
 
     status: Literal["ok", "degraded"]
     model_id: str

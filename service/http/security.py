@@ -8,6 +8,15 @@ powerful features, and ``no-store`` (pages show contact details). A route may se
 policy first (the self-contained batch report does); the API viewers under ``/docs`` and
 ``/redoc`` load FastAPI's assets from its CDN and get a policy that allows that.
 
+HTTPS. With ``secure_cookies`` on (or ``auto`` and the request came over https: directly, or
+from a trusted proxy's ``X-Forwarded-Proto``) cookies are ``Secure`` and every response carries
+``Strict-Transport-Security`` (:func:`over_https`).
+
+Caching. Every answer but the static files is ``no-store``: API answers, exports and reports
+carry contact details, and a shared cache or the browser's disk must not keep them.
+
+Paths. No error shows where the server keeps its files (:func:`without_server_paths`).
+
 CSRF. Page forms carry a token: the session's (``csrf`` field) once signed in, and a
 double-submit token (cookie + field) on the sign-in form, which has no session yet.
 :func:`csrf_guard` checks it for every unsafe request to a page route before the route runs.
@@ -15,8 +24,11 @@ double-submit token (cookie + field) on the sign-in form, which has no session y
 
 from __future__ import annotations
 
+import re
 import secrets
-from collections.abc import Awaitable, Callable
+import tempfile
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -24,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from index.db.accounts import AccountStore
 from matcher.errors import AuthenticationError, PermissionDeniedError
 from service.http.auth import SESSION_COOKIE, presented_secret, same_token
+from service.settings import Settings
 
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -54,20 +67,51 @@ EVERY_RESPONSE = {
     "x-frame-options": "DENY",
 }
 
+#: A year, as browsers' preload lists ask for.
+HSTS = "max-age=31536000; includeSubDomains"
+#: Answers that may be cached: the pages' own scripts and styles, which hold no data.
+CACHEABLE_PATHS = ("/static/",)
+
 LOGIN_CSRF_COOKIE = "ke_login_csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def over_https(request: Request) -> bool:
+    """Whether cookies are ``Secure`` and HSTS is sent for this request: the
+    ``secure_cookies`` setting (``on``/``off``), or with ``auto`` whether the request came over
+    https."""
+    settings: Settings = request.app.state.settings
+    if settings.secure_cookies == "auto":
+        return request.url.scheme == "https"
+    return settings.secure_cookies == "on"
+
+
+def without_server_paths(message: str, roots: Iterable[Path | str] = ()) -> str:
+    """``message`` with every path under the temporary directory or ``roots`` (the data
+    directory) cut to its base name: an error may name a file, never where the server keeps it."""
+    found = {str(Path(tempfile.gettempdir()).resolve()), tempfile.gettempdir()}
+    for root in roots:
+        found |= {str(root), str(Path(root).resolve())}
+    for root in sorted((r.rstrip("/") for r in found if r.strip("/.")), key=len, reverse=True):
+        # the root and any folders after it, up to the file's base name
+        message = re.sub(rf"(?<![\w/]){re.escape(root)}(?:/[^\s/'\"]*)*/", "", message)
+        message = re.sub(rf"(?<![\w/]){re.escape(root)}(?![\w/])", "(server folder)", message)
+    return message
 
 
 def add_security_headers(request: Request, response: Response) -> None:
     """Set the security headers on one response (a header the route set itself is kept)."""
     for name, value in EVERY_RESPONSE.items():
         response.headers.setdefault(name, value)
+    if not request.url.path.startswith(CACHEABLE_PATHS):
+        response.headers.setdefault("cache-control", "no-store")
+    if over_https(request):
+        response.headers.setdefault("strict-transport-security", HSTS)
     if response.headers.get("content-type", "").startswith("text/html"):
         policy = DOCS_CSP if request.url.path.startswith(DOCS_PATHS) else PAGE_CSP
         response.headers.setdefault("content-security-policy", policy)
         response.headers.setdefault("permissions-policy", PERMISSIONS_POLICY)
         response.headers.setdefault("cross-origin-opener-policy", "same-origin")
-        response.headers.setdefault("cache-control", "no-store")
 
 
 def install_security_headers(app: FastAPI) -> None:

@@ -17,7 +17,7 @@ from service.http.jobs import jobs_of
 from service.http.routes.common import API_PREFIX
 from service.http.schemas import JobOut
 from service.http.security import REPORT_CSP
-from service.http.uploads import CALL_SUFFIXES, save_upload
+from service.http.uploads import CALL_SUFFIXES, display_name, save_upload
 
 router = APIRouter(prefix=API_PREFIX, tags=["batches"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -69,7 +69,7 @@ async def submit_batch(
         )
         job = jobs_of(request).submit(
             upload,
-            filename=upload.name,
+            filename=display_name(file),
             created_by=who.key.name,
             options={"capacity": capacity, "per_organisation": per_organisation},
         )

@@ -8,11 +8,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
 
+from matcher.errors import IngestError
 from service.http.auth import ADMIN_ONLY, roles_extra
 from service.http.deps import Admin, ContainerDep
 from service.http.routes.common import API_PREFIX
 from service.http.schemas import IngestOut
-from service.http.uploads import PROFILE_SUFFIXES, save_upload
+from service.http.uploads import PROFILE_SUFFIXES, display_name, public_message, save_upload
 
 router = APIRouter(prefix=API_PREFIX, tags=["profiles"])
 
@@ -23,7 +24,9 @@ async def ingest_upload(
     _who: Admin,
     file: Annotated[UploadFile, File(description="A .jsonl or .csv file")],
 ) -> IngestOut:
-    """Upload a JSON Lines or CSV file; bad rows are reported, good rows kept."""
+    """Upload a JSON Lines or CSV file; bad rows are reported, good rows kept (errors name the
+    file as it was sent, never where the server kept it)."""
+    name = display_name(file)
     with tempfile.TemporaryDirectory() as scratch:
         path = await save_upload(
             file,
@@ -31,14 +34,16 @@ async def ingest_upload(
             suffixes=PROFILE_SUFFIXES,
             limit=container.settings.max_upload_bytes,
         )
-        report, sync = container.ingest([path])
-    name = path.name
+        try:
+            report, sync = container.ingest([path])
+        except IngestError as error:
+            raise IngestError(public_message(str(error), path, name)) from None
     return IngestOut(
         added=report.added,
         updated=report.updated,
         unchanged=report.unchanged,
         organisations=report.organisations,
         rejected=report.rejected,
-        errors=[str(e).replace(str(path), name) for e in report.errors],
+        errors=[public_message(str(e), path, name) for e in report.errors],
         index_version=sync.version,
     )

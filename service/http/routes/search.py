@@ -6,7 +6,7 @@ import time
 
 from fastapi import APIRouter
 
-from matcher.briefs import make_brief
+from matcher.briefs import check_organisations, make_brief
 from matcher.errors import ProfileNotFoundError
 from matcher.fusion import RankingProfile
 from service.http.auth import ALL_ROLES, roles_extra
@@ -40,6 +40,7 @@ def search(
         top=request.top,
         max_chars=container.settings.max_brief_chars,
     )
+    check_organisations(brief, container.engine.organisation_names())
     result = container.engine.search(brief, profile=RankingProfile(request.profile))
     version = container.engine.snapshot().manifest.version
     return SearchResponse.of(

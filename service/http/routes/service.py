@@ -1,26 +1,45 @@
-"""The service's own routes, outside the API prefix and public: health, readiness, metrics."""
+"""The service's own routes: health, readiness and metrics (outside the API prefix and public),
+and the status of what is served (admins only, under the API prefix)."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from matcher.errors import MatcherError
-from service.http.auth import roles_extra
-from service.http.deps import ContainerDep
+from service.container import Container
+from service.http.auth import ADMIN_ONLY, roles_extra
+from service.http.deps import Admin, ContainerDep
 from service.http.metrics import Metrics
-from service.http.schemas import HealthOut, ReadyOut
+from service.http.routes.common import API_PREFIX
+from service.http.schemas import HealthOut, ReadyOut, StatusOut
 
 router = APIRouter(tags=["service"])
 
 
+def _served(container: Container) -> Literal["ok", "degraded"]:
+    return "ok" if container.store.current_manifest() is not None else "degraded"
+
+
 @router.get("/health", response_model=HealthOut, openapi_extra=roles_extra())
 def health(container: ContainerDep) -> HealthOut:
-    """What is served: model, index manifest, catalogue counts."""
+    """Whether the service is up and has an index (``degraded``: none yet). Public, so it
+    tells nothing more: counts, versions and problems are at ``GET /api/v1/status``."""
+    return HealthOut(status=_served(container))
+
+
+@router.get(
+    API_PREFIX + "/status", response_model=StatusOut, openapi_extra=roles_extra(*ADMIN_ONLY)
+)
+def status(container: ContainerDep, _who: Admin) -> StatusOut:
+    """What is served (admins): model, catalogue version, index manifest, catalogue counts,
+    and why the index does not match the catalogue, if it does not."""
     manifest = container.store.current_manifest()
     problem = container.store.problem(container.catalogue, container.encoder)
-    return HealthOut(
+    return StatusOut(
         status="ok" if manifest is not None else "degraded",
         model_id=container.encoder.model_id,
         catalogue_version=container.catalogue.version,

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from service.http.auth import STAFF_ROLES, roles_extra
 from service.http.deps import ContainerDep, StaffUser
 from service.http.jobs import jobs_of
-from service.http.uploads import CALL_SUFFIXES, save_upload
+from service.http.uploads import CALL_SUFFIXES, display_name, save_upload
 from service.web.render import render
 
 router = APIRouter()
@@ -51,6 +51,6 @@ async def batches_upload(
             limit=container.settings.max_upload_bytes,
         )
         jobs_of(request).submit(
-            upload, filename=upload.name, created_by=who.key.name, options=options
+            upload, filename=display_name(file), created_by=who.key.name, options=options
         )
     return RedirectResponse("/batches", status_code=303)

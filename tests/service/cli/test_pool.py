@@ -74,3 +74,13 @@ def test_stats_says_what_the_recall_was_measured_on() -> None:
         recall_at_k=0.993,
     )
     assert "recall@100 0.993 on perturbed stored vectors" in _describe_index(manifest)
+
+
+def test_an_empty_file_is_an_error(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, content in (("empty.csv", ""), ("header.csv", "id,name,type,region\n")):
+        empty = tmp_path / name
+        empty.write_text(content)
+        assert run(settings, "ingest", str(empty)) != 0
+        assert f"{name}: " in capsys.readouterr().err

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import click
 import pytest
 
-from service.cli import main
+from service.cli import cli, main
 from service.settings import Settings
 
 
@@ -24,3 +25,31 @@ def test_errors_are_one_line_without_traceback(
     assert "Traceback" not in capsys.readouterr().err
     assert run(settings, "eval", "goldstandard", "/no/such/dir") == 2
     assert "not a directory" in capsys.readouterr().err
+
+
+def test_matcher_alone_prints_its_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Usage: matcher") and "Commands:" in captured.out
+    assert "matcher: Usage" not in captured.out + captured.err
+
+
+def _commands(group: click.Group, prefix: str = "matcher") -> list[tuple[str, click.Command]]:
+    found: list[tuple[str, click.Command]] = [(prefix, group)]
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, f"{prefix} {name}"))
+        else:
+            found.append((f"{prefix} {name}", command))
+    return found
+
+
+def test_every_command_and_option_has_help() -> None:
+    missing = [
+        f"{name} {param.opts[0]}"
+        for name, command in _commands(cli)
+        for param in command.params
+        if isinstance(param, click.Option) and not param.help
+    ]
+    missing += [name for name, command in _commands(cli) if not command.help]
+    assert not missing

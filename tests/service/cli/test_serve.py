@@ -41,3 +41,29 @@ def test_several_workers_get_time_to_start(tmp_path: Path, monkeypatch: pytest.M
     assert calls and calls[0]["workers"] == 2
     timeout = calls[0]["timeout_worker_healthcheck"]
     assert isinstance(timeout, int) and timeout >= 60
+
+
+@pytest.mark.usefixtures("clean_environment")
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_proxy_headers_are_believed_only_from_trusted_proxies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    """uvicorn believes X-Forwarded-For from loopback by default; serve turns that off unless
+    KE_MATCHER_TRUSTED_PROXIES names the proxies (both the one-process and the workers path)."""
+    import uvicorn
+
+    from service.cli import main
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    assert main(["--data-dir", str(tmp_path), "serve", "--workers", workers]) == 0
+    assert calls[-1]["proxy_headers"] is False
+    monkeypatch.setenv("KE_MATCHER_TRUSTED_PROXIES", "10.0.0.5, 192.168.0.0/16")
+    assert main(["--data-dir", str(tmp_path), "serve", "--workers", workers]) == 0
+    assert calls[-1]["proxy_headers"] is True
+    assert calls[-1]["forwarded_allow_ips"] == "10.0.0.5,192.168.0.0/16"
+
+
+def test_trusted_proxies_must_be_addresses() -> None:
+    with pytest.raises(ValueError, match="not an address or network"):
+        Settings(trusted_proxies="proxy.example.org")

@@ -81,8 +81,11 @@ def test_profile_and_unknown_ids(client: TestClient) -> None:
     assert client.get("/api/v1/nothing").status_code == 404
 
 
-def test_health_reports_the_manifest(client: TestClient, loaded: Container) -> None:
-    body = client.get("/health").json()
+def test_status_reports_the_manifest(loaded: Container) -> None:
+    """The admins' status (counts and versions moved here from the public /health)."""
+    _key, secret = loaded.accounts.create_key(name="test admin", role=Role.ADMIN)
+    with TestClient(create_app(loaded), headers={"x-api-key": secret}) as admin:
+        body = admin.get("/api/v1/status").json()
     assert body["status"] == "ok" and body["problem"] is None
     assert body["index"]["vector_count"] == loaded.engine.snapshot().size
     assert body["model_id"] == "fake-bow@1"

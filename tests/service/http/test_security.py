@@ -115,27 +115,29 @@ def test_web_search_is_rate_limited(loaded: Container) -> None:
         assert "Too many requests" in last.text  # a page, not JSON
 
 
-def test_failed_sign_ins_are_rate_limited_per_address(loaded: Container) -> None:
+def test_failed_sign_ins_are_rate_limited(loaded: Container) -> None:
+    """Wrong keys are counted per key prefix and per address (issue 15 changed this: a valid
+    key is no longer refused because of other people's wrong keys from its address)."""
     loaded.settings.rate_limit_login = "3/minute"
+    loaded.settings.rate_limit_login_address = "3/minute"
     _k, good = loaded.accounts.create_key(name="good", role=Role.CLINICIAN)
     app = create_app(loaded)
     attacker = TestClient(app, client=("10.0.0.66", 5000), follow_redirects=False)
     for guess in ("km_a", "km_b", "km_c"):
         wrong = attacker.get("/api/v1/profiles", headers={"authorization": f"Bearer {guess}"})
         assert wrong.status_code == 401
-    # now even the right key is refused from this address, before it is looked at
-    blocked = attacker.get("/api/v1/profiles", headers={"authorization": f"Bearer {good}"})
+    # the address has spent its budget: further wrong keys are refused ...
+    blocked = attacker.get("/api/v1/profiles", headers={"authorization": "Bearer km_d"})
     assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) >= 1
+    # ... but the right key still works from it, by API and by the web form
+    assert attacker.get("/api/v1/profiles", headers={"authorization": f"Bearer {good}"}).is_success
     attacker.get("/login")
     form = attacker.post(
         "/login", data={"key": good, "csrf": attacker.cookies.get("ke_login_csrf")}
     )
-    assert form.status_code == 429 and "retry-after" in form.headers
-    # another address is unaffected
-    other = TestClient(app, client=("10.0.0.7", 5000))
-    assert other.get("/api/v1/profiles", headers={"authorization": f"Bearer {good}"}).is_success
+    assert form.status_code == 303
 
-    # the web form counts its failures the same way
+    # the web form counts its failures the same way (one prefix, guessed again and again)
     web = TestClient(app, client=("10.0.0.8", 5000), follow_redirects=False)
     web.get("/login")
     token = web.cookies.get("ke_login_csrf")
@@ -630,3 +632,211 @@ def test_erasure_leaves_the_profile_nowhere(loaded: Container) -> None:
         else:
             assert not hits, (table, hits[:2])
     database.close()
+
+
+# ---------------------------------------------------------------- issue 15: lock-out, proxies,
+# cookies and caching, paths in errors, upload names
+
+
+def _wrong_key(prefix: str = "") -> str:
+    """A key that is not valid; with ``prefix``, one that starts like ``prefix``."""
+    import secrets
+
+    return (prefix or "km_" + secrets.token_urlsafe(9)) + secrets.token_urlsafe(32)
+
+
+def test_wrong_keys_from_one_address_never_lock_out_a_valid_key(loaded: Container) -> None:
+    """Everyone behind one NHS proxy shares an address: one person's wrong keys must not lock
+    the others out (item 11)."""
+    loaded.settings.rate_limit_login = "10/minute"
+    _k, good = loaded.accounts.create_key(name="good", role=Role.CLINICIAN)
+    app = create_app(loaded)
+    proxy = TestClient(app, client=("10.0.0.66", 5000), follow_redirects=False)
+    for _ in range(10):
+        wrong = proxy.get("/api/v1/profiles", headers={"authorization": f"Bearer {_wrong_key()}"})
+        assert wrong.status_code == 401
+    assert proxy.get("/api/v1/profiles", headers={"authorization": f"Bearer {good}"}).is_success
+    proxy.get("/login")
+    token = proxy.cookies.get("ke_login_csrf")
+    for _ in range(10):
+        assert proxy.post("/login", data={"key": _wrong_key(), "csrf": token}).status_code == 401
+    assert proxy.post("/login", data={"key": good, "csrf": token}).status_code == 303
+
+
+def test_wrong_attempts_on_one_key_prefix_are_throttled(loaded: Container) -> None:
+    """Guessing the rest of one key is limited per key prefix, from any address."""
+    loaded.settings.rate_limit_login = "10/minute"
+    app = create_app(loaded)
+    prefix = "km_Guessed123"
+    codes = [
+        TestClient(app, client=(f"10.0.1.{n}", 5000))
+        .get("/api/v1/profiles", headers={"authorization": f"Bearer {_wrong_key(prefix)}"})
+        .status_code
+        for n in range(11)
+    ]
+    assert codes == [401] * 10 + [429]
+    web = TestClient(app, client=("10.0.2.1", 5000), follow_redirects=False)
+    web.get("/login")
+    again = web.post(
+        "/login", data={"key": _wrong_key(prefix), "csrf": web.cookies["ke_login_csrf"]}
+    )
+    assert again.status_code == 429 and int(again.headers["retry-after"]) >= 1
+
+
+def test_the_address_budget_still_stops_a_spray(loaded: Container) -> None:
+    loaded.settings.rate_limit_login_address = "5/minute"
+    _k, good = loaded.accounts.create_key(name="good", role=Role.CLINICIAN)
+    spray = TestClient(create_app(loaded), client=("10.0.0.99", 5000))
+    codes = [
+        spray.get("/api/v1/profiles", headers={"x-api-key": _wrong_key()}).status_code
+        for _ in range(6)
+    ]
+    assert codes == [401] * 5 + [429]
+    assert "address" in spray.get("/api/v1/profiles", headers={"x-api-key": _wrong_key()}).text
+    assert spray.get("/api/v1/profiles", headers={"x-api-key": good}).is_success
+
+
+def test_forwarded_addresses_are_ignored_unless_the_proxy_is_trusted(loaded: Container) -> None:
+    """A real uvicorn server configured as ``matcher serve`` configures it: by default a
+    client on loopback cannot dodge the address budget with X-Forwarded-For (item 12)."""
+    from service.cli.serve import uvicorn_options
+
+    loaded.settings.rate_limit_login_address = "3/minute"
+    port = _free_port()
+    options = uvicorn_options(loaded.settings)
+    config = uvicorn.Config(
+        create_app(loaded), host="127.0.0.1", port=port, log_config=None, **options
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        codes = [
+            httpx.get(
+                f"http://127.0.0.1:{port}/api/v1/profiles",
+                headers={"x-api-key": _wrong_key(), "x-forwarded-for": f"198.51.100.{n}"},
+            ).status_code
+            for n in range(4)
+        ]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert codes == [401, 401, 401, 429]
+
+
+def test_secure_cookies_and_hsts_follow_the_setting(loaded: Container) -> None:
+    """auto: Secure cookies and HSTS when the request came over https; on and off force it."""
+    _k, secret = loaded.accounts.create_key(name="web", role=Role.CLINICIAN)
+
+    def sign_in(base_url: str) -> httpx.Response:
+        client = TestClient(create_app(loaded), base_url=base_url, follow_redirects=False)
+        client.get("/login")
+        return client.post(
+            "/login", data={"key": secret, "csrf": client.cookies.get("ke_login_csrf")}
+        )
+
+    over_https = sign_in("https://testserver")
+    assert over_https.status_code == 303
+    assert "secure" in over_https.headers["set-cookie"].lower()
+    assert "max-age=" in over_https.headers["strict-transport-security"]
+    over_http = sign_in("http://testserver")
+    assert "secure" not in over_http.headers["set-cookie"].lower()
+    assert "strict-transport-security" not in over_http.headers
+    loaded.settings.secure_cookies = "on"  # https ends at a proxy that is not trusted
+    forced = TestClient(create_app(loaded)).get("/login")
+    assert "secure" in forced.headers["set-cookie"].lower()
+    assert "strict-transport-security" in forced.headers
+    loaded.settings.secure_cookies = "off"
+    plain = sign_in("https://testserver")
+    assert plain.status_code == 303 and "secure" not in plain.headers["set-cookie"].lower()
+
+
+def test_answers_with_contact_details_are_never_cached(loaded: Container) -> None:
+    with client_for(loaded, Role.KE_STAFF) as staff:
+        assert staff.post("/api/v1/shortlist", json={"profile_id": "acad-falls"}).is_success
+        job = staff.post("/api/v1/batches", files={"file": ("call.csv", CALL.read_bytes())}).json()
+        staff.app.state.jobs.wait()  # type: ignore[attr-defined]
+        answers = {
+            "profile": staff.get("/api/v1/profiles/acad-falls"),
+            "search": staff.post("/api/v1/search", json={"text": "falls in older inpatients"}),
+            "shortlist": staff.get("/api/v1/shortlist"),
+            **{
+                f"shortlist {kind}": staff.get(f"/api/v1/shortlist/export?format={kind}")
+                for kind in ("csv", "xlsx")
+            },
+            **{
+                f"report {kind}": staff.get(f"/api/v1/batches/{job['id']}/report?format={kind}")
+                for kind in ("csv", "xlsx", "html")
+            },
+        }
+    for name, answer in answers.items():
+        assert answer.status_code == 200, name
+        assert answer.headers.get("cache-control") == "no-store", name
+
+
+def test_errors_never_show_server_paths(loaded: Container, tmp_path: Path) -> None:
+    import tempfile
+
+    server_paths = (tempfile.gettempdir(), str(loaded.settings.data_dir), str(Path.cwd()))
+    with client_for(loaded, Role.ADMIN) as admin:
+        answers = [
+            admin.post("/api/v1/ingest", files={"file": ("odd.csv", b"a,b\n1,2\n")}),
+            admin.post("/api/v1/ingest", files={"file": ("empty.jsonl", b"")}),
+            admin.post("/api/v1/ingest", files={"file": ("bad.jsonl", b"{not json\n")}),
+            admin.post("/api/v1/batches", files={"file": ("nothing.csv", b"x,y\n1,2\n")}),
+        ]
+    for answer in answers:
+        assert answer.status_code < 500, answer.text
+        text = answer.text
+        assert not any(p in text for p in server_paths), text
+    assert "odd.csv" in answers[0].json()["message"]
+    assert answers[2].json()["errors"] == [
+        "bad.jsonl:1: line: not valid JSON: Expecting property name enclosed in double quotes"
+    ]
+
+
+def test_health_is_public_but_tells_no_counts_or_versions(loaded: Container) -> None:
+    health = TestClient(create_app(loaded)).get("/health")
+    assert health.status_code == 200
+    assert set(health.json()) == {"status"} and health.json()["status"] == "ok"
+    assert TestClient(create_app(loaded)).get("/api/v1/status").status_code == 401
+    with client_for(loaded, Role.CLINICIAN) as clinician:
+        assert clinician.get("/api/v1/status").status_code == 403
+    with client_for(loaded, Role.ADMIN) as admin:
+        status = admin.get("/api/v1/status").json()
+    assert status["counts"]["profiles"] == 6 and status["model_id"] == "fake-bow@1"
+    assert status["index"]["vector_count"] == loaded.engine.snapshot().size
+
+
+@pytest.mark.parametrize("route", ["/api/v1/ingest", "/api/v1/batches"])
+def test_any_upload_file_name_works(loaded: Container, route: str) -> None:
+    """A 300-character name used to be written to disk as it was (500: File name too long)."""
+    name = "a" * 296 + (".jsonl" if route.endswith("ingest") else ".csv")
+    body = (
+        b'{"record": "organisation", "id": "o-long", "name": "O", "type": "sme"}\n'
+        if route.endswith("ingest")
+        else CALL.read_bytes()
+    )
+    with client_for(loaded, Role.ADMIN) as admin:
+        answer = admin.post(route, files={"file": (name, body)})
+        assert answer.status_code in (200, 202), answer.text
+        if route.endswith("batches"):
+            admin.app.state.jobs.wait()  # type: ignore[attr-defined]
+            job = admin.get(f"/api/v1/batches/{answer.json()['id']}").json()
+            assert job["status"] == "done", job
+            assert job["filename"].startswith("aaaa") and job["filename"].endswith(".csv")
+            assert len(job["filename"].encode()) <= 120
+
+
+def test_an_unknown_organisation_filter_is_refused(loaded: Container) -> None:
+    with client_for(loaded, Role.CLINICIAN) as clinician:
+        answer = clinician.post(
+            "/api/v1/search", json={"text": "falls", "organisations": ["org-nope"]}
+        )
+    assert answer.status_code == 422
+    assert "unknown organisation 'org-nope'" in answer.json()["message"]
+    assert "org-uni-a" in answer.json()["message"]
