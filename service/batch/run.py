@@ -103,9 +103,11 @@ def _outcomes(
     names = container.engine.organisation_names()
     ids, profiles, assignment = candidates.ids, allocation.profiles, allocation.assignment
 
-    def partner(index: int, score: float, spare: bool = True) -> Partner:
+    def partner(index: int, score: float, spare: bool | None = None) -> Partner:
+        # without a stated answer: whether the profile has capacity left after this call
+        left = assignment.remaining[index] > 0 if spare is None else spare
         return Partner.of(
-            profiles[ids[index]], score, organisation_names=names, spare_capacity=spare
+            profiles[ids[index]], score, organisation_names=names, spare_capacity=left
         )
 
     outcomes = []
