@@ -31,6 +31,7 @@ def run_job(container: Container) -> Callable[..., dict[str, object]]:
             capacity=options.get("capacity"),
             per_organisation=options.get("per_organisation"),
             progress=progress,
+            source_name=call.name,
         )
         write_reports(result, out)
         named = profile_ids(result)

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from index.db.audit import AuditAction
 from service.batch.jobs import REPORT_FILES, Job
+from service.container import Container
 from service.http.auth import STAFF_ROLES, roles_extra
 from service.http.deps import ContainerDep, JobId, Staff
 from service.http.jobs import jobs_of
@@ -103,12 +104,25 @@ def batch_report(
     container: ContainerDep,
     format: Annotated[Literal["csv", "xlsx", "html"], Query()] = "html",
 ) -> Response:
-    """A finished job's report: HTML (default), CSV or XLSX."""
-    jobs = jobs_of(request)
-    path = jobs.report(job_id, format)
+    """A finished job's report: HTML (default), CSV or XLSX (409 while it is not ready, or
+    when it was withdrawn because a profile it named was erased)."""
+    return report_response(request, container, job_id, format, actor=who.key.id)
+
+
+def report_response(
+    request: Request, container: Container, job_id: str, format: str, *, actor: str
+) -> Response:
+    """A finished job's report as a download (audited); shared by the API and the batch page.
+
+    Raises:
+        JobNotFoundError: unknown id.
+        ReportWithdrawnError: its reports were withdrawn.
+        JobNotFinishedError: not finished, or failed.
+    """
+    path = jobs_of(request).report(job_id, format)
     container.audit.record(
         AuditAction.REPORT_DOWNLOAD,
-        actor=who.key.id,
+        actor=actor,
         target=f"batch/{job_id}",
         detail={"format": format},
     )

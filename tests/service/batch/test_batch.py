@@ -116,9 +116,7 @@ def test_demo_calls_give_each_row_the_kinds_it_asks_for(
         for row in rows:
             if row["status"] == "assigned":
                 assigned.setdefault(row["brief_id"], []).append(kinds_of[row["kind"]])
-        wanted = {
-            r["id"]: r for r in csv.DictReader((calls / name).open(encoding="utf-8"))
-        }
+        wanted = {r["id"]: r for r in csv.DictReader((calls / name).open(encoding="utf-8"))}
         if name == "nihr-i4i-call.csv":
             assert sorted(assigned["I4I-01"]) == ["academic", "clinical_team", "sme"]
         for brief_id, row in wanted.items():
