@@ -12,8 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from service.batch.jobs import JobNotFinishedError, ReportWithdrawnError
 from service.http.auth import STAFF_ROLES, roles_extra
 from service.http.deps import ContainerDep, JobId, StaffUser
-from service.http.jobs import jobs_of
-from service.http.routes.batches import report_response
+from service.http.jobs import jobs_of, report_response
 from service.http.uploads import CALL_SUFFIXES, save_upload
 from service.web.render import render
 
