@@ -2,24 +2,34 @@
 
 Given the scores of candidate (brief, profile) pairs, choose partners so that every brief gets as
 many as it asks for and the total score is as high as possible, subject to each profile's
-capacity, conflicts of interest and an optional cap on partners from one organisation per brief.
+capacity, conflicts of interest, an optional cap on partners from one organisation per brief and,
+when profiles have kinds, the places each brief gives to each kind (its *slots*: e.g. one
+academic, one clinical team, one SME). Slots matter because scores of different kinds are not
+comparable: without them the kind that scores highest would take every place.
 
 :func:`encode` turns per-brief candidate lists (or a dense or sparse score matrix) into arrays,
 one entry per eligible pair; :func:`solve` chooses pairs; :func:`decode` turns the choice back
 into partners per brief, alternates and a diagnosis of every brief that is short.
 :func:`assign` does all three.
 
-Why it is exact: the problem is a network flow (source → profile → (brief, organisation) → brief
-→ sink, with capacities on the first and last two arcs and one unit on each pair), so its
-constraint matrix is totally unimodular and every vertex of its linear relaxation is integral.
-It is solved lexicographically, in two stages:
+Why it is exact: the problem is a network flow (source → profile → (brief, kind, organisation)
+→ (brief, kind) → brief → sink, with capacities on every arc but the pairs', which carry one unit
+each), so its constraint matrix is totally unimodular and every vertex of its linear relaxation
+is integral. It is solved lexicographically, in two stages:
 
 1. the largest number of assigned pairs — an integer maximum flow
    (``scipy.sparse.csgraph.maximum_flow``);
 2. the highest total score among assignments of exactly that size — a linear programme solved
    with the HiGHS dual simplex (``scipy.optimize.linprog``), whose basic optimal solution is
    integral because adding the "size ≥ stage-1 optimum" row keeps the matrix totally unimodular
-   (its rows are two laminar families: profiles; and (brief, organisation) ⊂ brief ⊂ all).
+   (its rows are two laminar families: profiles; and (brief, organisation) ⊂ (brief, kind) ⊂
+   brief ⊂ all).
+
+The nesting needs each organisation's candidates for a brief to be of one kind (a university's
+academics, a trust's clinical teams). When a per-organisation cap meets an organisation with
+candidates of several kinds, the two families cross and the matrix may not be totally
+unimodular: both stages are then solved as integer programmes (HiGHS branch and bound), still
+exactly.
 
 Filling briefs comes first because a brief without partners fails its funding call, whatever the
 scores elsewhere: a pair with a low (even negative) score is assigned when it gives a brief a
@@ -34,7 +44,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Hashable, Sequence, Set
+from collections.abc import Hashable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple, TypeAlias
@@ -60,6 +70,10 @@ ScoreInput: TypeAlias = CandidateLists | npt.NDArray[np.floating[Any]] | Any
 
 ConflictInput: TypeAlias = Set[tuple[int, int]] | npt.NDArray[np.bool_] | Any | None
 """Forbidden (brief, profile) pairs: a set, a dense boolean matrix or a ``scipy.sparse`` one."""
+
+SlotInput: TypeAlias = Sequence[Mapping[Hashable, int] | None]
+"""Per brief, its places per kind (a kind it does not name gets none), or None for a brief that
+takes any kind."""
 
 _INTEGRAL = 1e-6
 
@@ -111,6 +125,11 @@ class AssignmentProblem:
         scores: the score of each pair.
         conflicted: per brief, how many candidates were removed as conflicts of interest.
         per_organisation: at most this many partners from one organisation per brief.
+        kinds: a kind code per profile (all 0 without kinds).
+        kind_labels: the label of each kind code; empty when the problem has no kinds.
+        slots: briefs × kinds, the places each brief gives each kind (one column, the demand,
+            without kinds).
+        conflicted_kinds: briefs × kinds, the conflicts of interest removed per kind.
     """
 
     demands: IntArray
@@ -121,6 +140,10 @@ class AssignmentProblem:
     scores: FloatArray
     conflicted: IntArray
     per_organisation: int | None = None
+    kinds: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    kind_labels: tuple[Hashable, ...] = ()
+    slots: IntArray = field(default_factory=lambda: np.zeros((0, 1), dtype=np.int64))
+    conflicted_kinds: IntArray = field(default_factory=lambda: np.zeros((0, 1), dtype=np.int64))
 
     @property
     def size(self) -> int:
@@ -148,6 +171,7 @@ class Shortfall:
         eligible: eligible candidates (finite score, no conflict of interest).
         conflicted: candidates removed as conflicts of interest.
         competing: the other briefs holding this brief's eligible candidates that are full.
+        kinds: the kinds whose places are not all filled (by label; empty without kinds).
     """
 
     brief: int
@@ -159,6 +183,7 @@ class Shortfall:
     eligible: int = 0
     conflicted: int = 0
     competing: tuple[int, ...] = ()
+    kinds: tuple[Hashable, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,12 +192,14 @@ class Assignment:
 
     Attributes:
         chosen: per brief, the chosen partners, best first.
-        alternates: per brief, the next best eligible candidates not chosen, best first, with
-            whether each still has capacity left.
+        alternates: per brief, the next best eligible candidates not chosen, with whether each
+            still has capacity left: best first, or with kinds, the best of each kind the brief
+            has places for in turn.
         total_score: the sum of the chosen pairs' scores.
         shortfalls: the briefs that are short, in brief order, with the binding constraint.
         optimal: whether the solver proved optimality (False only after a time limit or a
             solver failure, when the stage-1 assignment, largest but not best-scored, is kept).
+        remaining: per profile, the capacity it has left after this assignment.
     """
 
     chosen: list[list[Pick]]
@@ -180,6 +207,7 @@ class Assignment:
     total_score: float
     shortfalls: list[Shortfall] = field(default_factory=list)
     optimal: bool = True
+    remaining: tuple[int, ...] = ()
 
     @property
     def assigned_pairs(self) -> int:
@@ -261,6 +289,8 @@ def encode(
     organisations: Sequence[Hashable] | None = None,
     conflicts: ConflictInput = None,
     per_organisation: int | None = None,
+    kinds: Sequence[Hashable] | None = None,
+    slots: SlotInput | None = None,
 ) -> AssignmentProblem:
     """Encode scored candidates into an :class:`AssignmentProblem`.
 
@@ -277,10 +307,16 @@ def encode(
         conflicts: forbidden (brief, profile) pairs: a set of pairs or a briefs × profiles
             boolean matrix (dense or sparse), e.g. from :func:`conflict_matrix`.
         per_organisation: at most this many partners from one organisation per brief.
+        kinds: a kind label per profile (any hashable: "academic", "SME"); given with ``slots``.
+        slots: per brief, its places per kind label, adding up to its demand (a kind it does
+            not name gets no place; a label no profile has is a kind without candidates), or
+            None for a brief that takes any kind.
 
     Raises:
         ValueError: inconsistent lengths or shapes, a profile index out of range, a negative
-            demand or capacity, or ``per_organisation`` < 1 or without ``organisations``.
+            demand, capacity or slot, slots that do not add up to the demand, ``kinds``
+            without ``slots`` (or the reverse), or ``per_organisation`` < 1 or without
+            ``organisations``.
     """
     n_briefs, n_profiles = len(demands), len(capacities)
     demand = _counts(demands, "demands")
@@ -311,6 +347,9 @@ def encode(
     b, p, s = b[first], p[first], s[first]
     forbidden = _forbidden(conflicts, b, p, n_briefs, n_profiles)
     conflicted = np.bincount(b[forbidden], minlength=n_briefs).astype(np.int64)
+    kind_codes, labels_of_kinds, slot_matrix = _kind_slots(kinds, slots, demand, n_profiles)
+    conflicted_kinds = np.zeros(slot_matrix.shape, dtype=np.int64)
+    np.add.at(conflicted_kinds, (b[forbidden], kind_codes[p[forbidden]]), 1)
     b, p, s = b[~forbidden], p[~forbidden], s[~forbidden]
     order = np.lexsort((p, -s, b))
     return AssignmentProblem(
@@ -322,7 +361,45 @@ def encode(
         scores=s[order],
         conflicted=conflicted,
         per_organisation=per_organisation,
+        kinds=kind_codes,
+        kind_labels=labels_of_kinds,
+        slots=slot_matrix,
+        conflicted_kinds=conflicted_kinds,
     )
+
+
+def _kind_slots(
+    kinds: Sequence[Hashable] | None, slots: SlotInput | None, demand: IntArray, n_profiles: int
+) -> tuple[IntArray, tuple[Hashable, ...], IntArray]:
+    """Kind codes per profile, the labels of the codes and the briefs × kinds slot matrix."""
+    if (kinds is None) != (slots is None):
+        raise ValueError("kinds and slots go together: give both or neither")
+    if kinds is None or slots is None:
+        return np.zeros(n_profiles, dtype=np.int64), (), demand.reshape(demand.size, 1).copy()
+    if len(kinds) != n_profiles:
+        raise ValueError(f"kinds has {len(kinds)} entries for {n_profiles} profiles")
+    if len(slots) != demand.size:
+        raise ValueError(f"slots has {len(slots)} slot entries for {demand.size} briefs")
+    labels: dict[Hashable, int] = {}
+    codes = np.array([labels.setdefault(k, len(labels)) for k in kinds], dtype=np.int64)
+    for wanted in slots:  # a kind asked for that no candidate has still gets its column
+        for label in wanted or {}:
+            labels.setdefault(label, len(labels))
+    matrix = np.zeros((demand.size, len(labels)), dtype=np.int64)
+    for brief, wanted in enumerate(slots):
+        if wanted is None:
+            matrix[brief] = demand[brief]
+            continue
+        for label, places in wanted.items():
+            if places < 0:
+                raise ValueError(f"slots must be ≥ 0, got {places} for {label!r} in brief {brief}")
+            matrix[brief, labels[label]] = places
+        if matrix[brief].sum() != demand[brief]:
+            raise ValueError(
+                f"the slots of brief {brief} add up to {int(matrix[brief].sum())}, "
+                f"but it wants {int(demand[brief])}"
+            )
+    return codes.reshape(n_profiles), tuple(labels), matrix
 
 
 def _counts(values: Sequence[int], name: str) -> IntArray:
@@ -388,7 +465,8 @@ def solve(problem: AssignmentProblem, *, time_limit: float | None = None) -> tup
 
     Args:
         problem: the encoded problem.
-        time_limit: seconds allowed for the score stage (the size stage is a fast max flow).
+        time_limit: seconds allowed for the score stage (the size stage is a fast max flow, or
+            an integer programme when the per-organisation cap crosses the kind slots).
 
     Returns:
         Which pairs are chosen (aligned with the problem's arrays) and whether optimality was
@@ -402,22 +480,33 @@ def solve(problem: AssignmentProblem, *, time_limit: float | None = None) -> tup
         raise ValueError(f"time_limit must be None or ≥ 0 seconds, got {time_limit}")
     chosen = np.zeros(problem.size, dtype=bool)
     usable = np.flatnonzero(
-        (problem.capacities[problem.profiles] > 0) & (problem.demands[problem.briefs] > 0)
+        (problem.capacities[problem.profiles] > 0)
+        & (problem.demands[problem.briefs] > 0)
+        & (problem.slots[problem.briefs, problem.kinds[problem.profiles]] > 0)
     )
     if usable.size == 0:
         return chosen, True
     started = time.perf_counter()
-    groups, group_briefs, limits = _groups(problem, usable)
-    largest = _most_pairs(problem, usable, groups, group_briefs, limits)
+    families = _families(problem, usable)
+    matrix, bound = _constraint_rows(problem, families)
+    if families.nested:
+        largest = _most_pairs(problem, families)
+    else:
+        found, _ = _optimise(-np.ones(usable.size), matrix, bound, None)
+        largest = np.zeros(usable.size, dtype=bool) if found is None else found
     most = int(largest.sum())
     flow_s = time.perf_counter() - started
-    best, optimal = _best_scores(problem, usable, groups, limits, most, time_limit)
+    # the size row: at least ``most`` pairs
+    sized = sparse.csr_array(sparse.vstack([matrix, sparse.coo_array(-np.ones((1, usable.size)))]))
+    best, optimal = _optimise(
+        -problem.scores[usable], sized, np.append(bound, -float(most)), time_limit
+    )
     if best is None:
         logger.warning("assignment score stage did not finish; keeping the largest assignment")
         best, optimal = largest, False
     chosen[usable] = best
     logger.debug(
-        "assignment: %d pairs, %d chosen, max flow %.3fs, total %.3fs",
+        "assignment: %d pairs, %d chosen, size stage %.3fs, total %.3fs",
         usable.size,
         most,
         flow_s,
@@ -426,51 +515,118 @@ def solve(problem: AssignmentProblem, *, time_limit: float | None = None) -> tup
     return chosen, optimal
 
 
-def _groups(problem: AssignmentProblem, usable: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-    """Per usable pair, its (brief, organisation) group — or its brief without a diversity cap —
-    and per group, its brief and its limit."""
+@dataclass(frozen=True, slots=True)
+class _Families:
+    """The usable pairs and the groups that limit them besides profiles and briefs.
+
+    Attributes:
+        usable: indices of the usable pairs in the problem's arrays.
+        kind_groups: per usable pair, its (brief, kind) group.
+        kind_briefs: per (brief, kind) group, its brief.
+        kind_limits: per (brief, kind) group, its places.
+        org_groups: per usable pair, its (brief, organisation) group (None without a cap).
+        org_parents: per (brief, organisation) group, the (brief, kind) group of its first pair.
+        org_limits: per (brief, organisation) group, its limit.
+        nested: whether every (brief, organisation) group lies within one (brief, kind) group.
+    """
+
+    usable: IntArray
+    kind_groups: IntArray
+    kind_briefs: IntArray
+    kind_limits: IntArray
+    org_groups: IntArray | None
+    org_parents: IntArray
+    org_limits: IntArray
+    nested: bool
+
+
+def _families(problem: AssignmentProblem, usable: IntArray) -> _Families:
+    """Group the usable pairs by (brief, kind) and, under a cap, by (brief, organisation)."""
     briefs = problem.briefs[usable]
-    keys = briefs
-    if problem.per_organisation is not None:
-        width = int(problem.organisations.max(initial=0)) + 1
-        keys = briefs * width + problem.organisations[problem.profiles[usable]]
-    _, first, groups = np.unique(keys, return_index=True, return_inverse=True)
-    group_briefs = briefs[first]
-    limits = problem.demands[group_briefs]
-    if problem.per_organisation is not None:
-        limits = np.minimum(limits, problem.per_organisation)
-    return groups.astype(np.int64).reshape(usable.size), group_briefs, limits
+    kinds = problem.kinds[problem.profiles[usable]]
+    _, first, kind_groups = np.unique(
+        briefs * problem.slots.shape[1] + kinds, return_index=True, return_inverse=True
+    )
+    kind_groups = kind_groups.astype(np.int64).reshape(usable.size)
+    kind_briefs = briefs[first]
+    kind_limits = problem.slots[kind_briefs, kinds[first]]
+    empty = np.zeros(0, dtype=np.int64)
+    if problem.per_organisation is None:
+        return _Families(usable, kind_groups, kind_briefs, kind_limits, None, empty, empty, True)
+    width = int(problem.organisations.max(initial=0)) + 1
+    keys = briefs * width + problem.organisations[problem.profiles[usable]]
+    _, first, org_groups = np.unique(keys, return_index=True, return_inverse=True)
+    org_groups = org_groups.astype(np.int64).reshape(usable.size)
+    org_limits = np.minimum(problem.demands[briefs[first]], problem.per_organisation)
+    nested = np.unique(org_groups * kind_limits.size + kind_groups).size == first.size
+    return _Families(
+        usable, kind_groups, kind_briefs, kind_limits, org_groups, kind_groups[first],
+        org_limits, bool(nested),
+    )  # fmt: skip
 
 
-def _most_pairs(
-    problem: AssignmentProblem,
-    usable: IntArray,
-    groups: IntArray,
-    group_briefs: IntArray,
-    limits: IntArray,
-) -> BoolArray:
-    """Stage 1: an assignment with the most pairs, as an integer maximum flow."""
-    n_profiles, n_briefs, n_groups = problem.capacities.size, problem.demands.size, limits.size
-    # nodes: source, profiles, groups, briefs, sink
+def _constraint_rows(
+    problem: AssignmentProblem, families: _Families
+) -> tuple[sparse.csr_array, FloatArray]:
+    """The rows "≤ limit" over the usable pairs: briefs, profiles, (brief, kind) places (with
+    kinds) and (brief, organisation) caps (with a cap)."""
+    usable = families.usable
+    n = usable.size
+    columns = np.arange(n)
+
+    def block(rows: IntArray, height: int) -> sparse.coo_array:
+        return sparse.coo_array((np.ones(n), (rows, columns)), shape=(height, n))
+
+    blocks = [
+        block(problem.briefs[usable], problem.demands.size),
+        block(problem.profiles[usable], problem.capacities.size),
+    ]
+    upper = [problem.demands.astype(np.float64), problem.capacities.astype(np.float64)]
+    if problem.kind_labels:
+        blocks.append(block(families.kind_groups, families.kind_limits.size))
+        upper.append(families.kind_limits.astype(np.float64))
+    if families.org_groups is not None:
+        blocks.append(block(families.org_groups, families.org_limits.size))
+        upper.append(families.org_limits.astype(np.float64))
+    return sparse.csr_array(sparse.vstack(blocks)), np.concatenate(upper)
+
+
+def _most_pairs(problem: AssignmentProblem, families: _Families) -> BoolArray:
+    """Stage 1: an assignment with the most pairs, as an integer maximum flow through
+    profile → finest group → (brief, kind) → brief."""
+    usable = families.usable
+    n_profiles, n_briefs = problem.capacities.size, problem.demands.size
+    n_kinds = families.kind_limits.size
+    if families.org_groups is None:  # the finest groups are the (brief, kind) groups
+        finest, parents, limits = families.kind_groups, np.arange(n_kinds), families.kind_limits
+    else:
+        finest, parents = families.org_groups, families.org_parents
+        limits = np.minimum(families.org_limits, families.kind_limits[parents])
+    n_finest = limits.size
+    # nodes: source, profiles, finest groups, (brief, kind) groups, briefs, sink
+    finest_base = 1 + n_profiles
+    kind_base = finest_base + n_finest
+    brief_base = kind_base + n_kinds
+    sink = brief_base + n_briefs
     profile_node = 1 + problem.profiles[usable]
-    group_node = 1 + n_profiles + groups
-    brief_node = 1 + n_profiles + n_groups + np.arange(n_briefs)
-    sink = 1 + n_profiles + n_groups + n_briefs
+    group_node = finest_base + finest
     profiles = np.unique(problem.profiles[usable])
     bound = usable.size  # no arc carries more than every pair
     tails = np.concatenate(
         [
             np.zeros(profiles.size, dtype=np.int64),
             profile_node,
-            1 + n_profiles + np.arange(n_groups),
-            brief_node,
+            finest_base + np.arange(n_finest),
+            kind_base + np.arange(n_kinds),
+            brief_base + np.arange(n_briefs),
         ]
     )
     heads = np.concatenate(
         [
             1 + profiles,
             group_node,
-            brief_node[group_briefs],
+            kind_base + parents,
+            brief_base + families.kind_briefs,
             np.full(n_briefs, sink, dtype=np.int64),
         ]
     )
@@ -479,6 +635,7 @@ def _most_pairs(
             np.minimum(problem.capacities[profiles], bound),
             np.ones(usable.size, dtype=np.int64),
             np.minimum(limits, bound),
+            np.minimum(families.kind_limits, bound),
             np.minimum(problem.demands, bound),
         ]
     ).astype(np.int32)
@@ -487,37 +644,18 @@ def _most_pairs(
     return np.asarray(flow[profile_node, group_node]).reshape(usable.size) > 0
 
 
-def _best_scores(
-    problem: AssignmentProblem,
-    usable: IntArray,
-    groups: IntArray,
-    limits: IntArray,
-    most: int,
+def _optimise(
+    objective: FloatArray,
+    matrix: sparse.csr_array,
+    bound: FloatArray,
     time_limit: float | None,
 ) -> tuple[BoolArray | None, bool]:
-    """Stage 2: the best total score with at least ``most`` pairs (LP; MILP if ever fractional)."""
-    n = usable.size
-    columns = np.arange(n)
-    blocks = [
-        sparse.coo_array(
-            (np.ones(n), (problem.briefs[usable], columns)), shape=(problem.demands.size, n)
-        ),
-        sparse.coo_array(
-            (np.ones(n), (problem.profiles[usable], columns)), shape=(problem.capacities.size, n)
-        ),
-    ]
-    upper = [problem.demands.astype(np.float64), problem.capacities.astype(np.float64)]
-    if problem.per_organisation is not None:
-        blocks.append(sparse.coo_array((np.ones(n), (groups, columns)), shape=(limits.size, n)))
-        upper.append(limits.astype(np.float64))
-    blocks.append(sparse.coo_array(-np.ones((1, n))))
-    upper.append(np.array([-float(most)]))
-    matrix = sparse.csr_array(sparse.vstack(blocks))
-    bound = np.concatenate(upper)
-    scores = problem.scores[usable]
+    """Minimise ``objective · x`` over 0/1 ``x`` with ``matrix @ x ≤ bound``: the LP (integral
+    when the rows are totally unimodular), else the integer programme."""
+    n = objective.size
     options: dict[str, Any] = {} if time_limit is None else {"time_limit": time_limit}
     result = linprog(
-        -scores, A_ub=matrix, b_ub=bound, bounds=(0, 1), method="highs-ds", options=options
+        objective, A_ub=matrix, b_ub=bound, bounds=(0, 1), method="highs-ds", options=options
     )
     if result.status != 0 or result.x is None:  # time limit or solver failure
         return None, False
@@ -525,10 +663,10 @@ def _best_scores(
     chosen = x > 0.5
     if np.all(np.abs(x - chosen) <= _INTEGRAL) and np.all(matrix @ chosen <= bound + 0.5):
         return chosen, True
-    # cannot happen for a basic solution of a totally unimodular system; kept as a safety net
-    logger.warning("assignment LP returned a fractional solution; solving as an integer programme")
+    # happens only when a cap crosses the kind slots (the rows are then not totally unimodular)
+    logger.debug("assignment LP is fractional; solving as an integer programme")
     exact = milp(
-        -scores,
+        objective,
         constraints=[LinearConstraint(matrix, -np.inf, bound)],
         integrality=np.ones(n),
         bounds=Bounds(0, 1),
@@ -552,7 +690,8 @@ def decode(
         problem: the encoded problem.
         chosen: which pairs are chosen, aligned with the problem's arrays.
         alternates: how many alternates to list per brief (the best eligible candidates not
-            chosen for it, whether or not they have capacity left).
+            chosen for it, whether or not they have capacity left; with kinds, the best of each
+            kind the brief has places for in turn, so that each kind has a stand-in).
         optimal: passed through to the result.
 
     Raises:
@@ -576,14 +715,43 @@ def decode(
             Pick(int(p), float(s)) for p, s in zip(profiles[taken], scores[taken], strict=True)
         ]
         picked.append(picks)
-        rest = np.flatnonzero(~taken)[:alternates]
+        rest = _alternates(problem, b, taken, alternates)
         others.append(
             [Alternate(int(profiles[i]), float(scores[i]), bool(spare[profiles[i]])) for i in rest]
         )
         if len(picks) < problem.demands[b]:
-            shortfalls.append(_diagnose(problem, b, chosen, spare, holders))
+            if _kind_constrained(problem, b):
+                shortfalls.append(_diagnose_kinds(problem, b, chosen, spare, holders))
+            else:
+                shortfalls.append(_diagnose(problem, b, chosen, spare, holders))
     total = float(problem.scores[chosen].sum())
-    return Assignment(picked, others, total, shortfalls, optimal)
+    remaining = tuple(int(r) for r in problem.capacities - load)
+    return Assignment(picked, others, total, shortfalls, optimal, remaining)
+
+
+def _kind_constrained(problem: AssignmentProblem, brief: int) -> bool:
+    """Whether a brief's places are split among kinds (not a brief that takes any kind)."""
+    return bool(problem.kind_labels) and int(problem.slots[brief].sum()) == int(
+        problem.demands[brief]
+    )
+
+
+def _alternates(problem: AssignmentProblem, brief: int, taken: BoolArray, count: int) -> IntArray:
+    """Rows (within the brief's slice) of its alternates: the best not chosen; with kinds, the
+    best of each kind it has places for in turn (first of each kind, then second, ...)."""
+    rest = np.flatnonzero(~taken)
+    if not _kind_constrained(problem, brief):
+        return rest[:count]
+    kinds = problem.kinds[problem.profiles[problem.rows(brief)]][rest]
+    wanted = np.flatnonzero(problem.slots[brief] > 0)
+    # the position of each alternate within its kind: rows are best first within the brief
+    turn = np.zeros(rest.size, dtype=np.int64)
+    for k in wanted:
+        mine = kinds == k
+        turn[mine] = np.arange(int(mine.sum()))
+    keep = np.isin(kinds, wanted)
+    order = np.lexsort((kinds[keep], turn[keep]))
+    return rest[keep][order][:count]
 
 
 def _diagnose(
@@ -650,6 +818,106 @@ def _diagnose(
     )
 
 
+def _label(problem: AssignmentProblem, kind: int) -> str:
+    return str(problem.kind_labels[kind])
+
+
+def _diagnose_kinds(
+    problem: AssignmentProblem,
+    brief: int,
+    chosen: BoolArray,
+    spare: BoolArray,
+    holders: tuple[IntArray, IntArray],
+) -> Shortfall:
+    """Name the kinds whose places ``brief`` could not fill, and for each the constraint that
+    binds (the same three as :func:`_diagnose`, counted within the kind)."""
+    rows = problem.rows(brief)
+    profiles, taken = problem.profiles[rows], chosen[rows]
+    kinds = problem.kinds[profiles]
+    found: set[Constraint] = set()
+    details: list[str] = []
+    short: list[Hashable] = []
+    competing: set[int] = set()
+    for k in np.flatnonzero(problem.slots[brief] > 0):
+        mine = kinds == k
+        wanted, assigned = int(problem.slots[brief, k]), int(taken[mine].sum())
+        if assigned >= wanted:
+            continue
+        short.append(problem.kind_labels[k])
+        binding, text, others = _kind_shortfall(problem, brief, int(k), mine, taken, spare, holders)
+        found.update(binding)
+        details.append(text)
+        competing.update(others)
+    ordered = [c for c in Constraint if c in found] or [
+        Constraint.DIVERSITY if problem.per_organisation is not None else Constraint.CAPACITY
+    ]
+    return Shortfall(
+        brief=brief,
+        wanted=int(problem.demands[brief]),
+        assigned=int(taken.sum()),
+        constraint=ordered[0],
+        detail="; ".join(details),
+        constraints=tuple(ordered),
+        eligible=int(profiles.size),
+        conflicted=int(problem.conflicted[brief]),
+        competing=tuple(sorted(competing)),
+        kinds=tuple(short),
+    )
+
+
+def _kind_shortfall(
+    problem: AssignmentProblem,
+    brief: int,
+    kind: int,
+    mine: BoolArray,
+    taken: BoolArray,
+    spare: BoolArray,
+    holders: tuple[IntArray, IntArray],
+) -> tuple[list[Constraint], str, set[int]]:
+    """Why one kind of a brief is short: the binding constraints, a sentence, the competitors."""
+    label = _label(problem, kind)
+    profiles = problem.profiles[problem.rows(brief)][mine]
+    wanted, assigned = int(problem.slots[brief, kind]), int(taken[mine].sum())
+    eligible, conflicted = int(profiles.size), int(problem.conflicted_kinds[brief, kind])
+    binding: list[Constraint] = []
+    parts: list[str] = []
+    if eligible < wanted:
+        binding.append(Constraint.NOT_ENOUGH_CANDIDATES)
+        parts.append(
+            f"no eligible {label}: 0 for {wanted} place(s)"
+            if eligible == 0
+            else f"{eligible} eligible {label}(s) for {wanted} {label} place(s)"
+        )
+        if conflicted:
+            parts[-1] += f"; {conflicted} removed as conflicts of interest"
+    reachable = eligible
+    if problem.per_organisation is not None and eligible:
+        _, per_org = np.unique(problem.organisations[profiles], return_counts=True)
+        reachable = int(np.minimum(per_org, problem.per_organisation).sum())
+    if reachable < min(eligible, wanted):
+        binding.append(Constraint.DIVERSITY)
+        parts.append(
+            f"at most {problem.per_organisation} per organisation leaves {reachable} possible "
+            f"{label}(s) of {eligible} eligible"
+        )
+    others: set[int] = set()
+    if assigned < min(wanted, reachable):
+        full = profiles[~taken[mine] & ~spare[profiles]]
+        held_profiles, held_briefs = holders
+        holding = np.isin(held_profiles, full) & (held_briefs != brief)
+        others = {int(b) for b in np.unique(held_briefs[holding])}
+        if full.size:
+            binding.append(Constraint.CAPACITY)
+        if full.size == eligible - assigned:
+            parts.append(
+                f"no eligible {label} left: all {eligible + conflicted} {label}s at capacity "
+                f"or conflicted" + (f" (taken by {len(others)} other brief(s))" if others else "")
+            )
+        else:
+            parts.append(f"{full.size} of {eligible} eligible {label}s have no capacity left")
+    return binding, "; ".join(parts), others
+
+
 def assign(
     scores: ScoreInput,
     *,
@@ -658,6 +926,8 @@ def assign(
     organisations: Sequence[Hashable] | None = None,
     conflicts: ConflictInput = None,
     per_organisation: int | None = None,
+    kinds: Sequence[Hashable] | None = None,
+    slots: SlotInput | None = None,
     alternates: int = 3,
     time_limit: float | None = None,
 ) -> Assignment:
@@ -677,6 +947,8 @@ def assign(
         organisations=organisations,
         conflicts=conflicts,
         per_organisation=per_organisation,
+        kinds=kinds,
+        slots=slots,
     )
     chosen, optimal = solve(problem, time_limit=time_limit)
     return decode(problem, chosen, alternates=alternates, optimal=optimal)

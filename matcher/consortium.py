@@ -24,12 +24,18 @@ consortia with the same members as an earlier one are skipped.
 What a call asks for (:func:`wants_consortia`, :func:`needs_nhs_partner`,
 :func:`needs_sme_partner`, :func:`team_size`): the rules batch matching applies to one row of a
 call file before :func:`build_consortia` is asked for teams.
+
+How a row's partners are split among kinds (:func:`required_kinds`, :func:`accepted_kinds`,
+:func:`within_kind_ranks`, :func:`place_kinds`): the places per kind that the assignment then
+fills exactly. Scores of different kinds are not comparable (an academic's evidence is long and
+scores higher than a clinical team's for the same brief), so the split never compares raw scores
+across kinds: it compares each candidate's rank within its own kind.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeAlias
@@ -138,6 +144,113 @@ def team_size(partners: int) -> int:
         partners: how many partners the brief wants.
     """
     return max(MIN_TEAM_SIZE, partners + 1)
+
+
+#: How a kind is named in a sentence ("no eligible SME left").
+KIND_NAMES = {
+    ProfileKind.ACADEMIC: "academic",
+    ProfileKind.CLINICAL_TEAM: "clinical team",
+    ProfileKind.SME: "SME",
+}
+
+
+def accepted_kinds(kinds: Collection[ProfileKind]) -> tuple[ProfileKind, ...]:
+    """The kinds a call row accepts as partners: its ``kinds`` column, or every kind when blank.
+
+    Args:
+        kinds: the row's kinds (empty: all kinds).
+    """
+    return tuple(k for k in ProfileKind if k in kinds or not kinds)
+
+
+def required_kinds(text: str, kinds: Collection[ProfileKind]) -> tuple[ProfileKind, ...]:
+    """The kinds a call row must have among its partners, at least one of each.
+
+    A row that names its kinds requires every kind it names (and only those). A blank row
+    requires an academic, and a clinical team or an SME when its text asks for one (the words
+    of :func:`needs_nhs_partner` and :func:`needs_sme_partner`).
+
+    Args:
+        text: the row's text.
+        kinds: the row's kinds (empty: all kinds).
+    """
+    if kinds:
+        return accepted_kinds(kinds)
+    wanted = {ProfileKind.ACADEMIC}
+    if mentions(text, NHS_WORDS):
+        wanted.add(ProfileKind.CLINICAL_TEAM)
+    if mentions(text, SME_WORDS):
+        wanted.add(ProfileKind.SME)
+    return tuple(k for k in ProfileKind if k in wanted)
+
+
+def within_kind_ranks(scores: Sequence[float], kinds: Sequence[Hashable]) -> FloatArray:
+    """Each score's rank within the scores of its own kind: the fraction of that kind's scores
+    at or below it (1.0 for the kind's best). Comparable across kinds where raw scores are not.
+
+    Args:
+        scores: the scores (e.g. every eligible (brief, candidate) pair of a call).
+        kinds: the kind of each score.
+
+    Raises:
+        ValueError: ``scores`` and ``kinds`` differ in length.
+    """
+    values = np.asarray(scores, dtype=np.float64).reshape(len(scores))
+    if len(kinds) != values.size:
+        raise ValueError(f"kinds has {len(kinds)} entries for {values.size} scores")
+    ranks = np.zeros(values.size, dtype=np.float64)
+    labels = np.array([str(k) for k in kinds], dtype=object)
+    for kind in set(labels.tolist()):
+        mine = np.flatnonzero(labels == kind)
+        ordered = np.sort(values[mine])
+        ranks[mine] = np.searchsorted(ordered, values[mine], side="right") / mine.size
+    return ranks
+
+
+def place_kinds(
+    partners: int,
+    *,
+    required: Sequence[ProfileKind],
+    accepted: Sequence[ProfileKind],
+    strengths: Mapping[ProfileKind, Sequence[float]],
+) -> dict[ProfileKind, int]:
+    """Split a row's places among kinds: one for each required kind, the rest to the best.
+
+    1. Each required kind gets one place; when there are fewer places than required kinds,
+       the kinds whose best candidate has the highest within-kind rank get them.
+    2. Each further place goes to the accepted kind whose next candidate (the best one not yet
+       given a place) has the highest within-kind rank (ties: academic, clinical team, SME).
+    3. When no accepted kind has a candidate left, the places left go to the required kinds in
+       turn, so that the assignment reports them short.
+
+    Args:
+        partners: the row's partners.
+        required: the kinds it must have (:func:`required_kinds`).
+        accepted: the kinds it accepts (:func:`accepted_kinds`).
+        strengths: per kind, the within-kind ranks (:func:`within_kind_ranks`) of the row's
+            eligible candidates of that kind; a kind absent has none.
+
+    Returns:
+        Places per kind (kinds with none left out), adding up to ``partners``.
+    """
+    ranked = {k: sorted(strengths.get(k, ()), reverse=True) for k in ProfileKind}
+    order = tuple(ProfileKind)
+
+    def next_best(kind: ProfileKind, taken: int) -> float:
+        return ranked[kind][taken] if taken < len(ranked[kind]) else -1.0
+
+    first = sorted(required, key=lambda k: (-next_best(k, 0), order.index(k)))[:partners]
+    places = {k: 1 for k in first}
+    turn = 0
+    for _ in range(partners - len(first)):
+        options = [k for k in accepted if next_best(k, places.get(k, 0)) >= 0]
+        if options:
+            kind = min(options, key=lambda k: (-next_best(k, places.get(k, 0)), order.index(k)))
+        else:
+            kind = required[turn % len(required)] if required else accepted[0]
+            turn += 1
+        places[kind] = places.get(kind, 0) + 1
+    return places
 
 
 def split_facets(text: str, *, min_words: int = MIN_FACET_WORDS) -> list[str]:

@@ -30,8 +30,9 @@ CONSORTIA_FILE = "consortia.json"
 #: Left in place of reports withdrawn because a profile they named was erased.
 WITHDRAWN_FILE = "withdrawn.json"
 
-#: Where a job is: waiting for the worker, matching, finished with reports, or failed.
-JobStatus: TypeAlias = Literal["queued", "running", "done", "failed"]
+#: Where a job is: waiting for the worker, matching, finished with reports, failed, or finished
+#: but its reports withdrawn (a profile they named was erased).
+JobStatus: TypeAlias = Literal["queued", "running", "done", "failed", "withdrawn"]
 #: The work of one job: ``work(call file, output folder, progress(done, total), options)``
 #: writes the reports into the output folder and returns the job's summary.
 JobWork: TypeAlias = Callable[
@@ -47,9 +48,24 @@ class JobNotFinishedError(ConflictError):
     """The job's reports are not ready (still running, or it failed)."""
 
 
+class ReportWithdrawnError(JobNotFinishedError):
+    """The job finished, but its reports were withdrawn because a profile they named was erased.
+
+    Attributes:
+        reason: why, in a sentence that names nobody.
+    """
+
+    def __init__(self, job_id: str, reason: str) -> None:
+        super().__init__(
+            f"the reports of batch job {job_id} were withdrawn because {reason}; run the call again"
+        )
+        self.reason = reason
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
-    """A batch job's state."""
+    """A batch job's state (``error`` says why it failed, or why its reports were withdrawn;
+    it never holds a server path, only the upload's own name)."""
 
     id: str
     filename: str
@@ -114,12 +130,30 @@ class JobRunner:
             )
             self._update(job_id, lambda job: replace(job, status="done", summary=summary))
         except MatcherError as error:
-            message = str(error)
+            message = self._public(str(error), call)
             self._update(job_id, lambda job: replace(job, status="failed", error=message))
         except Exception:  # a bug must not kill the worker; the job says it failed
             logger.exception("batch job %s failed", job_id)
             message = "internal error while matching; see the server log"
             self._update(job_id, lambda job: replace(job, status="failed", error=message))
+
+    def _public(self, message: str, call: Path) -> str:
+        """A message for the job's users: the call file named by its own name, no folder."""
+        message = message.replace(str(call), call.name)
+        return message.replace(str(self.root) + os.sep, "").replace(str(self.root), "")
+
+    def _as_seen(self, job: Job) -> Job:
+        """A finished job whose reports were withdrawn is shown as withdrawn, with the reason."""
+        if job.status != "done":
+            return job
+        marker = self.root / job.id / "out" / WITHDRAWN_FILE
+        if not marker.is_file():
+            return job
+        try:
+            reason = str(json.loads(marker.read_text(encoding="utf-8"))["reason"])
+        except (OSError, ValueError, KeyError, TypeError):
+            reason = "a profile these reports named was erased"
+        return replace(job, status="withdrawn", error=f"reports withdrawn: {reason}")
 
     def get(self, job_id: str) -> Job:
         """A job by id.
@@ -130,31 +164,33 @@ class JobRunner:
         with self._lock:
             if job_id not in self._jobs:
                 raise JobNotFoundError(f"no batch job with id {job_id!r}")
-            return self._jobs[job_id]
+            job = self._jobs[job_id]
+        return self._as_seen(job)
 
     def all_jobs(self) -> list[Job]:
         """All jobs of this process, newest first."""
         with self._lock:
-            return sorted(self._jobs.values(), key=lambda j: j.created_at, reverse=True)
+            jobs = sorted(self._jobs.values(), key=lambda j: j.created_at, reverse=True)
+        return [self._as_seen(j) for j in jobs]
 
     def report(self, job_id: str, kind: str) -> Path:
         """The path of a finished job's report.
 
         Raises:
             JobNotFoundError: unknown id.
+            ReportWithdrawnError: finished, but its reports were withdrawn.
             JobNotFinishedError: not finished (or failed).
         """
         job = self.get(job_id)
+        if job.status == "withdrawn":
+            raise ReportWithdrawnError(job_id, "a profile they named was erased")
         if job.status != "done":
             raise JobNotFinishedError(
                 f"batch job {job_id} is {job.status}; its reports are not ready"
             )
         path = self.root / job_id / "out" / REPORT_FILES[kind]
         if not path.is_file():
-            raise JobNotFinishedError(
-                f"the reports of batch job {job_id} were withdrawn because a profile they named "
-                "was erased; run the call again"
-            )
+            raise ReportWithdrawnError(job_id, "a profile they named was erased")
         return path
 
     def wait(self, timeout: float = 60.0) -> None:

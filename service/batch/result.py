@@ -38,7 +38,9 @@ class Partner:
             profile: the proposed profile.
             score: its score for the brief.
             organisation_names: organisation id → name (an unknown id is shown as itself).
-            spare_capacity: whether the profile could still take this brief (alternates).
+            spare_capacity: whether the profile has capacity left after the call's
+                assignment (for an assigned partner: beyond this brief; for an alternate:
+                to take this brief).
         """
         return cls(
             profile_id=profile.id,

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from matcher.consortium import wants_consortia
+from matcher.errors import InvalidRecordError
 from matcher.fusion import RankingProfile
 from matcher.model import CallBrief
 from service.batch.assign import Allocation, assign_partners
@@ -42,6 +43,7 @@ def run_batch(
     consortia: int = 2,
     progress: Callable[[int, int], None] | None = None,
     profile: RankingProfile = RankingProfile.FAST,
+    source_name: str | None = None,
 ) -> BatchResult:
     """Match every brief of a call file.
 
@@ -54,6 +56,8 @@ def run_batch(
         consortia: consortia proposed per ``grant_partners`` / ``funding_call`` brief.
         progress: called as ``progress(done, total)`` while briefs are scored.
         profile: the ranking profile (``thorough`` fuses several signals; seconds per brief).
+        source_name: how row errors name the call file (default: ``path`` as given); a server
+            passes the upload's own name so that no server path reaches a user.
 
     Raises:
         IngestError: the call file cannot be read at all.
@@ -74,7 +78,7 @@ def run_batch(
     return BatchResult(
         source=path.name,
         outcomes=outcomes,
-        errors=sorted(parsed.errors, key=lambda e: e.line),
+        errors=sorted((_renamed(e, source_name) for e in parsed.errors), key=lambda e: e.line),
         total_score=round(allocation.assignment.total_score, 4),
         optimal=allocation.assignment.optimal,
         timings={
@@ -90,6 +94,13 @@ def run_batch(
     )
 
 
+def _renamed(error: InvalidRecordError, source: str | None) -> InvalidRecordError:
+    """The row error with its file named ``source`` (unchanged when None)."""
+    if source is None:
+        return error
+    return InvalidRecordError(source, error.line, error.field, error.reason)
+
+
 def _outcomes(
     container: Container,
     calls: list[CallBrief],
@@ -103,9 +114,11 @@ def _outcomes(
     names = container.engine.organisation_names()
     ids, profiles, assignment = candidates.ids, allocation.profiles, allocation.assignment
 
-    def partner(index: int, score: float, spare: bool = True) -> Partner:
+    def partner(index: int, score: float, spare: bool | None = None) -> Partner:
+        # without a stated answer: whether the profile has capacity left after this call
+        left = assignment.remaining[index] > 0 if spare is None else spare
         return Partner.of(
-            profiles[ids[index]], score, organisation_names=names, spare_capacity=spare
+            profiles[ids[index]], score, organisation_names=names, spare_capacity=left
         )
 
     outcomes = []

@@ -443,7 +443,7 @@ class JobOut(BaseModel):
 
     id: str
     filename: str
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "withdrawn"]
     done: int
     total: int
     created_by: str

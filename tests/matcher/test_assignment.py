@@ -177,6 +177,85 @@ def test_a_time_limit_keeps_the_largest_feasible_assignment_unproved() -> None:
     assert feasible(chosen, [3] * 100, [1] * 300, ["o"] * 300, None)
 
 
+def test_kind_slots_are_filled_whatever_the_raw_scores_of_each_kind() -> None:
+    # academics score higher than any SME; the brief asks for one of each
+    scores = [[(0, 0.9), (1, 0.8), (2, 0.3)]]
+    kinds = ["academic", "academic", "SME"]
+    result = assign(
+        scores,
+        demands=[2],
+        capacities=[1, 1, 1],
+        kinds=kinds,
+        slots=[{"academic": 1, "SME": 1}],
+    )
+    assert result.chosen == [[(0, 0.9), (2, 0.3)]] and result.shortfalls == []
+    unconstrained = assign(scores, demands=[2], capacities=[1, 1, 1])
+    assert unconstrained.chosen == [[(0, 0.9), (1, 0.8)]]
+
+
+def test_a_kind_that_cannot_be_filled_is_named_in_the_diagnosis() -> None:
+    # both briefs want an SME; the one SME (capacity 1) goes where it scores best
+    scores = [[(0, 0.9), (2, 0.5)], [(1, 0.8), (2, 0.3)]]
+    kinds = ["academic", "academic", "SME"]
+    slots = [{"academic": 1, "SME": 1}, {"academic": 1, "SME": 1}]
+    result = assign(scores, demands=[2, 2], capacities=[1, 1, 1], kinds=kinds, slots=slots)
+    assert result.chosen == [[(0, 0.9), (2, 0.5)], [(1, 0.8)]]
+    (short,) = result.shortfalls
+    assert short.brief == 1 and short.kinds == ("SME",)
+    assert short.constraint == Constraint.CAPACITY
+    assert "no eligible SME left: all 1 SMEs at capacity or conflicted" in short.detail
+    # an SME that is a conflict of interest is not eligible at all
+    conflicted = assign(
+        [[(0, 0.9), (2, 0.5)]],
+        demands=[2],
+        capacities=[1, 1, 1],
+        kinds=kinds,
+        slots=[{"academic": 1, "SME": 1}],
+        conflicts={(0, 2)},
+    )
+    (short,) = conflicted.shortfalls
+    assert short.kinds == ("SME",) and short.constraint == Constraint.NOT_ENOUGH_CANDIDATES
+    assert "no eligible SME: 0 for 1 place(s); 1 removed as conflicts of interest" in short.detail
+
+
+def test_alternates_name_the_next_best_of_each_kind_in_turn() -> None:
+    scores = [[(0, 0.9), (1, 0.8), (2, 0.7), (3, 0.3), (4, 0.2)]]
+    kinds = ["academic", "academic", "academic", "SME", "SME"]
+    result = assign(
+        scores,
+        demands=[2],
+        capacities=[1] * 5,
+        kinds=kinds,
+        slots=[{"academic": 1, "SME": 1}],
+        alternates=2,
+    )
+    assert result.chosen == [[(0, 0.9), (3, 0.3)]]
+    assert result.alternates == [[(1, 0.8, True), (4, 0.2, True)]]
+
+
+def test_capacity_left_after_the_assignment_is_reported_per_profile() -> None:
+    result = assign([[(0, 0.9)], [(0, 0.8), (1, 0.5)]], demands=[1, 1], capacities=[1, 2])
+    assert result.chosen == [[(0, 0.9)], [(1, 0.5)]]
+    assert result.remaining == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"kinds": ["a", "b"], "slots": [{"a": 2}]}, "slots of brief 0 add up to 2"),
+        ({"kinds": ["a", "b"]}, "kinds and slots go together"),
+        ({"kinds": ["a"], "slots": [{"a": 1}]}, "kinds has 1 entries for 2 profiles"),
+        ({"kinds": ["a", "b"], "slots": [{"a": -1, "b": 2}]}, "slots must be ≥ 0"),
+        ({"kinds": ["a", "b"], "slots": [None, None]}, "2 slot entries for 1 briefs"),
+    ],
+)
+def test_kind_slot_misuse_is_a_value_error(kwargs: dict[str, object], message: str) -> None:
+    arguments: dict[str, object] = {"scores": [[(0, 0.5)]], "demands": [1], "capacities": [1, 1]}
+    arguments.update(kwargs)
+    with pytest.raises(ValueError, match=message):
+        assign(**arguments)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -235,6 +314,8 @@ def reference_optimum(
     organisations: list[int],
     conflicts: set[tuple[int, int]],
     cap: int | None,
+    kinds: list[str] | None = None,
+    slots: list[dict[str, int]] | None = None,
 ) -> tuple[int, float]:
     """Most pairs, then best score, with one integer programme per stage (an independent
     formulation: dense rows, no max flow, no LP)."""
@@ -258,6 +339,11 @@ def reference_optimum(
             for o in set(organisations):
                 rows.append([int(pb == b and organisations[pp] == o) for pb, pp, _ in pairs])
                 upper.append(cap)
+    if kinds is not None and slots is not None:
+        for b, wanted in enumerate(slots):
+            for k in set(kinds):
+                rows.append([int(pb == b and kinds[pp] == k) for pb, pp, _ in pairs])
+                upper.append(wanted.get(k, 0))
     limits = LinearConstraint(np.array(rows, dtype=float), -np.inf, np.array(upper))
     box, integral = Bounds(0, 1), np.ones(n)
     first = milp(-np.ones(n), constraints=[limits], integrality=integral, bounds=box)
@@ -305,6 +391,8 @@ def brute_force(
     organisations: list[str],
     conflicts: set[tuple[int, int]],
     cap: int | None,
+    kinds: list[str] | None = None,
+    slots: list[dict[str, int]] | None = None,
 ) -> tuple[int, float]:
     pairs = {
         (b, p): s
@@ -315,7 +403,8 @@ def brute_force(
     best = (0, 0.0)
     for size in range(len(pairs) + 1):
         for chosen in combinations(sorted(pairs), size):
-            if feasible([(b, p) for b, p in chosen], demands, capacities, organisations, cap):
+            pick = [(b, p) for b, p in chosen]
+            if feasible(pick, demands, capacities, organisations, cap, kinds, slots):
                 best = max(best, (size, round(sum(pairs[c] for c in chosen), 9)))
     return best
 
@@ -326,7 +415,15 @@ def feasible(
     capacities: list[int],
     organisations: list[str],
     cap: int | None,
+    kinds: list[str] | None = None,
+    slots: list[dict[str, int]] | None = None,
 ) -> bool:
+    if kinds is not None and slots is not None:
+        per_kind: dict[tuple[int, str], int] = {}
+        for b, p in chosen:
+            per_kind[(b, kinds[p])] = per_kind.get((b, kinds[p]), 0) + 1
+        if any(n > slots[b].get(k, 0) for (b, k), n in per_kind.items()):
+            return False
     per_brief = [0] * len(demands)
     per_profile = [0] * len(capacities)
     per_org: dict[tuple[int, str], int] = {}
@@ -396,3 +493,90 @@ def test_random_instances_match_brute_force_and_break_no_constraint(instance: In
         assert not {a.profile for a in alternates} & {p.profile for p in result.chosen[b]}
         assert not {(b, a.profile) for a in alternates} & conflicts
         assert [a.score for a in alternates] == sorted((a.score for a in alternates), reverse=True)
+
+
+KindInstance = tuple[Instance, list[str], list[dict[str, int]]]
+
+
+@st.composite
+def kind_instances(draw: st.DrawFn) -> KindInstance:
+    """An instance whose profiles have kinds ("x", "y") and whose briefs have slots per kind;
+    organisations and kinds are drawn independently, so an organisation may hold both kinds
+    (the per-organisation cap then crosses the kind slots)."""
+    scores, demands, capacities, organisations, conflicts, cap = draw(instances())
+    kinds = draw(
+        st.lists(st.sampled_from("xy"), min_size=len(capacities), max_size=len(capacities))
+    )
+    slots = []
+    for demand in demands:
+        x = draw(st.integers(0, demand))
+        slots.append({"x": x, "y": demand - x})
+    return (scores, demands, capacities, organisations, conflicts, cap), kinds, slots
+
+
+@settings(max_examples=200, deadline=None)
+@given(kind_instances())
+def test_random_kind_slots_match_brute_force_and_name_the_short_kinds(
+    instance: KindInstance,
+) -> None:
+    (scores, demands, capacities, organisations, conflicts, cap), kinds, slots = instance
+    result = assign(
+        scores,
+        demands=demands,
+        capacities=capacities,
+        organisations=organisations,
+        conflicts=conflicts,
+        per_organisation=cap,
+        kinds=kinds,
+        slots=slots,
+    )
+    chosen = [(b, p) for b, row in enumerate(result.chosen) for p, _ in row]
+    assert feasible(chosen, demands, capacities, organisations, cap, kinds, slots)
+    assert not set(chosen) & conflicts
+    size, score = brute_force(
+        scores, demands, capacities, organisations, conflicts, cap, kinds, slots
+    )
+    assert result.assigned_pairs == size
+    assert math.isclose(result.total_score, score, abs_tol=1e-6)
+    for short in result.shortfalls:
+        got = {k: sum(kinds[p] == k for p, _ in result.chosen[short.brief]) for k in "xy"}
+        assert set(short.kinds) == {k for k in "xy" if got[k] < slots[short.brief][k]}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_seeded_kind_slots_match_an_independent_integer_programme(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    briefs, profiles, per_brief = 20, 40, 10
+    scores: Lists = [
+        [(int(p), round(float(rng.random()), 4)) for p in rng.choice(profiles, per_brief, False)]
+        for _ in range(briefs)
+    ]
+    demands = rng.integers(0, 4, briefs).tolist()
+    capacities = rng.integers(0, 3, profiles).tolist()
+    kinds = [str(k) for k in rng.choice(["a", "c", "s"], profiles)]
+    # seed 0: an organisation holds one kind (nested caps); others: organisations mix kinds
+    organisations = (
+        [f"{k}{i % 3}" for i, k in enumerate(kinds)]
+        if seed == 0
+        else rng.integers(0, 5, profiles).tolist()
+    )
+    slots = []
+    for demand in demands:
+        split = rng.multinomial(demand, [0.5, 0.25, 0.25])
+        slots.append(dict(zip("acs", (int(n) for n in split), strict=True)))
+    cap = [1, 1, None][seed]
+    result = assign(
+        scores,
+        demands=demands,
+        capacities=capacities,
+        organisations=organisations,
+        per_organisation=cap,
+        kinds=kinds,
+        slots=slots,
+    )
+    most, best = reference_optimum(
+        scores, demands, capacities, organisations, set(), cap, kinds, slots
+    )
+    assert result.assigned_pairs == most
+    assert result.total_score == pytest.approx(best, abs=1e-6)
+    assert result.optimal

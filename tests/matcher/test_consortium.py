@@ -14,13 +14,17 @@ from hypothesis import strategies as st
 from matcher.consortium import (
     Consortium,
     MemberRole,
+    accepted_kinds,
     build_consortia,
     coverage,
     needs_nhs_partner,
     needs_sme_partner,
+    place_kinds,
+    required_kinds,
     split_facets,
     team_size,
     wants_consortia,
+    within_kind_ranks,
 )
 from matcher.model import ProfileKind, Purpose
 
@@ -348,3 +352,52 @@ def test_an_sme_partner_is_asked_for_by_words_or_kinds(
 
 def test_team_size_leaves_room_for_a_lead_and_never_drops_below_three() -> None:
     assert [team_size(n) for n in (0, 1, 2, 3, 5)] == [3, 3, 3, 4, 6]
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds", "required", "accepted"),
+    [
+        ("Falls sensors", {A, C, S}, (A, C, S), (A, C, S)),
+        ("Clinical validation with an SME", {A}, (A,), (A,)),  # the column decides
+        ("Falls sensors", {S, A}, (A, S), (A, S)),
+        ("Falls sensors", set(), (A,), (A, C, S)),  # blank: an academic, then any kind
+        ("An NHS partner and an SME are needed", set(), (A, C, S), (A, C, S)),
+        ("Researchers, and a company with a product", set(), (A, S), (A, C, S)),
+    ],
+)
+def test_the_kinds_a_row_requires_come_from_its_kinds_column_else_its_words(
+    text: str,
+    kinds: set[ProfileKind],
+    required: tuple[ProfileKind, ...],
+    accepted: tuple[ProfileKind, ...],
+) -> None:
+    assert required_kinds(text, kinds) == required
+    assert accepted_kinds(kinds) == accepted
+
+
+def test_within_kind_ranks_compare_each_score_only_with_its_own_kind() -> None:
+    # academics score 0.6-0.8, clinical teams 0.3-0.5: the best of each kind ranks 1.0
+    scores = [0.8, 0.7, 0.6, 0.5, 0.4, 0.3]
+    kinds = [A, A, A, C, C, C]
+    assert within_kind_ranks(scores, kinds).tolist() == pytest.approx(
+        [1.0, 2 / 3, 1 / 3, 1.0, 2 / 3, 1 / 3]
+    )
+    assert within_kind_ranks([], []).tolist() == []
+
+
+def test_places_give_each_required_kind_one_then_the_rest_by_within_kind_rank() -> None:
+    strengths = {A: [0.9, 0.5, 0.2], C: [0.95, 0.8], S: [0.4]}
+    places = place_kinds(4, required=(A, C, S), accepted=(A, C, S), strengths=strengths)
+    # one each; the fourth place goes to the kind whose next candidate ranks highest (C: 0.8)
+    assert places == {A: 1, C: 2, S: 1}
+    # an accepted kind that is not required competes for the places beyond one each
+    assert place_kinds(2, required=(A,), accepted=(A, C, S), strengths=strengths) == {A: 1, C: 1}
+    # candidates run out: the places left go to the required kinds in turn (to be diagnosed)
+    places = place_kinds(5, required=(A, S), accepted=(A, S), strengths=strengths)
+    assert places == {A: 4, S: 1}
+    assert place_kinds(4, required=(A, S), accepted=(A, S), strengths={}) == {A: 2, S: 2}
+    # fewer places than required kinds: the kinds whose best candidate ranks highest
+    assert place_kinds(2, required=(A, C, S), accepted=(A, C, S), strengths=strengths) == {
+        C: 1,
+        A: 1,
+    }

@@ -9,19 +9,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from index.db.audit import AuditAction
 from service.batch.jobs import REPORT_FILES, Job
 from service.http.auth import STAFF_ROLES, roles_extra
 from service.http.deps import ContainerDep, JobId, Staff
-from service.http.jobs import jobs_of
+from service.http.jobs import XLSX, jobs_of, report_response
 from service.http.routes.common import API_PREFIX
 from service.http.schemas import JobOut
-from service.http.security import REPORT_CSP
 from service.http.uploads import CALL_SUFFIXES, display_name, save_upload
 
 router = APIRouter(prefix=API_PREFIX, tags=["batches"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REPORT_MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "html": "text/html; charset=utf-8"}
 
 
 def job_out(job: Job) -> JobOut:
@@ -103,19 +99,6 @@ def batch_report(
     container: ContainerDep,
     format: Annotated[Literal["csv", "xlsx", "html"], Query()] = "html",
 ) -> Response:
-    """A finished job's report: HTML (default), CSV or XLSX."""
-    jobs = jobs_of(request)
-    path = jobs.report(job_id, format)
-    container.audit.record(
-        AuditAction.REPORT_DOWNLOAD,
-        actor=who.key.id,
-        target=f"batch/{job_id}",
-        detail={"format": format},
-    )
-    headers = (
-        # a self-contained page: its own inline style, never a script, sandboxed
-        {"content-security-policy": REPORT_CSP}
-        if format == "html"
-        else {"content-disposition": f'attachment; filename="{path.name}"'}
-    )
-    return Response(path.read_bytes(), media_type=REPORT_MEDIA[format], headers=headers)
+    """A finished job's report: HTML (default), CSV or XLSX (409 while it is not ready, or
+    when it was withdrawn because a profile it named was erased)."""
+    return report_response(request, container, job_id, format, actor=who.key.id)

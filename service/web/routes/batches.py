@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from service.batch.jobs import JobNotFinishedError, ReportWithdrawnError
 from service.http.auth import STAFF_ROLES, roles_extra
-from service.http.deps import ContainerDep, StaffUser
-from service.http.jobs import jobs_of
+from service.http.deps import ContainerDep, JobId, StaffUser
+from service.http.jobs import jobs_of, report_response
 from service.http.uploads import CALL_SUFFIXES, display_name, save_upload
 from service.web.render import render
 
@@ -54,3 +55,27 @@ async def batches_upload(
             upload, filename=display_name(file), created_by=who.key.name, options=options
         )
     return RedirectResponse("/batches", status_code=303)
+
+
+@router.get(
+    "/batches/{job_id}/report",
+    openapi_extra=roles_extra(*STAFF_ROLES),
+    response_class=Response,
+)
+def batch_report_page(
+    request: Request,
+    job_id: JobId,
+    who: StaffUser,
+    container: ContainerDep,
+    format: Annotated[Literal["csv", "xlsx", "html"], Query()] = "html",
+) -> Response:
+    """A job's report from the batch page; a page that says why when there is none (410 when
+    its reports were withdrawn, 409 while it is not finished), never a JSON answer."""
+    try:
+        return report_response(request, container, job_id, format, actor=who.key.id)
+    except ReportWithdrawnError as error:
+        title, status, message = "Report withdrawn", 410, str(error)
+    except JobNotFinishedError as error:
+        title, status, message = "Report not ready", 409, str(error)
+    context = {"title": title, "message": message, "user": who}
+    return render(request, "batch_unavailable.html", context, status)

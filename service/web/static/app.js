@@ -47,3 +47,23 @@ document.addEventListener("DOMContentLoaded", () => {
   const results = document.getElementById("results");
   if (results) results.focus({ preventScroll: true });
 });
+
+// The batch page: while a job runs, fetch the page again every few seconds and swap in its
+// jobs table, until no job is queued or running (without JavaScript a meta refresh does this).
+function pollJobs() {
+  const jobs = document.getElementById("jobs");
+  const source = jobs && jobs.dataset.poll;
+  if (!source) return;
+  setTimeout(async () => {
+    try {
+      const response = await fetch(source, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (!response.ok) return;
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("jobs");
+      if (fresh) jobs.replaceWith(document.adoptNode(fresh));
+    } catch (error) {
+      // the server is busy or gone: try again on the next turn
+    }
+    pollJobs();
+  }, 2000);
+}
+document.addEventListener("DOMContentLoaded", pollJobs);

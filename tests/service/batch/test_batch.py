@@ -68,6 +68,69 @@ def test_infeasible_call_names_short_briefs_and_binding_constraint(
     assert "short: not enough eligible candidates" in html or "short: capacity" in html
 
 
+def test_assigned_partners_follow_each_rows_kinds_and_say_whether_capacity_is_left(
+    loaded: Container, tmp_path: Path
+) -> None:
+    call = tmp_path / "kinds.csv"
+    call.write_text(
+        "id,text,partners,kinds\n"
+        "K1,wearable sensors to detect falls in older inpatients,2,academic;sme\n"
+        "K2,wearable sensors to detect falls in older inpatients,2,academic;clinical_team\n"
+        "K3,a wearable fall detector for older inpatients,1,sme\n"
+    )
+    result = run_batch(loaded, call, capacity=1)
+    by_id = {o.brief.id: o for o in result.outcomes}
+    # the academics outscore the other kinds, yet each row gets the kinds it asks for
+    assert sorted(p.kind for p in by_id["K2"].partners) == ["academic", "clinical_team"]
+    kinds_k1 = sorted(p.kind for p in by_id["K1"].partners + by_id["K3"].partners)
+    assert kinds_k1 == ["academic", "sme"]  # one SME of capacity 1 for K1 and K3
+    (short,) = result.short
+    assert short.shortfall is not None and short.shortfall.kinds == ("SME",)
+    assert "no eligible SME left: all 1 SMEs at capacity or conflicted" in short.shortfall.detail
+    # capacity 1: every assigned partner has used it up
+    assert all(not p.spare_capacity for o in result.outcomes for p in o.partners)
+    roomy = run_batch(loaded, call, capacity=2)
+    uses: dict[str, int] = {}
+    for o in roomy.outcomes:
+        for p in o.partners:
+            uses[p.profile_id] = uses.get(p.profile_id, 0) + 1
+    assert {p.spare_capacity for o in roomy.outcomes for p in o.partners} == {True, False}
+    for o in roomy.outcomes:
+        for p in o.partners:
+            assert p.spare_capacity == (uses[p.profile_id] < 2), p
+
+
+@pytest.mark.model
+def test_demo_calls_give_each_row_the_kinds_it_asks_for(
+    demo_container: Container, tmp_path: Path
+) -> None:
+    from service.cli import main
+
+    calls = Path(__file__).parents[3] / "data" / "demo" / "calls"
+    kinds_of = {"academic": "academic", "clinical_team": "clinical_team", "sme": "sme"}
+    for name in ("nihr-i4i-call.csv", "regional-challenges.csv"):
+        out = tmp_path / name
+        assert main(["batch", str(calls / name), "--out", str(out)], container=demo_container) == 0
+        rows = list(csv.DictReader((out / "partners.csv").open(encoding="utf-8-sig")))
+        assigned: dict[str, list[str]] = {}
+        for row in rows:
+            if row["status"] == "assigned":
+                assigned.setdefault(row["brief_id"], []).append(kinds_of[row["kind"]])
+        wanted = {r["id"]: r for r in csv.DictReader((calls / name).open(encoding="utf-8"))}
+        if name == "nihr-i4i-call.csv":
+            assert sorted(assigned["I4I-01"]) == ["academic", "clinical_team", "sme"]
+        for brief_id, row in wanted.items():
+            asked = [k for k in row["kinds"].split(";") if k]
+            got = assigned.get(brief_id, [])
+            if asked:
+                assert set(got) <= set(asked), (brief_id, got, asked)
+                if int(row["partners"] or 3) >= len(asked):
+                    assert set(got) == set(asked), (brief_id, got, asked)
+        if name == "regional-challenges.csv":
+            kinds = [k for got in assigned.values() for k in got]
+            assert kinds.count("academic") < 0.75 * len(kinds)
+
+
 @pytest.mark.model
 def test_demo_call_reports_open_in_chromium(
     demo_container: Container, tmp_path: Path, browser: object
