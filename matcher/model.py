@@ -172,6 +172,11 @@ class Match:
     evidence: tuple[EvidenceMatch, ...]
     shared_terms: tuple[str, ...]
     conflicts: tuple[str, ...] = ()
+    #: the score's percentile among the best scores of generic briefs for its kind, in [0, 1]
+    #: (:mod:`matcher.calibration`); ``None`` when the kind is not calibrated
+    strength: float | None = None
+    #: ``strong``, ``good``, ``weak`` or ``no_match`` (empty when ``strength`` is ``None``)
+    strength_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)

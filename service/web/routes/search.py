@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from matcher.briefs import make_brief
+from matcher.calibration import NO_STRONG_MATCH_MESSAGE, no_strong_match
 from matcher.errors import MatcherError
 from service.container import Container
 from service.http.auth import ALL_ROLES, Principal, roles_extra
@@ -41,6 +42,7 @@ def search_context(
         "regions": sorted({m.region for m in metas if m.region}),
         "units": sorted({m.unit for m in metas if m.unit}),
         "result": None,
+        "no_strong_match": None,
         "error": None,
         "shortlisted": {e.profile_id for e in container.accounts.shortlist(who.key.id)},
     }
@@ -55,7 +57,9 @@ def search_context(
                 top=10,
                 max_chars=container.settings.max_brief_chars,
             )
-            context["result"] = container.engine.search(brief)
+            context["result"] = result = container.engine.search(brief)
+            if no_strong_match(result.matches):
+                context["no_strong_match"] = NO_STRONG_MATCH_MESSAGE
         except MatcherError as error:
             context["error"] = str(error)
     return context

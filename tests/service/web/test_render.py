@@ -21,3 +21,14 @@ def test_pages_are_everything_but_the_api_and_the_service_routes() -> None:
     assert is_page(_request("/")) and is_page(_request("/profiles/acad-falls"))
     for path in ("/api/v1/search", "/health", "/ready", "/metrics", "/docs", "/openapi.json"):
         assert not is_page(_request(path))
+
+
+def test_highlight_marks_whole_words_only() -> None:
+    marked = str(
+        highlight("Predicting falls; predict falls-risk and prefalls", ["predict", "falls"])
+    )
+    assert "<mark>Predict</mark>ing" not in marked
+    assert "Predicting" in marked and "<mark>predict</mark> " in marked
+    assert "<mark>falls</mark>;" in marked
+    assert "falls-risk" in marked and "<mark>falls</mark>-risk" not in marked
+    assert "pre<mark>falls</mark>" not in marked
