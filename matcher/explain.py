@@ -34,6 +34,9 @@ BRIEF_STOP_WORDS = frozenset(
 #: A word found in more than this share of the pool's documents names no topic of its own
 #: (with :class:`TermStatistics`); it is never shown as a shared term.
 MAX_DOCUMENT_SHARE = 0.2
+#: … once the pool has at least this many documents (in a handful of texts about one topic,
+#: the topic itself is in most of them).
+MIN_POOL_DOCUMENTS = 200
 
 
 def _terms(text: str) -> list[str]:
@@ -74,11 +77,11 @@ class TermStatistics:
         return cls(documents, dict(frequency))
 
     def share(self, term: str) -> float:
-        """The share of documents that hold the word (a phrase: that of its commonest word,
-        so that a phrase is as telling as its least telling word)."""
+        """The share of documents that hold the word (a phrase: at most its rarest word's, so
+        "care homes" tells as much as "homes" although "care" alone tells little)."""
         if not self.documents:
             return 0.0
-        return max(self.frequency.get(w, 0) for w in term.split()) / self.documents
+        return min(self.frequency.get(w, 0) for w in term.split()) / self.documents
 
     def idf(self, term: str) -> float:
         """Smoothed inverse document frequency, ``ln((1 + n) / (1 + df)) + 1`` (a phrase's
@@ -102,7 +105,7 @@ def shared_terms(
     common to every document tells little; the order then equals that of a TF-IDF model fitted
     on all texts (ties: alphabetical). With ``pool`` the IDF is the pool's own, and a term
     found in more than :data:`MAX_DOCUMENT_SHARE` of the pool's documents is left out (it
-    names no topic). A shared phrase hides the single words it contains. Only the brief's
+    names no topic) once the pool has :data:`MIN_POOL_DOCUMENTS`. A shared phrase hides the single words it contains. Only the brief's
     terms are counted in the documents, which keeps this cheap on the search path.
 
     Args:
@@ -114,8 +117,7 @@ def shared_terms(
     if not documents:
         return []
     wanted = Counter(_terms(brief))
-    if pool is not None:
-        # a phrase too: each of its words is highlighted on its own
+    if pool is not None and pool.documents >= MIN_POOL_DOCUMENTS:
         wanted = Counter({t: n for t, n in wanted.items() if pool.share(t) <= MAX_DOCUMENT_SHARE})
     if not wanted:  # nothing but stop words
         return [[] for _ in documents]

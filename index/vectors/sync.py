@@ -291,7 +291,7 @@ def _sync_once(
         except IndexUnavailableError as error:
             reason = str(error)
     if reason is None and previous is not None:
-        if _calibrated(previous.manifest, aggregation):
+        if manifest is not None and _calibrated(manifest, aggregation):  # as on disk
             return SyncReport(previous.manifest.version, False, "", 0, 0, 0, 0, previous.size)
         reason = "no calibration of match strengths"
         previous = store.load(reuse=False)  # rewritten below as a new version, unchanged

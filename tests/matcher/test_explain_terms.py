@@ -25,15 +25,17 @@ def test_brief_phrasing_is_never_a_shared_term() -> None:
 def test_a_word_most_of_the_pool_uses_is_never_shown() -> None:
     pool = TermStatistics.of(
         [
-            f"patients on ward {i} with asthma" if i < 3 else f"patients in clinic {i}"
-            for i in range(20)
+            f"patients on ward {i} with asthma" if i < 30 else f"patients in clinic {i}"
+            for i in range(200)
         ]
     )
     assert pool.share("patients") == 1.0 > MAX_DOCUMENT_SHARE
     terms = shared_terms(
-        "asthma patients", ["Asthma patients at home.", "Patients at home."], pool=pool
+        "asthma and patients", ["Asthma; patients at home.", "Patients at home."], pool=pool
     )
     assert terms == [["asthma"], []]
+    # a phrase is as telling as its rarest word
+    assert shared_terms("asthma patients", ["Asthma patients."], pool=pool) == [["asthma patients"]]
 
 
 def test_the_pool_idf_ranks_rare_words_first() -> None:
@@ -42,3 +44,23 @@ def test_the_pool_idf_ranks_rare_words_first() -> None:
     assert pool.idf("stroke rehabilitation") == pool.idf("rehabilitation")  # its rarest word
     terms = shared_terms("stroke and rehabilitation", ["Rehabilitation; stroke."], pool=pool)[0]
     assert terms == ["rehabilitation", "stroke"]
+
+
+def test_a_clinical_team_or_smes_specialty_opens_its_summary_item() -> None:
+    from matcher.model import EvidenceItem, EvidenceType, Profile, ProfileKind
+
+    need = EvidenceItem(
+        "n1", EvidenceType.NEED, "Therapy after stroke", "Text.", specialty="Stroke"
+    )
+    team = Profile(
+        "c1", ProfileKind.CLINICAL_TEAM, "Bracken Ward", "org", unit="Neurorehabilitation",
+        summary="Clinical team at Kilbraddan.", evidence=(need,),
+    )  # fmt: skip
+    summary = team.evidence_with_summary()[-1]
+    assert summary.text.startswith("Neurorehabilitation; Stroke. Clinical team at Kilbraddan.")
+    sme = Profile("s1", ProfileKind.SME, "Vorncombe", "org", unit="wearables", summary="Insoles.")
+    assert sme.evidence_with_summary()[-1].text == "wearables. Insoles."
+    academic = Profile(
+        "a1", ProfileKind.ACADEMIC, "Dr A", "org", unit="School of Computing", summary="Falls."
+    )
+    assert academic.evidence_with_summary()[-1].text == "Falls."  # academics' scores unchanged
