@@ -168,9 +168,29 @@ class Profile:
     evidence: tuple[EvidenceItem, ...] = ()
     updated_at: str = ""
 
+    def specialty_text(self) -> str:
+        """What a clinical team's unit and specialties or an SME's sector say it works on
+        ("Neurorehabilitation."); empty for an academic (whose publications say it at length)
+        or when there is nothing to say."""
+        if self.kind is ProfileKind.ACADEMIC:
+            return ""
+        named = [
+            self.unit,
+            *(e.specialty for e in self.evidence),
+            *(e.sector for e in self.evidence),
+        ]
+        fields = list(dict.fromkeys(n.strip() for n in named if n.strip()))
+        return "; ".join(fields) + "." if fields else ""
+
     def evidence_with_summary(self) -> tuple[EvidenceItem, ...]:
-        """The profile's evidence plus its summary (and keywords) as one more item, if it has one."""
-        parts = [self.summary.strip()]
+        """The profile's evidence plus its summary (and keywords) as one more item, if it has one.
+
+        A clinical team's or an SME's summary item opens with its unit, specialty or sector
+        (:meth:`specialty_text`): their evidence is short, and what the team's specialty is says
+        as much about its work as a need does. (As an item of its own, a bare name scores low
+        against any brief and pulls down the mean of a profile's few items.)
+        """
+        parts = [self.specialty_text(), self.summary.strip()]
         if self.keywords:
             parts.append("Keywords: " + ", ".join(self.keywords) + ".")
         text = " ".join(p for p in parts if p)
@@ -235,6 +255,11 @@ class Match:
     evidence: tuple[EvidenceMatch, ...]
     shared_terms: tuple[str, ...]
     conflicts: tuple[str, ...] = ()
+    #: the score's percentile among the best scores of generic briefs for its kind, in [0, 1]
+    #: (:mod:`matcher.calibration`); ``None`` when the kind is not calibrated
+    strength: float | None = None
+    #: ``strong``, ``good``, ``weak`` or ``no_match`` (empty when ``strength`` is ``None``)
+    strength_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,14 @@ class AggregationConfig:
         if self.k < 1:
             raise ValueError(f"k must be at least 1, got {self.k}")
 
+    @property
+    def key(self) -> str:
+        """A short name of the aggregation (``max``, ``mean``, ``top_k_mean:3``): scores of
+        different keys are not comparable (a calibration is kept per key)."""
+        if self.method is Aggregation.TOP_K_MEAN:
+            return f"{self.method.value}:{self.k}"
+        return self.method.value
+
 
 @dataclass(frozen=True, slots=True)
 class ItemScores:
@@ -160,6 +168,20 @@ def bounded_profile_scores(
         / wanted[open_]
     ).astype(np.float32)
     return BoundedScores(seen.profiles, scores, exact)
+
+
+def best_per_group(scores: ProfileScores, profile_groups: IntArray, groups: int) -> FloatArray:
+    """The best score in each group of profiles (``-inf`` for a group with no scored profile).
+
+    Args:
+        scores: profile scores.
+        profile_groups: the group of every profile (indexed by profile index), e.g. its kind.
+        groups: how many groups there are.
+    """
+    best = np.full(groups, -np.inf, dtype=np.float32)
+    if scores.profiles.size:
+        np.maximum.at(best, profile_groups[scores.profiles], scores.scores)
+    return best
 
 
 def top_profiles(scores: ProfileScores, n: int) -> ProfileScores:

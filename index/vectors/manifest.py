@@ -44,6 +44,10 @@ class Manifest:
             sample of the index's own vectors (1.0 for an exact index).
         recall_k: the k of that recall.
         format_version: the manifest format (:data:`FORMAT_VERSION`).
+        calibration: per kind, the quantiles of the best scores of generic briefs
+            (:meth:`matcher.calibration.Calibration.to_json`), measured when the version was
+            built; ``None`` in a version built before calibrations were kept (the engine then
+            measures it when it loads the version, and the next sync stores it).
     """
 
     version: int
@@ -61,6 +65,7 @@ class Manifest:
     recall_at_k: float | None = None
     recall_k: int = 100
     format_version: int = FORMAT_VERSION
+    calibration: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""

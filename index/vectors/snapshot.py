@@ -41,6 +41,9 @@ FLOAT16_FILE = "vectors.f16.npy"
 ROWS_FILE = "rows.npz"
 #: Items (id, profile) and profiles (filter fields), by index.
 CATALOGUE_FILE = "catalogue.json"
+#: The vectors of the generic briefs the version's calibration was measured with (a later
+#: sync reuses them instead of embedding the briefs again); absent in older versions.
+BRIEFS_FILE = "briefs.npy"
 
 
 def ivf_of(index: Any) -> Any:
@@ -97,6 +100,8 @@ class IndexSnapshot:
         item_profiles: item → profile (a position in ``profiles``).
         profiles: the filter fields of every profile, by position.
         path: the version directory it was read from (``None`` for one made in memory).
+        brief_vectors: the vectors of the calibration's generic briefs, if the version kept
+            them.
     """
 
     def __init__(
@@ -111,8 +116,10 @@ class IndexSnapshot:
         item_profiles: npt.NDArray[np.int64],
         profiles: list[ProfileMeta],
         path: Path | None = None,
+        brief_vectors: npt.NDArray[np.float32] | None = None,
     ) -> None:
         self.manifest = manifest
+        self.brief_vectors = brief_vectors
         self.index = index
         self.vectors = vectors
         self.row_ids = row_ids
@@ -297,6 +304,8 @@ def load_snapshot(directory: Path) -> IndexSnapshot:
     if manifest.vector_count != row_ids.size:
         raise ValueError("manifest vector count differs from the index")
     configure(index, manifest)
+    briefs = directory / BRIEFS_FILE
+    brief_vectors = np.load(briefs).astype(np.float32) if briefs.is_file() else None
     return IndexSnapshot(
         manifest=manifest,
         index=index,
@@ -307,7 +316,22 @@ def load_snapshot(directory: Path) -> IndexSnapshot:
         item_profiles=item_profiles,
         profiles=profiles,
         path=directory,
+        brief_vectors=brief_vectors,
     )
+
+
+def item_layout(
+    rows: Sequence[ChunkRow], profiles: Sequence[ProfileMeta]
+) -> tuple[npt.NDArray[np.int64], list[tuple[str, int]]]:
+    """Row → item, and every item as (item id, profile position), items in order of first row:
+    the mapping a version stores (and a snapshot's ``row_items``, ``item_ids``,
+    ``item_profiles``)."""
+    item_keys: dict[tuple[str, str], int] = {}
+    row_items = np.empty(len(rows), dtype=np.int64)
+    for i, row in enumerate(rows):
+        row_items[i] = item_keys.setdefault((row.profile_id, row.item_id), len(item_keys))
+    profile_position = {p.id: i for i, p in enumerate(profiles)}
+    return row_items, [(item_id, profile_position[pid]) for (pid, item_id) in item_keys]
 
 
 def write_version(
@@ -318,6 +342,7 @@ def write_version(
     vectors: npt.NDArray[np.float32],
     rows: Sequence[ChunkRow],
     profiles: Sequence[ProfileMeta],
+    brief_vectors: npt.NDArray[np.float32] | None = None,
 ) -> None:
     """Write the files of one version into ``directory`` (an empty staging directory), each
     flushed to disk; :func:`load_snapshot` reads them back.
@@ -329,17 +354,14 @@ def write_version(
         vectors: the vectors in FAISS row order.
         rows: the chunk of every row, in the same order.
         profiles: every profile the items of ``rows`` belong to.
+        brief_vectors: the vectors of the calibration's generic briefs (:data:`BRIEFS_FILE`).
 
     Raises:
         OSError: a file cannot be written.
     """
-    item_keys: dict[tuple[str, str], int] = {}
-    row_items = np.empty(len(rows), dtype=np.int64)
-    for i, row in enumerate(rows):
-        row_items[i] = item_keys.setdefault((row.profile_id, row.item_id), len(item_keys))
-    profile_position = {p.id: i for i, p in enumerate(profiles)}
+    row_items, items = item_layout(rows, profiles)
     catalogue_part = {
-        "items": [[item_id, profile_position[profile_id]] for (profile_id, item_id) in item_keys],
+        "items": [[item_id, position] for item_id, position in items],
         "profiles": [
             {
                 "id": p.id,
@@ -363,6 +385,8 @@ def write_version(
         ),
     )
     _write_file(directory / CATALOGUE_FILE, lambda h: h.write(json.dumps(catalogue_part).encode()))
+    if brief_vectors is not None:
+        _write_file(directory / BRIEFS_FILE, lambda h: np.save(h, brief_vectors))
     manifest.write(directory)
 
 

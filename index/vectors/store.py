@@ -214,13 +214,16 @@ class IndexStore:
         vectors: npt.NDArray[np.float32],
         rows: Sequence[ChunkRow],
         profiles: Sequence[ProfileMeta],
+        *,
+        brief_vectors: npt.NDArray[np.float32] | None = None,
     ) -> None:
         """Write a version to a temporary directory, rename it into place, move ``CURRENT``
         (with ``os.replace``), then remove versions older than the last :data:`KEEP_VERSIONS`.
 
         Args:
             manifest: the new version's manifest (its ``version`` names the directory).
-            index, vectors, rows, profiles: as :func:`index.vectors.snapshot.write_version`.
+            index, vectors, rows, profiles, brief_vectors: as
+                :func:`index.vectors.snapshot.write_version`.
 
         Raises:
             OSError: a file cannot be written; ``CURRENT`` and the old versions are untouched.
@@ -234,6 +237,7 @@ class IndexStore:
                 vectors=vectors,
                 rows=rows,
                 profiles=profiles,
+                brief_vectors=brief_vectors,
             )
             final = self.root / f"v{manifest.version:06d}"
             if final.exists():

@@ -31,9 +31,12 @@ from index.vectors.build import (
     library_versions,
 )
 from index.vectors.manifest import Manifest
-from index.vectors.snapshot import IndexSnapshot
+from index.vectors.snapshot import IndexSnapshot, item_layout
 from index.vectors.threads import build_threads
+from matcher.calibration import GENERIC_BRIEFS, Calibration, briefs_fingerprint, calibrate
 from matcher.errors import IndexUnavailableError
+from matcher.model import ProfileKind
+from matcher.ranking import AggregationConfig, best_per_group, score_items, score_profiles
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +113,10 @@ class Versions(Protocol):
         vectors: npt.NDArray[np.float32],
         rows: Sequence[ChunkRow],
         profiles: Sequence[ProfileMeta],
+        *,
+        brief_vectors: npt.NDArray[np.float32] | None = None,
     ) -> None:
-        """Write a version and make it current."""
+        """Write a version (with the calibration briefs' vectors) and make it current."""
         ...
 
 
@@ -144,12 +149,16 @@ def sync(
     *,
     force_rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    aggregation: AggregationConfig | None = None,
 ) -> SyncReport:
     """Bring the index up to the catalogue: embed new texts (cache first), drop vectors of
-    deleted chunks, add new ones, write a new version and swap it in.
+    deleted chunks, add new ones, measure the calibration of match strengths
+    (:func:`measure_calibration`), write a new version and swap it in.
 
     Nothing changes on disk when the index already matches. When the old index cannot be
-    used (none, unreadable, another model) it is rebuilt from the catalogue and the cache.
+    used (none, unreadable, another model) it is rebuilt from the catalogue and the cache. A
+    version that matches but has no calibration of ``aggregation`` (built before calibrations
+    were kept) is written again with one.
 
     Args:
         store: the directory of versions (its lock is held for the whole sync).
@@ -157,25 +166,118 @@ def sync(
         encoder: embeds texts that have no cached vector.
         force_rebuild: ignore the current index and build from scratch.
         progress: called as ``progress(done, total)`` while texts are embedded.
+        aggregation: the aggregation the calibration is measured for (the default one when
+            omitted).
 
     Raises:
         CatalogueChangedError: the catalogue kept changing under every attempt.
     """
+    how = aggregation or AggregationConfig()
     with store.locked():
         for _attempt in range(SYNC_ATTEMPTS - 1):
             try:
                 return _sync_once(
-                    store, catalogue, encoder, force_rebuild=force_rebuild, progress=progress
+                    store, catalogue, encoder, how, force_rebuild=force_rebuild, progress=progress
                 )
             except CatalogueChangedError:
                 logger.info("the catalogue changed during a sync; syncing again")
-        return _sync_once(store, catalogue, encoder, force_rebuild=force_rebuild, progress=progress)
+        return _sync_once(
+            store, catalogue, encoder, how, force_rebuild=force_rebuild, progress=progress
+        )
+
+
+def _calibrated(manifest: Manifest, aggregation: AggregationConfig) -> bool:
+    """Whether a version's manifest holds a calibration of ``aggregation`` and today's briefs."""
+    if manifest.calibration is None:
+        return False
+    try:
+        return Calibration.from_json(manifest.calibration).fits(aggregation.key)
+    except ValueError:
+        return False
+
+
+def brief_vectors(
+    encoder: Encoder, previous: IndexSnapshot | None, briefs: Sequence[str] = GENERIC_BRIEFS
+) -> npt.NDArray[np.float32]:
+    """The generic briefs' vectors: the previous version's when it kept those of the same
+    briefs (a sync after a small write then embeds no brief), else embedded now."""
+    if (
+        previous is not None
+        and previous.brief_vectors is not None
+        and previous.manifest.calibration is not None
+        and previous.manifest.calibration.get("briefs") == briefs_fingerprint(briefs)
+        and previous.brief_vectors.shape == (len(briefs), encoder.dimension)
+    ):
+        return previous.brief_vectors
+    return encoder.encode(list(briefs))
+
+
+def measure_calibration(
+    vectors: npt.NDArray[np.float32],
+    row_items: npt.NDArray[np.int64],
+    item_profiles: npt.NDArray[np.int64],
+    profile_kinds: npt.NDArray[np.int64],
+    queries: npt.NDArray[np.float32],
+    aggregation: AggregationConfig,
+    *,
+    briefs: Sequence[str] = GENERIC_BRIEFS,
+    rows_per_step: int = 65_536,
+) -> Calibration:
+    """Score the generic briefs against every profile (exactly, over all vectors) and keep,
+    per kind, the distribution of each brief's best score (:mod:`matcher.calibration`).
+
+    Args:
+        vectors: every row's vector.
+        row_items: row → item; item_profiles: item → profile; profile_kinds: profile → the
+            position of its kind in :class:`ProfileKind`.
+        queries: the vectors of ``briefs``, one row each.
+        aggregation: how item similarities become profile scores.
+        briefs: the generic briefs (their fingerprint is stored).
+        rows_per_step: rows multiplied at a time (bounds the memory of a large index).
+    """
+    kinds = list(ProfileKind)
+    fingerprint = briefs_fingerprint(briefs)
+    if vectors.shape[0] == 0 or queries.shape[0] == 0:
+        return calibrate({}, aggregation=aggregation.key, briefs=fingerprint)
+    similarities = np.empty((vectors.shape[0], queries.shape[0]), dtype=np.float32)
+    for start in range(0, vectors.shape[0], rows_per_step):
+        block = np.asarray(vectors[start : start + rows_per_step], dtype=np.float32)
+        similarities[start : start + rows_per_step] = block @ queries.T
+    present = np.bincount(profile_kinds, minlength=len(kinds)) > 0
+    best: dict[ProfileKind, list[float]] = {k: [] for k, p in zip(kinds, present, strict=True) if p}
+    for b in range(queries.shape[0]):
+        items = score_items(np.ascontiguousarray(similarities[:, b]), row_items)
+        per_kind = best_per_group(
+            score_profiles(items, item_profiles, aggregation), profile_kinds, len(kinds)
+        )
+        for code, kind in enumerate(kinds):
+            if kind in best and np.isfinite(per_kind[code]):
+                best[kind].append(float(per_kind[code]))
+    return calibrate(best, aggregation=aggregation.key, briefs=fingerprint)
+
+
+def _measure_for_rows(
+    vectors: npt.NDArray[np.float32],
+    rows: Sequence[ChunkRow],
+    profiles: Sequence[ProfileMeta],
+    queries: npt.NDArray[np.float32],
+    aggregation: AggregationConfig,
+) -> Calibration:
+    """:func:`measure_calibration` over a version about to be written (rows in its order)."""
+    row_items, items = item_layout(rows, profiles)
+    item_profiles = np.array([position for _, position in items], dtype=np.int64)
+    kinds = list(ProfileKind)
+    profile_kinds = np.array([kinds.index(p.kind) for p in profiles], dtype=np.int64)
+    return measure_calibration(
+        vectors, row_items, item_profiles, profile_kinds, queries, aggregation
+    )
 
 
 def _sync_once(
     store: Versions,
     catalogue: Catalogue,
     encoder: Encoder,
+    aggregation: AggregationConfig,
     *,
     force_rebuild: bool,
     progress: Callable[[int, int], None] | None,
@@ -189,7 +291,10 @@ def _sync_once(
         except IndexUnavailableError as error:
             reason = str(error)
     if reason is None and previous is not None:
-        return SyncReport(previous.manifest.version, False, "", 0, 0, 0, 0, previous.size)
+        if manifest is not None and _calibrated(manifest, aggregation):  # as on disk
+            return SyncReport(previous.manifest.version, False, "", 0, 0, 0, 0, previous.size)
+        reason = "no calibration of match strengths"
+        previous = store.load(reuse=False)  # rewritten below as a new version, unchanged
 
     # one snapshot: a profile written or erased meanwhile is in all three or in none
     catalogue_version, rows, profiles = catalogue.index_source()
@@ -207,6 +312,9 @@ def _sync_once(
     with build_threads():
         built = index_for(change, store.policy, previous=_built(previous))
 
+    ordered = [wanted[int(i)] for i in change.row_ids]
+    queries = brief_vectors(encoder, previous)
+    calibration = _measure_for_rows(change.vectors, ordered, profiles, queries, aggregation)
     version = (manifest.version + 1) if manifest is not None else 1
     new_manifest = Manifest(
         version=version,
@@ -223,9 +331,11 @@ def _sync_once(
         catalogue_version=catalogue_version,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         libraries=library_versions(),
+        calibration=calibration.to_json(),
     )
-    ordered = [wanted[int(i)] for i in change.row_ids]
-    store.publish(new_manifest, built.index, change.vectors, ordered, profiles)
+    store.publish(
+        new_manifest, built.index, change.vectors, ordered, profiles, brief_vectors=queries
+    )
     return SyncReport(
         version=version,
         rebuilt=previous is None,

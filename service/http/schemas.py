@@ -8,9 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from index.ingest.records import Required as Visible
 from matcher.briefs import MAX_TOP
+from matcher.calibration import NO_STRONG_MATCH_MESSAGE, no_strong_match
 from matcher.model import Match, Profile, Provenance, SearchResult
 
 KindName = Literal["academic", "clinical_team", "sme"]
+StrengthName = Literal["strong", "good", "weak", "no_match"]
 Name = Annotated[str, Field(min_length=1, max_length=300)]
 
 
@@ -98,6 +100,14 @@ class MatchOut(BaseModel):
     unit: str
     region: str
     score: float
+    strength: float | None = Field(
+        None,
+        description="the score's percentile among the best scores generic briefs get for this "
+        "kind (0–1, comparable across kinds); null when the kind is not calibrated",
+    )
+    strength_label: StrengthName | None = Field(
+        None, description="strong, good, weak or no_match (thresholds in matcher.calibration)"
+    )
     rank: int
     evidence: list[EvidenceOut]
     shared_terms: list[str]
@@ -115,6 +125,8 @@ class MatchOut(BaseModel):
             unit=match.unit,
             region=match.region,
             score=match.score,
+            strength=match.strength,
+            strength_label=match.strength_label or None,  # type: ignore[arg-type]
             rank=match.rank,
             evidence=[
                 EvidenceOut(
@@ -145,6 +157,10 @@ class SearchResponse(BaseModel):
     candidates_considered: int
     index_version: int
     took_ms: float
+    no_strong_match: bool = Field(
+        False, description="no match of any kind reaches the 'weak' strength"
+    )
+    message: str | None = Field(None, description="what no_strong_match means, when it is set")
 
     @classmethod
     def of(cls, result: SearchResult, *, index_version: int, took_ms: float) -> SearchResponse:
@@ -152,12 +168,15 @@ class SearchResponse(BaseModel):
         results: dict[KindName, list[MatchOut]] = {}
         for kind, matches in result.groups.items():
             results[kind.value] = [MatchOut.of(m) for m in matches]
+        weak = no_strong_match(result.matches)
         return cls(
             results=results,
             total=sum(len(v) for v in results.values()),
             candidates_considered=result.candidates_considered,
             index_version=index_version,
             took_ms=round(took_ms, 2),
+            no_strong_match=weak,
+            message=NO_STRONG_MATCH_MESSAGE if weak else None,
         )
 
 

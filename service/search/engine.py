@@ -32,9 +32,11 @@ import numpy.typing as npt
 from index.db.catalogue import Catalogue
 from index.encoders.base import Encoder
 from index.vectors.store import IndexSnapshot, IndexStore
+from index.vectors.sync import brief_vectors, measure_calibration
 from matcher.briefs import make_brief
+from matcher.calibration import Calibration, label
 from matcher.errors import IndexUnavailableError, ProfileNotFoundError
-from matcher.explain import shared_terms, snippet
+from matcher.explain import TermStatistics, shared_terms, snippet
 from matcher.fusion import RankingProfile
 from matcher.model import (
     Brief,
@@ -65,6 +67,9 @@ __all__ = ["EVIDENCE_PER_MATCH", "THOROUGH_SHORTLIST", "ScoredBrief", "SearchEng
 
 #: Evidence items shown per match (the profile's best, by similarity to the brief).
 EVIDENCE_PER_MATCH = 3
+#: The pool's document frequencies (for shared terms) are counted over at most this many of
+#: an index version's chunks, a seeded sample: enough for the frequent words that matter.
+TERM_SAMPLE = 20_000
 
 
 def _bound(similarities: npt.NDArray[np.float32], k: int) -> float | None:
@@ -129,6 +134,8 @@ class SearchEngine:
         self._lock = threading.Lock()
         self._names: tuple[int, dict[str, str]] | None = None
         self._thorough: ThoroughScorer | None = None
+        self._calibration: tuple[IndexSnapshot, Calibration] | None = None
+        self._terms: tuple[IndexSnapshot, TermStatistics] | None = None
         # through a lambda, so that the scorers see an ``_aggregate`` replaced on the instance
         self._scorers: dict[RankingProfile, ProfileScorer] = scorers(
             aggregate=lambda snap, query, profiles: self._aggregate(snap, query, profiles),
@@ -168,6 +175,56 @@ class SearchEngine:
         """Load the current version now, whatever the reload interval."""
         self._checked_at = 0.0
         return self.snapshot()
+
+    def calibration(self, snap: IndexSnapshot | None = None) -> Calibration:
+        """The calibration of match strengths of a version (the current one by default).
+
+        Read from its manifest when it holds one of this engine's aggregation; otherwise (a
+        version built before calibrations were kept, or another aggregation) measured now,
+        once per loaded version, and kept in memory; the next sync stores it.
+        """
+        snap = snap or self.snapshot()
+        cached = self._calibration
+        if cached is not None and cached[0] is snap:
+            return cached[1]
+        found: Calibration | None = None
+        if snap.manifest.calibration is not None:
+            try:
+                found = Calibration.from_json(snap.manifest.calibration)
+            except ValueError as error:
+                logger.warning("index version %s: %s", snap.manifest.version, error)
+        if found is None or not found.fits(self.aggregation.key):
+            logger.info(
+                "index version %s has no calibration of %s; measuring it",
+                snap.manifest.version,
+                self.aggregation.key,
+            )
+            found = measure_calibration(
+                snap.vectors,
+                snap.row_items,
+                snap.item_profiles,
+                snap.kind_codes,
+                brief_vectors(self.encoder, snap),
+                self.aggregation,
+            )
+        self._calibration = (snap, found)
+        return found
+
+    def term_statistics(self, snap: IndexSnapshot | None = None) -> TermStatistics:
+        """Document frequencies of words over a version's chunks (at most :data:`TERM_SAMPLE`
+        of them, a sample seeded by the version), counted once per loaded version."""
+        snap = snap or self.snapshot()
+        cached = self._terms
+        if cached is not None and cached[0] is snap:
+            return cached[1]
+        ids = snap.row_ids
+        if ids.size > TERM_SAMPLE:
+            rng = np.random.default_rng(snap.manifest.version)
+            ids = np.sort(rng.choice(ids, TERM_SAMPLE, replace=False))
+        texts = self.catalogue.chunk_texts([int(i) for i in ids])
+        found = TermStatistics.of(texts.values())
+        self._terms = (snap, found)
+        return found
 
     # ------------------------------------------------------------------ scoring
     def encode_briefs(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
@@ -463,10 +520,12 @@ class SearchEngine:
         returned = [int(p) for kind in scored.groups for p in scored.groups[kind].profiles]
         ids = [snap.profiles[p].id for p in returned]
         profiles = self.catalogue.get_profiles(ids, with_evidence=False)
-        evidence = self._evidence(snap, query, returned, ids)
+        evidence, embedding_scores = self._evidence(snap, query, returned, ids)
+        calibration = self.calibration(snap)
         order = [i for i in ids if i in profiles]
         documents = [" ".join(f"{e.title}. {e.snippet}" for e in evidence[i]) for i in order]
-        terms = dict(zip(order, shared_terms(brief.text, documents), strict=True))
+        pool = self.term_statistics(snap)
+        terms = dict(zip(order, shared_terms(brief.text, documents, pool=pool), strict=True))
         organisation_names = self.organisation_names()
         groups: dict[ProfileKind, tuple[Match, ...]] = {}
         for kind, scores in scored.groups.items():
@@ -476,6 +535,9 @@ class SearchEngine:
                 if profile is None:  # deleted since the index was built
                     continue
                 found_terms = terms.get(profile.id, [])
+                # from the embedding score: a fused (thorough) score is on another scale
+                strength = calibration.strength(kind, embedding_scores.get(int(p), float(score)))
+                strength_label = label(strength)
                 matches.append(
                     Match(
                         profile_id=profile.id,
@@ -493,6 +555,8 @@ class SearchEngine:
                         ),
                         shared_terms=tuple(found_terms),
                         conflicts=_conflicts(brief, profile),
+                        strength=strength,
+                        strength_label=strength_label.value if strength_label else "",
                     )
                 )
             groups[kind] = tuple(matches)
@@ -504,14 +568,15 @@ class SearchEngine:
         query: npt.NDArray[np.float32],
         returned: list[int],
         ids: list[str],
-    ) -> dict[str, list[EvidenceMatch]]:
+    ) -> tuple[dict[str, list[EvidenceMatch]], dict[int, float]]:
         """The best evidence items of each returned profile (snapshot index ``returned[i]``, id
-        ``ids[i]``), read from the catalogue, with their similarity; the snippet is the item's
-        whole text until :meth:`explain` cuts it around the shared terms.
+        ``ids[i]``), read from the catalogue, with their similarity (the snippet is the item's
+        whole text until :meth:`explain` cuts it around the shared terms); and each returned
+        profile's embedding score (the fast profile's, by snapshot index).
 
         An item KE staff pinned is always among them, first, whatever its similarity (that of
         its best chunk, 0 when the index has none of it)."""
-        best, scores = self._best_items(snap, query, np.array(returned, dtype=np.int64))
+        best, scores, totals = self._best_items(snap, query, np.array(returned, dtype=np.int64))
         items = self.catalogue.evidence_items(
             [snap.item_ids[item] for chosen in best.values() for item, _ in chosen], ids
         )
@@ -540,14 +605,14 @@ class SearchEngine:
                 )
                 for found, similarity in [*first, *(c for c in chosen if c[0].id not in shown)]
             ]
-        return evidence
+        return evidence, totals
 
-    @staticmethod
     def _best_items(
-        snap: IndexSnapshot, query: npt.NDArray[np.float32], profiles: npt.NDArray[np.int64]
-    ) -> tuple[dict[int, list[tuple[int, float]]], dict[tuple[int, str], float]]:
+        self, snap: IndexSnapshot, query: npt.NDArray[np.float32], profiles: npt.NDArray[np.int64]
+    ) -> tuple[dict[int, list[tuple[int, float]]], dict[tuple[int, str], float], dict[int, float]]:
         """The best evidence items of each given profile: (item index, similarity), best first;
-        and the similarity of every item of those profiles, by (profile index, item id)."""
+        the similarity of every item of those profiles, by (profile index, item id); and each
+        profile's score over all its vectors (from the same similarities)."""
         rows = snap.rows_for_profiles(np.unique(profiles))
         scored = score_items(snap.similarities(query, rows), snap.row_items[rows])
         found = best_items(scored, snap.item_profiles, EVIDENCE_PER_MATCH)
@@ -560,4 +625,9 @@ class SearchEngine:
             (int(snap.item_profiles[item]), snap.item_ids[item]): similarity
             for item, similarity in zip(scored.items.tolist(), scored.scores.tolist(), strict=True)
         }
-        return chosen, every
+        totals = score_profiles(scored, snap.item_profiles, self.aggregation)
+        return (
+            chosen,
+            every,
+            dict(zip(totals.profiles.tolist(), totals.scores.tolist(), strict=True)),
+        )

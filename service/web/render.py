@@ -42,7 +42,8 @@ API_PREFIXES = ("/api/", "/health", "/ready", "/metrics", "/docs", "/openapi.jso
 
 
 def highlight(text: str, terms: list[str]) -> Markup:
-    """Escape ``text`` and wrap each occurrence of ``terms`` in ``<mark>``."""
+    """Escape ``text`` and wrap each whole-word occurrence of ``terms`` in ``<mark>`` (as the
+    shared terms are found: "predict" marks "predict", never the start of "Predicting")."""
     escaped = str(escape(text))
     words = sorted(
         {t for term in terms for t in [term, *term.split()] if len(t) > 2}, key=len, reverse=True
@@ -50,7 +51,8 @@ def highlight(text: str, terms: list[str]) -> Markup:
     if not words:
         return Markup(escaped)
     pattern = re.compile(
-        r"\b(" + "|".join(re.escape(str(escape(w))) for w in words) + r")", re.IGNORECASE
+        r"(?<![\w-])(" + "|".join(re.escape(str(escape(w))) for w in words) + r")(?![\w-])",
+        re.IGNORECASE,
     )
     return Markup(pattern.sub(r"<mark>\1</mark>", escaped))
 

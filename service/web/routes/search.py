@@ -17,6 +17,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from matcher.briefs import make_brief
+from matcher.calibration import NO_STRONG_MATCH_MESSAGE, no_strong_match
 from matcher.errors import MatcherError
 from matcher.model import Brief
 from service.container import Container
@@ -80,6 +81,7 @@ def search_context(
         "regions": sorted({m.region for m in metas if m.region}),
         "units": sorted({m.unit for m in metas if m.unit}),
         "result": None,
+        "no_strong_match": None,
         "error": None,
         "introduced": {},
         "shortlisted": {e.profile_id for e in container.accounts.shortlist(who.key.id)},
@@ -87,6 +89,8 @@ def search_context(
     if form.text.strip():
         try:
             result = container.engine.search(form.brief(container))
+            if no_strong_match(result.matches):
+                context["no_strong_match"] = NO_STRONG_MATCH_MESSAGE
         except MatcherError as error:
             context["error"] = str(error)
             return context

@@ -39,3 +39,14 @@ def test_the_summary_item_is_shown_by_its_type_not_its_internal_title() -> None:
     assert evidence_title(EvidenceType.SUMMARY, SUMMARY_TITLE) == ""
     assert evidence_title(EvidenceType.PUBLICATION, SUMMARY_TITLE) == SUMMARY_TITLE
     assert evidence_title(EvidenceType.GRANT, "Falls") == "Falls"
+
+
+def test_highlight_marks_whole_words_only() -> None:
+    marked = str(
+        highlight("Predicting falls; predict falls-risk and prefalls", ["predict", "falls"])
+    )
+    assert "<mark>Predict</mark>ing" not in marked
+    assert "Predicting" in marked and "<mark>predict</mark> " in marked
+    assert "<mark>falls</mark>;" in marked
+    assert "falls-risk" in marked and "<mark>falls</mark>-risk" not in marked
+    assert "pre<mark>falls</mark>" not in marked
