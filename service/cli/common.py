@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from tqdm import tqdm
 
 from matcher.fusion import RankingProfile
@@ -57,7 +58,10 @@ def require_catalogue(settings: Settings) -> None:
     Raises:
         NoCatalogueError: no catalogue file.
     """
-    url = make_url(settings.catalogue_url)
+    try:
+        url = make_url(settings.catalogue_url)
+    except ArgumentError:
+        return  # opening the catalogue reports the bad URL in its own words
     if not url.get_backend_name().startswith("sqlite") or url.database in (None, "", ":memory:"):
         return  # a server database exists or not as a whole: opening it says which
     path = Path(url.database)

@@ -18,6 +18,7 @@ from index.db.catalogue import Catalogue
 from index.encoders.tokens import token_counter
 from index.ingest import ingest_files
 from index.vectors.store import IndexStore
+from matcher.calibration import GENERIC_BRIEFS
 from tests.fakes import FakeEncoder
 
 
@@ -96,7 +97,10 @@ def test_the_index_is_built_from_the_cache_without_embedding_a_stored_chunk(
     before = encoder.texts_embedded
     report = IndexStore(tmp_path / "index").sync(catalogue, encoder)
     assert report.vector_count == 300 and report.embedded == 0
-    assert encoder.texts_embedded == before
+    # no stored chunk is embedded; only the calibration's generic briefs, once (then cached)
+    assert encoder.texts_embedded == before + len(GENERIC_BRIEFS)
+    IndexStore(tmp_path / "index").sync(catalogue, encoder, force_rebuild=True)
+    assert encoder.texts_embedded == before + len(GENERIC_BRIEFS)
     catalogue.close()
 
 

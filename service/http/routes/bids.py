@@ -69,7 +69,12 @@ def create_bid(body: BidIn, container: ContainerDep, who: Staff) -> BidOut:
     return bid_out(container, created)
 
 
-@router.get("/bids/calendar.ics", openapi_extra=STAFF)
+@router.get(
+    "/bids/calendar.ics",
+    openapi_extra=STAFF,
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
 def bids_calendar(container: ContainerDep, _who: Staff) -> Response:
     """Bid deadlines and governance due dates as an iCalendar feed (subscribe from a calendar)."""
     return Response(
@@ -79,13 +84,25 @@ def bids_calendar(container: ContainerDep, _who: Staff) -> Response:
     )
 
 
-@router.get("/bids/export.csv", openapi_extra=STAFF)
+@router.get(
+    "/bids/export.csv",
+    openapi_extra=STAFF,
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
 def export_csv(container: ContainerDep, who: Staff) -> Response:
     """Every bid as CSV (safe to open in a spreadsheet)."""
     return _export(container, who, "csv")
 
 
-@router.get("/bids/export.xlsx", openapi_extra=STAFF)
+@router.get(
+    "/bids/export.xlsx",
+    openapi_extra=STAFF,
+    response_class=Response,
+    responses={
+        200: {"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}
+    },
+)
 def export_xlsx(container: ContainerDep, who: Staff) -> Response:
     """Every bid as an Excel workbook."""
     return _export(container, who, "xlsx")
