@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from service.batch.consortia_file import write_consortia
 from service.batch.jobs import CONSORTIA_FILE
 from service.batch.result import BatchResult
-from service.http.exports import neutralise
+from service.http.exports import append_text_row, neutralise
 
 COLUMNS = (
     "brief_id", "purpose", "wanted", "status", "rank", "profile_id", "name", "kind",
@@ -68,29 +68,25 @@ def write_csv(result: BatchResult, path: Path) -> None:
 
 
 def write_xlsx(result: BatchResult, path: Path) -> None:
-    """A workbook: Summary, Partners, Consortia and Row errors sheets."""
+    """A workbook: Summary, Partners, Consortia and Row errors sheets; every text a text cell
+    (:func:`service.http.exports.append_text_row`), so a formula-like value is never run and
+    shows no apostrophe."""
     workbook = Workbook()
     summary = workbook.active
     assert summary is not None  # a new workbook has one sheet
     summary.title = "Summary"
     summary.append(["brief_id", "purpose", "wanted", "assigned", "binding_constraint", "text"])
     for o in result.outcomes:
-        summary.append(
-            [
-                neutralise(o.brief.id),
-                o.brief.purpose.value,
-                o.brief.partners,
-                len(o.partners),
-                neutralise(
-                    f"{o.shortfall.constraint}: {o.shortfall.detail}" if o.shortfall else ""
-                ),
-                neutralise(o.brief.text),
-            ]
-        )
+        shortfall = f"{o.shortfall.constraint}: {o.shortfall.detail}" if o.shortfall else ""
+        append_text_row(
+            summary,
+            [o.brief.id, o.brief.purpose.value, o.brief.partners, len(o.partners), shortfall,
+             o.brief.text],
+        )  # fmt: skip
     partners = workbook.create_sheet("Partners")
     partners.append(list(COLUMNS))
     for row in rows(result):
-        partners.append([neutralise(row.get(k, "")) for k in COLUMNS])
+        append_text_row(partners, [row.get(k, "") for k in COLUMNS])
     teams = workbook.create_sheet("Consortia")
     teams.append(
         ["brief_id", "consortium", "role", "profile_id", "name", "kind", "organisation", "coverage"]
@@ -98,14 +94,15 @@ def write_xlsx(result: BatchResult, path: Path) -> None:
     for o in result.outcomes:
         for n, view in enumerate(o.consortia, start=1):
             for role, p in view.members:
-                teams.append(
-                    [neutralise(o.brief.id), n, role, neutralise(p.profile_id), neutralise(p.name), p.kind,
-                     neutralise(p.organisation), view.coverage]
+                append_text_row(
+                    teams,
+                    [o.brief.id, n, role, p.profile_id, p.name, p.kind, p.organisation,
+                     view.coverage],
                 )  # fmt: skip
     errors = workbook.create_sheet("Row errors")
     errors.append(["file", "line", "field", "reason"])
     for e in result.errors:
-        errors.append([neutralise(e.source), e.line, neutralise(e.field), neutralise(e.reason)])
+        append_text_row(errors, [e.source, e.line, e.field, e.reason])
     workbook.save(path)
 
 

@@ -68,6 +68,16 @@ def shortlist_csv(rows: list[dict[str, Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def append_text_row(sheet: Any, values: list[Any]) -> None:
+    """Append a row to an openpyxl sheet with every text as a text cell (type ``s``): openpyxl
+    would make ``=…`` a formula, and a text cell shows it as typed and never runs it, without
+    the visible apostrophe that CSV needs."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def shortlist_xlsx(rows: list[dict[str, Any]]) -> bytes:
     """An XLSX workbook with one sheet. Every text is written as a text cell (type ``s``), so a
     value such as ``=HYPERLINK(…)`` is shown as typed and never run, without the visible
@@ -79,10 +89,7 @@ def shortlist_xlsx(rows: list[dict[str, Any]]) -> bytes:
     columns = _columns(rows)
     sheet.append(columns)
     for row in rows:
-        sheet.append([row.get(k, "") for k in columns])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # openpyxl makes "=…" a formula ("f"): text it stays
+        append_text_row(sheet, [row.get(k, "") for k in columns])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

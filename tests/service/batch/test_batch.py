@@ -188,3 +188,20 @@ def test_batch_job_through_the_api(loaded: Container) -> None:
         assert client.get(f"/api/v1/batches/{job['id']}/report?format=xlsx").content[:2] == b"PK"
         assert client.get("/api/v1/batches/job_ffffff").status_code == 404
         assert [j["id"] for j in client.get("/api/v1/batches").json()] == [job["id"]]
+
+
+def test_the_excel_report_keeps_formula_like_text_as_typed(
+    loaded: Container, tmp_path: Path
+) -> None:
+    """A brief that looks like a formula is a text cell in the workbook: never run, and shown
+    as typed (no visible leading apostrophe, unlike the CSV)."""
+    call = tmp_path / "formula.csv"
+    text = '=HYPERLINK("http://x.example","falls in older people at home")'
+    call.write_text(f'id,text\nF1,"{text.replace(chr(34), chr(34) * 2)}"\n')
+    paths = write_reports(run_batch(loaded, call), tmp_path / "out")
+    summary = load_workbook(paths["xlsx"])["Summary"]
+    cell = summary.cell(row=2, column=6)
+    assert cell.value == text and cell.data_type == "s"
+    for sheet in load_workbook(paths["xlsx"]).worksheets:
+        assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    assert paths["csv"].read_text(encoding="utf-8-sig").count("'=HYPERLINK") <= 1
