@@ -6,19 +6,30 @@ layer defines its own leaves under these bases, in its own module (named on the 
     MatcherError                          base of everything the product raises on purpose
     ├── InvalidInputError            422  input that fails validation
     │   ├── InvalidBriefError             a brief that cannot be searched (empty, too long, filter)
-    │   └── InvalidRecordError            one input row: file, line, field, reason
+    │   ├── InvalidRecordError            one input row: file, line, field, reason
+    │   ├── InvalidBidError               a bid change that breaks a rule (matcher.bids)
+    │   └── InvalidSourceIdError          an ORCID iD, ROR or source id that is malformed
+    │       └── InvalidInstitutionIdError     (index.ingest.sources.errors)
     ├── UnreadableInputError         400  a whole file or directory that cannot be used
     │   ├── IngestError                   an input file that cannot be read (missing, format)
+    │   │   └── WrongSourceError          a file of another source (index.ingest.sources.errors)
     │   ├── EvaluationDataError           a benchmark directory missing files or malformed
     │   ├── BackupError                   a backup or restore that cannot be done (index.db.backup)
     │   └── AdaptationError               a pool too small to adapt on (index.encoders.adapt)
     ├── NotFoundError                404  an unknown id
     │   ├── ProfileNotFoundError
     │   ├── IntroductionNotFoundError
+    │   ├── EvidenceItemNotFoundError     an evidence item to curate (index.db.curation)
+    │   ├── BidNotFoundError              (matcher.bids)
+    │   ├── SourceRecordNotFoundError     a record a source does not have (sources.errors)
     │   └── JobNotFoundError              a batch job (service.batch.jobs)
     ├── ConflictError                409  a change the current state does not allow
     │   ├── InvalidTransitionError        an introduction status change that is not allowed
+    │   ├── DuplicateIntroductionError    an open introduction exists (index.db.introductions)
+    │   ├── BidTransitionError            a bid status change not allowed (matcher.bids)
+    │   ├── StaleBidError                 a write based on an old version of a bid (matcher.bids)
     │   └── JobNotFinishedError           reports of a job still running or failed (service.batch.jobs)
+    │       └── ReportWithdrawnError      reports withdrawn after an erasure
     ├── TooLargeError                413  a request body or upload over its limit
     │   └── PayloadTooLargeError
     ├── AuthenticationError          401  no key, or a key that is unknown or revoked
@@ -29,7 +40,8 @@ layer defines its own leaves under these bases, in its own module (named on the 
         ├── IndexUnavailableError         no usable index (never built, or being rebuilt)
         │   └── CatalogueChangedError     the catalogue moved during a build (index.vectors.sync)
         ├── ModelUnavailableError         the packaged model cannot be found or loaded
-        └── CatalogueUnavailableError     the catalogue database cannot be opened
+        ├── CatalogueUnavailableError     the catalogue database cannot be opened
+        └── SourceUnavailableError        a source's API does not answer (sources.errors)
 
 `ValueError` is kept for programmer misuse (a wrong argument in code), never for user input.
 The service maps the families to HTTP statuses in one table (`service.http.errors`).
