@@ -16,7 +16,16 @@ from fastapi.staticfiles import StaticFiles
 
 from service.http.security import csrf_guard
 from service.web.render import HERE, build_templates
-from service.web.routes import auth, batches, bids, introductions, profiles, search, shortlist
+from service.web.routes import (
+    accessibility,
+    auth,
+    batches,
+    bids,
+    introductions,
+    profiles,
+    search,
+    shortlist,
+)
 
 # every unsafe request to a page needs its form's CSRF token (service.http.security)
 web_router = APIRouter(include_in_schema=False, tags=["pages"], dependencies=[Depends(csrf_guard)])
@@ -27,6 +36,7 @@ web_router.include_router(shortlist.router)
 web_router.include_router(introductions.router)
 web_router.include_router(batches.router)
 web_router.include_router(bids.router)
+web_router.include_router(accessibility.router)
 
 
 def mount_static(app: FastAPI) -> None:

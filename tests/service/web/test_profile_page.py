@@ -76,5 +76,6 @@ def test_search_cards_show_provenance(loaded: Container) -> None:
     with_provenance(loaded)
     client, csrf = browser_session(loaded, Role.CLINICIAN)
     with client:
-        page = client.post("/", data={"text": "accelerometer falls inpatients", "csrf": csrf}).text
+        answer = client.post("/", data={"text": "accelerometer falls inpatients", "csrf": csrf})
+        page = client.get(answer.headers["location"]).text  # the results URL (post-redirect-get)
     assert "openalex W4300000001, retrieved 2026-01-05" in page
