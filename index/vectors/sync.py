@@ -37,7 +37,6 @@ from matcher.calibration import GENERIC_BRIEFS, Calibration, briefs_fingerprint,
 from matcher.errors import IndexUnavailableError
 from matcher.model import ProfileKind
 from matcher.ranking import AggregationConfig, best_per_group, score_items, score_profiles
-from matcher.text import content_hash
 
 logger = logging.getLogger(__name__)
 
@@ -198,15 +197,12 @@ def _calibrated(manifest: Manifest, aggregation: AggregationConfig) -> bool:
 
 
 def brief_vectors(
-    encoder: Encoder,
-    previous: IndexSnapshot | None,
-    catalogue: Catalogue | None = None,
-    briefs: Sequence[str] = GENERIC_BRIEFS,
+    encoder: Encoder, previous: IndexSnapshot | None, briefs: Sequence[str] = GENERIC_BRIEFS
 ) -> npt.NDArray[np.float32]:
     """The generic briefs' vectors: the previous version's when it kept those of the same
-    briefs (a sync after a small write then embeds no brief), else from the catalogue's
-    embedding cache (content-hashed like every other text, so a rebuild from the cache embeds
-    nothing), else embedded now and cached."""
+    briefs (a sync after a small write then embeds no brief), else embedded now. They are not
+    put in the embedding cache: every cached embedding belongs to a chunk (erasure and the
+    crash test's consistency check rely on it)."""
     if (
         previous is not None
         and previous.brief_vectors is not None
@@ -215,17 +211,7 @@ def brief_vectors(
         and previous.brief_vectors.shape == (len(briefs), encoder.dimension)
     ):
         return previous.brief_vectors
-    if catalogue is None:
-        return encoder.encode(list(briefs))
-    hashes = [content_hash(brief) for brief in briefs]
-    cached = catalogue.cached_vectors(encoder.model_id, hashes)
-    missing = [i for i, h in enumerate(hashes) if h not in cached]
-    if missing:
-        fresh = encoder.encode([briefs[i] for i in missing])
-        vectors = {hashes[i]: fresh[n] for n, i in enumerate(missing)}
-        catalogue.cache_vectors(encoder.model_id, vectors)
-        cached |= vectors
-    return np.vstack([cached[h] for h in hashes]).astype(np.float32)
+    return encoder.encode(list(briefs))
 
 
 def measure_calibration(
@@ -329,7 +315,7 @@ def _sync_once(
         built = index_for(change, store.policy, previous=_built(previous))
 
     ordered = [wanted[int(i)] for i in change.row_ids]
-    queries = brief_vectors(encoder, previous, catalogue)
+    queries = brief_vectors(encoder, previous)
     calibration = _measure_for_rows(change.vectors, ordered, profiles, queries, aggregation)
     version = (manifest.version + 1) if manifest is not None else 1
     new_manifest = Manifest(

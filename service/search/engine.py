@@ -204,7 +204,7 @@ class SearchEngine:
                 snap.row_items,
                 snap.item_profiles,
                 snap.kind_codes,
-                brief_vectors(self.encoder, snap, self.catalogue),
+                brief_vectors(self.encoder, snap),
                 self.aggregation,
             )
         self._calibration = (snap, found)

@@ -143,7 +143,7 @@ def test_demo_call_reports_open_in_chromium(
     )
     assert status == 0
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert files == ["partners.csv", "partners.xlsx", "report.html"]
+    assert files == ["consortia.json", "partners.csv", "partners.xlsx", "report.html"]
     page = browser.new_page()  # type: ignore[attr-defined]
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
