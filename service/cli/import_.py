@@ -97,6 +97,29 @@ def _need(paths: tuple[Path, ...], api: bool, what: str) -> None:
         raise CliError(f"give the files to import, or --api with {what}")
 
 
+def _import(
+    ctx: click.Context,
+    source: Source,
+    options: ImportOptions,
+    *,
+    paths: tuple[Path, ...],
+    reader: Reader,
+    api: bool,
+    api_url: str,
+    fetch: Callable[[SourceClient], Records],
+    missing: str = "",
+) -> None:
+    """Import from the source's API (``--api``: refused with ``missing`` named when an option it
+    needs is absent) or from the files."""
+    if not api:
+        _run(ctx, source, _from_files(paths, source, reader), options)
+        return
+    if missing:
+        raise CliError(f"--api needs {missing}")
+    with SourceClient(api_url) as client:
+        _run(ctx, source, fetch(client), options)
+
+
 @click.group(name="import")
 def import_group() -> None:
     """Import OpenAlex works, ORCID records, Gateway to Research projects or Pure outputs."""
@@ -126,14 +149,17 @@ def openalex(
 ) -> None:
     """OpenAlex works (snapshot JSON Lines, .gz, or saved API pages) and author records."""
     _need(paths, api, "--institution and --mailto")
-    options = _options(ctx, full=full, institutions=institutions)
-    if api:
-        if not institutions or not mailto:
-            raise CliError("--api needs --institution and --mailto")
-        with SourceClient(api_url or OPENALEX_API) as client:
-            _run(ctx, Source.OPENALEX, fetch_openalex(client, institutions, mailto=mailto), options)
-        return
-    _run(ctx, Source.OPENALEX, _from_files(paths, Source.OPENALEX, read_openalex), options)
+    _import(
+        ctx,
+        Source.OPENALEX,
+        _options(ctx, full=full, institutions=institutions),
+        paths=paths,
+        reader=read_openalex,
+        api=api,
+        api_url=api_url or OPENALEX_API,
+        fetch=lambda client: fetch_openalex(client, institutions, mailto=mailto),
+        missing="" if institutions and mailto else "--institution and --mailto",
+    )
 
 
 @import_group.command()
@@ -152,14 +178,17 @@ def orcid(
     """ORCID public records (API v3.0 /record JSON); a record is the person's whole list, so
     works gone from a newer record are withdrawn."""
     _need(paths, api, "--orcid")
-    options = _options(ctx, full=False)
-    if api:
-        if not orcids:
-            raise CliError("--api needs at least one --orcid")
-        with SourceClient(api_url or ORCID_API) as client:
-            _run(ctx, Source.ORCID, fetch_orcid(client, orcids), options)
-        return
-    _run(ctx, Source.ORCID, _from_files(paths, Source.ORCID, read_orcid), options)
+    _import(
+        ctx,
+        Source.ORCID,
+        _options(ctx, full=False),
+        paths=paths,
+        reader=read_orcid,
+        api=api,
+        api_url=api_url or ORCID_API,
+        fetch=lambda client: fetch_orcid(client, orcids),
+        missing="" if orcids else "at least one --orcid",
+    )
 
 
 @import_group.command()
@@ -181,14 +210,17 @@ def gtr(
 ) -> None:
     """UKRI Gateway to Research pages of projects, persons and organisations."""
     _need(paths, api, "--organisation")
-    options = _options(ctx, full=full)
-    if api:
-        if not organisations:
-            raise CliError("--api needs at least one --organisation")
-        with SourceClient(api_url or GTR_API) as client:
-            _run(ctx, Source.GTR, fetch_gtr(client, organisations), options)
-        return
-    _run(ctx, Source.GTR, _from_files(paths, Source.GTR, read_gtr), options)
+    _import(
+        ctx,
+        Source.GTR,
+        _options(ctx, full=full),
+        paths=paths,
+        reader=read_gtr,
+        api=api,
+        api_url=api_url or GTR_API,
+        fetch=lambda client: fetch_gtr(client, organisations),
+        missing="" if organisations else "at least one --organisation",
+    )
 
 
 @import_group.command()
