@@ -27,6 +27,8 @@ from service.http.ratelimit import rate_limits_of
 from service.web.render import render
 
 router = APIRouter()
+#: the form field of each brief field an error can name (the page ties the error to it)
+ERROR_FIELDS = {"organisations": "organisation", "regions": "region", "units": "unit"}
 
 Choice = Annotated[str, Query(max_length=300)]
 
@@ -64,6 +66,11 @@ class SearchForm:
         return "/?" + urlencode({k: v for k, v in query.items() if v}) + "#results"
 
 
+def error_field(error: MatcherError) -> str:
+    """The id of the form field an error is about (the brief's text unless it names a filter)."""
+    return ERROR_FIELDS.get(str(getattr(error, "field", "")), "text")
+
+
 def search_context(
     container: Container, who: Principal, form: SearchForm, brief_id: str = ""
 ) -> dict[str, Any]:
@@ -83,6 +90,7 @@ def search_context(
         "result": None,
         "no_strong_match": None,
         "error": None,
+        "error_field": "text",
         "introduced": {},
         "shortlisted": {e.profile_id for e in container.accounts.shortlist(who.key.id)},
     }
@@ -92,7 +100,7 @@ def search_context(
             if no_strong_match(result.matches):
                 context["no_strong_match"] = NO_STRONG_MATCH_MESSAGE
         except MatcherError as error:
-            context["error"] = str(error)
+            context |= {"error": str(error), "error_field": error_field(error)}
             return context
         context["result"] = result
         if who.sees_contacts:  # KE staff: which results already have an open introduction
@@ -145,7 +153,7 @@ def search(
         form.brief(container)
     except MatcherError as error:
         context = search_context(container, who, SearchForm("", kind, organisation, region, unit))
-        context |= {"text": text, "error": str(error)}
+        context |= {"text": text, "error": str(error), "error_field": error_field(error)}
         return render(request, "search.html", context, 422)
     brief_id = container.briefs.save(who.key.id, text)
     return RedirectResponse(form.results_url(brief_id), status_code=303)

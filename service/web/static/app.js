@@ -4,7 +4,9 @@ document.addEventListener("submit", async (event) => {
   if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-async")) return;
   event.preventDefault();
   const button = form.querySelector("button[type=submit]");
-  if (button) button.disabled = true;
+  // aria-disabled, not disabled: a disabled button drops the keyboard focus to the page's top
+  if (button && button.getAttribute("aria-disabled") === "true") return;
+  if (button) button.setAttribute("aria-disabled", "true");
   try {
     const response = await fetch(form.action, {
       method: "POST",
@@ -28,7 +30,7 @@ document.addEventListener("submit", async (event) => {
     if (button) button.textContent = form.dataset.done || "Done";
     toast(form.dataset.done || "Done");
   } catch (error) {
-    if (button) button.disabled = false;
+    if (button) button.removeAttribute("aria-disabled");
     toast("Could not save: " + error.message);
   }
 });
@@ -67,3 +69,32 @@ function pollJobs() {
   }, 2000);
 }
 document.addEventListener("DOMContentLoaded", pollJobs);
+
+// Errors (the NHS.UK error summary): the focus goes to the summary when the page opens, so that
+// it is read out; a link in it puts the focus in its field (not only scrolls to it).
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector(".error-summary");
+  if (summary) summary.focus();
+});
+document.addEventListener("click", (event) => {
+  const link = event.target instanceof Element && event.target.closest(".error-summary a[href^='#']");
+  if (!link) return;
+  const field = document.getElementById(link.getAttribute("href").slice(1));
+  if (!field) return;
+  event.preventDefault();
+  field.focus();
+  const label = document.querySelector(`label[for="${field.id}"]`);
+  (label || field).scrollIntoView();
+});
+
+// Skip links: move the focus itself to the target (main, the results), not only the scroll, so
+// that the next Tab continues from there in every browser.
+document.addEventListener("click", (event) => {
+  const link = event.target instanceof Element && event.target.closest("a.skip[href^='#']");
+  if (!link) return;
+  const target = document.getElementById(link.getAttribute("href").slice(1));
+  if (!target) return;
+  event.preventDefault();
+  target.focus();
+  target.scrollIntoView();
+});
