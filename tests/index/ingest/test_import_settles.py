@@ -89,3 +89,37 @@ def test_a_second_import_of_the_same_file_changes_nothing(tmp_path: Path, order:
         assert catalogue.version == version
     finally:
         catalogue.close()
+
+
+def test_created_profiles_are_listed_only_when_the_options_say_so(tmp_path: Path) -> None:
+    path = tmp_path / "works.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in RECORDS), encoding="utf-8")
+    catalogue = Catalogue(f"sqlite:///{tmp_path / 'catalogue.db'}")
+    try:
+        run(catalogue, path)
+        assert not catalogue.profile_store.get_profile("openalex-A1").consent  # the default
+        listed = ImportOptions(institutions=InstitutionFilter.parse(["I4210000001"]), listed=True)
+        other = tmp_path / "other.jsonl"
+        other.write_text(
+            # a new colleague, and a new work of Aisha's: her profile is assembled again
+            json.dumps(
+                work(
+                    4,
+                    "Delirium",
+                    [authorship("A4", "Di Po", [OURS]), authorship("A1", "Aisha Rahman", [OURS])],
+                )
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        for source in (path, other):
+            import_records(
+                catalogue, Source.OPENALEX, read_openalex(source, retrieved_at=RETRIEVED),
+                options=listed,
+            )  # fmt: skip
+        assert catalogue.profile_store.get_profile("openalex-A4").consent  # created listed
+        aisha = catalogue.profile_store.get_profile("openalex-A1")
+        assert len(aisha.evidence) == 4  # assembled again with the new work
+        assert not aisha.consent  # and kept unlisted, as it was
+    finally:
+        catalogue.close()
