@@ -21,6 +21,16 @@ DEFAULT_MAX_WORDS = 180
 
 def normalise(text: str) -> str:
     """Unicode NFC, control characters dropped, runs of white space folded to one space."""
+    # most strings an importer reads are already normal: printable ASCII (no tab, newline or
+    # control character) with single inner spaces and none at either end
+    if (
+        text.isascii()
+        and text.isprintable()
+        and "  " not in text
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+    ):
+        return text
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     # the per-character pass only when some character is neither printable nor a space (the

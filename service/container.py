@@ -101,7 +101,10 @@ class Container:
     ) -> tuple[ImportReport, SyncReport]:
         """Import a research source's records (:mod:`index.ingest.importer`), then bring the
         index up to date; the report's ``texts_embedded`` is what the sync had to embed."""
-        chosen = options or ImportOptions(coauthor_years=self.settings.coauthor_years)
+        chosen = options or ImportOptions(
+            coauthor_years=self.settings.coauthor_years,
+            listed=self.settings.import_consent == "listed",
+        )
         report = import_records(self.catalogue, source, records, options=chosen, progress=progress)
         sync = self.sync(progress=embed_progress)
         report.texts_embedded = sync.embedded

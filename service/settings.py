@@ -68,6 +68,10 @@ class Settings(BaseSettings):
         coauthor_years: works shared at most this many years ago make two imported people a
             conflict of interest (3, the practice of
             reviewer-assignment systems); grant co-investigators always do.
+        import_consent: whether people the importers of research sources (OpenAlex, ORCID,
+            GtR, Pure) create are ``listed`` in searches and listings or ``unlisted``
+            (default: real people read from public sources are listed only by the office's
+            documented decision, see docs/sources.md); profiles that exist keep their consent.
     """
 
     model_config = SettingsConfigDict(env_prefix="KE_MATCHER_", extra="ignore")
@@ -97,6 +101,7 @@ class Settings(BaseSettings):
     rate_limit_login_address: str = "100/minute"
     rate_limit_storage: str = "memory://"
     coauthor_years: Annotated[int, Field(ge=0, le=100)] = 3
+    import_consent: Literal["listed", "unlisted"] = "unlisted"
     trusted_proxies: str = ""
     secure_cookies: Literal["auto", "on", "off"] = "auto"
 

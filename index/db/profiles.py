@@ -4,7 +4,7 @@ one transaction), read whole or in part, and erased."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, replace
+from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
@@ -61,7 +61,8 @@ class ProfileStore:
         with self._versions.writing() as connection:
             # every write path (ingest, the API, importers): no region of its own → its
             # organisation's, so that region filters find it
-            batch = [_with_organisation_region(connection, p) for p in batch]
+            regions = _organisation_regions(connection, batch)
+            batch = [_with_organisation_region(p, regions) for p in batch]
             digests = [profile_hash(p) for p in batch]
             existing: dict[str, str] = {
                 row.id: row.content_hash
@@ -72,6 +73,7 @@ class ProfileStore:
                 )
             }
             changed: list[Profile] = []
+            added: list[dict[str, Any]] = []
             old_hashes: set[str] = set()
             for profile, digest in zip(batch, digests, strict=True):
                 before = existing.get(profile.id)
@@ -84,7 +86,7 @@ class ProfileStore:
                     old_hashes |= _delete_profile_rows(connection, profile.id, keep_profile=True)
                 values = _profile_values(profile, digest)
                 if before is None:
-                    connection.execute(insert(profiles).values(**values))
+                    added.append(values)
                 else:
                     connection.execute(
                         update(profiles).where(profiles.c.id == profile.id).values(**values)
@@ -93,6 +95,8 @@ class ProfileStore:
                 outcomes.append(UpsertOutcome(profile.id, "added" if before is None else "updated"))
             if not changed:
                 return outcomes
+            if added:  # new profiles in one multi-row statement, before their evidence
+                connection.execute(insert(profiles), added)
             self._write_evidence(connection, changed)
             # texts the profiles no longer have leave the cache; unchanged ones stay cached
             purge_orphaned_embeddings(connection, old_hashes)
@@ -294,7 +298,7 @@ def profile_hash(profile: Profile) -> str:
     """The content hash an upsert compares (``updated_at`` left out). Evidence fields at their
     defaults (no DOI, provenance or pin) are left out too, so that profiles written before
     those fields existed keep their hash."""
-    record = asdict(profile)
+    record = _as_record(profile)
     record.pop("updated_at")
     for item in record["evidence"]:
         for key, default in _EVIDENCE_DEFAULTS.items():
@@ -304,6 +308,27 @@ def profile_hash(profile: Profile) -> str:
 
 
 _EVIDENCE_DEFAULTS: dict[str, object] = {"doi": "", "provenance": (), "pinned": False}
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _as_record(value: Any) -> Any:
+    """What :func:`dataclasses.asdict` gives for a profile (dataclasses as dicts, tuples and
+    lists element by element), without its deep copies: the importers hash thousands of
+    profiles of dozens of items each, and the hash must stay what it was."""
+    cls = value.__class__
+    if cls in _PLAIN:
+        return value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _as_record(getattr(value, f.name)) for f in fields(value)}
+    if cls is tuple or cls is list:
+        if all(v.__class__ is str for v in value):
+            return value  # keywords, co-authors: nothing inside to convert
+        return cls(_as_record(v) for v in value)
+    if isinstance(value, dict):
+        return {_as_record(k): _as_record(v) for k, v in value.items()}
+    return value
 
 
 def _profile_values(profile: Profile, digest: str) -> dict[str, Any]:
@@ -339,7 +364,7 @@ def _evidence_values(profile_id: str, position: int, item: EvidenceItem) -> dict
         "funder": item.funder,
         "readiness_level": item.readiness_level,
         "doi": item.doi,
-        "provenance": [asdict(p) for p in item.provenance] if item.provenance else None,
+        "provenance": [_as_record(p) for p in item.provenance] if item.provenance else None,
         "pinned": item.pinned,
     }
 
@@ -380,11 +405,21 @@ def _item_from_row(r: Any) -> EvidenceItem:
     )
 
 
-def _with_organisation_region(connection: Connection, profile: Profile) -> Profile:
+def _organisation_regions(connection: Connection, batch: Sequence[Profile]) -> dict[str, str]:
+    """The regions of the organisations of ``batch``'s profiles that have none of their own
+    (one query for the batch)."""
+    wanted = sorted({p.organisation_id for p in batch if not p.region})
+    if not wanted:
+        return {}
+    rows = connection.execute(
+        select(organisations.c.id, organisations.c.region).where(organisations.c.id.in_(wanted))
+    )
+    return {r.id: r.region for r in rows if r.region}
+
+
+def _with_organisation_region(profile: Profile, regions: dict[str, str]) -> Profile:
     """``profile`` with its organisation's region when it has none of its own."""
     if profile.region:
         return profile
-    region = connection.execute(
-        select(organisations.c.region).where(organisations.c.id == profile.organisation_id)
-    ).scalar_one_or_none()
+    region = regions.get(profile.organisation_id)
     return replace(profile, region=region) if region else profile

@@ -11,7 +11,7 @@ profile.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -193,17 +193,18 @@ class SourceStore:
         people: Sequence[StagedPerson],
         aliases: Mapping[tuple[str, str], str],
     ) -> None:
-        for part in _chunks(list(people)):
-            connection.execute(
-                delete(source_people).where(
-                    or_(
-                        *(
-                            and_(source_people.c.source == p.source, source_people.c.source_id == p.source_id)
-                            for p in part
-                        )
+        # one DELETE ... IN (...) per source and chunk (an OR of pairs compiles slowly)
+        by_source: dict[str, list[str]] = {}
+        for p in people:
+            by_source.setdefault(p.source, []).append(p.source_id)
+        for source, ids in by_source.items():
+            for id_part in _chunks(ids):
+                connection.execute(
+                    delete(source_people).where(
+                        source_people.c.source == source, source_people.c.source_id.in_(id_part)
                     )
                 )
-            )  # fmt: skip
+        for part in _chunks(list(people)):
             connection.execute(
                 insert(source_people),
                 [
@@ -228,17 +229,17 @@ class SourceStore:
                 ],
             )
         items = list(aliases.items())
-        for part in _chunks(items):
-            connection.execute(
-                delete(person_aliases).where(
-                    or_(
-                        *(
-                            and_(person_aliases.c.scheme == s, person_aliases.c.value == v)
-                            for (s, v), _ in part
-                        )
+        by_scheme: dict[str, list[str]] = {}
+        for (scheme, value), _ in items:
+            by_scheme.setdefault(scheme, []).append(value)
+        for scheme, values in by_scheme.items():
+            for value_part in _chunks(values):
+                connection.execute(
+                    delete(person_aliases).where(
+                        person_aliases.c.scheme == scheme, person_aliases.c.value.in_(value_part)
                     )
                 )
-            )
+        for part in _chunks(items):
             connection.execute(
                 insert(person_aliases),
                 [{"scheme": s, "value": v, "profile_id": p} for (s, v), p in part],
@@ -463,6 +464,89 @@ class SourceStore:
                     for w in fresh
                 ],
             )
+
+    def authorships_not_ours(self, source: str, run: int) -> Iterator[tuple[str, str, str]]:
+        """(work id, person, orcid) of every authorship of ``source`` that is not *ours*, on the works
+        ``run`` saw (streamed: a snapshot has millions)."""
+        joined = source_authorships.join(
+            source_works,
+            and_(
+                source_works.c.source == source_authorships.c.source,
+                source_works.c.source_id == source_authorships.c.work_id,
+            ),
+        )
+        query = (
+            select(
+                source_authorships.c.work_id,
+                source_authorships.c.person,
+                source_authorships.c.orcid,
+            )
+            .select_from(joined)
+            .where(
+                source_authorships.c.source == source,
+                source_works.c.run == run,
+                source_authorships.c.ours.is_(False),
+                source_authorships.c.person != "",
+            )
+        )
+        with self._engine.connect() as connection:
+            result = connection.execution_options(yield_per=5_000).execute(query)
+            yield from ((row[0], row[1], row[2]) for row in result)
+
+    def adopt(
+        self,
+        source: str,
+        pairs: Sequence[tuple[str, str]],
+        rehash: Callable[[StagedWork, list[StagedAuthorship]], str],
+    ) -> set[tuple[str, str]]:
+        """Make the (work id, person) authorships of ``source`` *ours* and give their works the
+        content hash ``rehash`` computes from the work and its authorships, in one transaction.
+
+        Returns:
+            the (source, person) of everyone on those works.
+        """
+        by_work: dict[str, set[str]] = {}
+        for work_id, person in pairs:
+            by_work.setdefault(work_id, set()).add(person)
+        people: set[tuple[str, str]] = set()
+        with self._engine.begin() as connection:
+            for part in _chunks(sorted(by_work)):
+                for work_id in part:
+                    connection.execute(
+                        update(source_authorships)
+                        .where(
+                            source_authorships.c.source == source,
+                            source_authorships.c.work_id == work_id,
+                            source_authorships.c.person.in_(sorted(by_work[work_id])),
+                        )
+                        .values(ours=True)
+                    )
+                works = {
+                    r["source_id"]: _work_from_row(r)
+                    for r in connection.execute(
+                        select(source_works).where(
+                            source_works.c.source == source, source_works.c.source_id.in_(part)
+                        )
+                    ).mappings()
+                }
+                on_works: dict[str, list[StagedAuthorship]] = {}
+                for r in connection.execute(
+                    select(source_authorships).where(
+                        source_authorships.c.source == source,
+                        source_authorships.c.work_id.in_(part),
+                    )
+                ):
+                    on_works.setdefault(r.work_id, []).append(
+                        StagedAuthorship(r.source, r.work_id, r.person, r.orcid, r.role, r.ours)
+                    )
+                    people.add((source, r.person))
+                for work_id, work in works.items():
+                    connection.execute(
+                        update(source_works)
+                        .where(source_works.c.source == source, source_works.c.source_id == work_id)
+                        .values(content_hash=rehash(work, on_works.get(work_id, [])))
+                    )
+        return people
 
     def last_run(self) -> int:
         """The highest run number any staged work records (0 when none)."""

@@ -31,6 +31,7 @@ from index.ingest.sources.mapping import (
     merge_works,
     new_profile_id,
     organisation_id,
+    restaged_hash,
     staged_person,
     staged_work,
     to_organisation,
@@ -70,6 +71,9 @@ UNKNOWN_ORGANISATION = Organisation("unknown", "Organisation not known", Organis
 
 WORK_BATCH = 2_000
 PROFILE_BATCH = 200
+ASSEMBLY_WORKS = 4_000
+"""About how many staged works the profiles assembled at once may hold (fewer profiles per
+batch when each has many works)."""
 _INVESTIGATORS = frozenset(
     {AuthorRole.PRINCIPAL_INVESTIGATOR, AuthorRole.CO_INVESTIGATOR, AuthorRole.FELLOW}
 )
@@ -88,12 +92,17 @@ class ImportOptions:
             withdrawn (skipped when any row was rejected).
         coauthor_years: shared works at most this many years old are conflicts of interest.
         current_year: the year the window ends in (this year by default).
+        listed: whether a profile this run creates is listed (``consent``) in searches and
+            listings. Unlisted by default: people imported from public sources are shown only
+            by a documented decision of the office (docs/sources.md, "Consent"). A profile that
+            already exists keeps its consent, whatever this says.
     """
 
     institutions: InstitutionFilter = field(default_factory=InstitutionFilter)
     full: bool = False
     coauthor_years: int = 3
     current_year: int | None = None
+    listed: bool = False
 
 
 @dataclass(slots=True)
@@ -191,6 +200,7 @@ class Importer:
                     self._flush_works()
         self._flush_works()
         self._resolve_people()
+        self._adopt_authorships()
         self._withdraw()
         self._assemble(progress)
         return self.report
@@ -430,6 +440,27 @@ class Importer:
             self.report.to_review += 1
         return profile_id, "id"
 
+    def _adopt_authorships(self) -> None:
+        """Make *ours* the authorships of this run's works whose people are in the pool now.
+
+        An OpenAlex authorship without one of our institutions is ours only when its person is
+        already in the pool (:meth:`_ours`); while a file is read, that means before this run,
+        so a person first met in this run would own their other works only from the next run
+        on, and the same file imported again would change their profile. Deciding it once more
+        after the run's people are resolved makes the outcome independent of the order of the
+        records and a re-import of the same file a no-op.
+        """
+        if self._source is not Source.OPENALEX:
+            return  # the other sources' ours does not depend on the pool
+        source = self._source.value
+        pairs = [
+            (work_id, person)
+            for work_id, person, orcid in self._store.authorships_not_ours(source, self._run)
+            if (source, person) in self._aliases and not self._is_suppressed(source, person, orcid)
+        ]
+        if pairs:
+            self._affected |= self._store.adopt(source, pairs, restaged_hash)
+
     # ------------------------------------------------------------------ withdrawal
     def _withdraw(self) -> None:
         # an ORCID record lists all of its owner's works: its own leavers go, always
@@ -464,9 +495,10 @@ class Importer:
         year = self._options.current_year or now().year
         window = coauthor_window_start(year, self._options.coauthor_years)
         known_organisations = self._catalogue.organisation_ids()
-        for start in range(0, len(ordered), PROFILE_BATCH):
-            batch = ordered[start : start + PROFILE_BATCH]
-            profiles = self._build(batch, window, known_organisations)
+        start, size = 0, PROFILE_BATCH
+        while start < len(ordered):
+            batch = ordered[start : start + size]
+            profiles, works = self._build(batch, window, known_organisations)
             for outcome in self._catalogue.profile_store.upsert_profiles(profiles):
                 if outcome.status == "added":
                     self.report.people_created += 1
@@ -474,11 +506,17 @@ class Importer:
                     self.report.people_updated += 1
                 if outcome.status != "unchanged":
                     self.report.changed_profiles.append(outcome.id)
+            start += len(batch)
             if progress is not None:
-                progress(min(start + PROFILE_BATCH, len(ordered)), len(ordered))
+                progress(start, len(ordered))
+            # as many profiles as hold about ASSEMBLY_WORKS works: a bigger snapshot gives the
+            # same people more works each, and memory must not grow with it
+            size = max(1, min(PROFILE_BATCH, len(batch) * ASSEMBLY_WORKS // max(works, 1)))
 
-    def _build(self, batch: list[str], window: int, known: set[str]) -> list[Profile]:
+    def _build(self, batch: list[str], window: int, known: set[str]) -> tuple[list[Profile], int]:
+        """The profiles of ``batch`` assembled, and how many staged works they were built of."""
         people = self._store.people_of(batch)
+        existing = self._catalogue.get_profiles(batch, with_evidence=False)
         keys = {(p.source, p.source_id) for rows in people.values() for p in rows}
         works = self._store.works_of(keys)
         on_works = self._store.coauthors_of(
@@ -499,8 +537,11 @@ class Importer:
                     continue  # never embedded, never shown
                 items.append(replace(merged.item, pinned="pinned" in states))
             coauthors = self._coauthors(profile_id, own, on_works, window)
-            profiles.append(self._profile(profile_id, rows, tuple(items), coauthors, known))
-        return profiles
+            before = existing.get(profile_id)
+            listed = before.consent if before is not None else self._options.listed
+            profile = self._profile(profile_id, rows, tuple(items), coauthors, known)
+            profiles.append(replace(profile, consent=listed))
+        return profiles, sum(len(found) for found in works.values())
 
     def _coauthors(
         self,
@@ -554,14 +595,18 @@ class Importer:
 
 
 def rebuild_profiles(
-    catalogue: Catalogue, profile_ids: Iterable[str], *, coauthor_years: int = 3
+    catalogue: Catalogue,
+    profile_ids: Iterable[str],
+    *,
+    coauthor_years: int = 3,
+    listed: bool = False,
 ) -> ImportReport:
     """Assemble ``profile_ids`` again from their sources (after a merge or a split), and the
-    profiles they share works with (their co-author links change too)."""
+    profiles they share works with (their co-author links change too). Existing profiles keep
+    their consent; new ones (a split's) are listed only when ``listed``."""
     store = SourceStore(catalogue.engine)
-    importer = Importer(
-        catalogue, store, Source.OPENALEX, ImportOptions(coauthor_years=coauthor_years)
-    )
+    options = ImportOptions(coauthor_years=coauthor_years, listed=listed)
+    importer = Importer(catalogue, store, Source.OPENALEX, options)
     return importer.rebuild(profile_ids)
 
 

@@ -89,6 +89,7 @@ def _options(ctx: click.Context, *, full: bool, institutions: Iterable[str] = ()
         institutions=InstitutionFilter.parse(institutions),
         full=full,
         coauthor_years=settings.coauthor_years,
+        listed=settings.import_consent == "listed",
     )
 
 

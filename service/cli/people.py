@@ -92,6 +92,7 @@ def split(ctx: click.Context, profile_id: str, other: str | None) -> None:
         container.catalogue,
         [profile_id, *moved],
         coauthor_years=container.settings.coauthor_years,
+        listed=container.settings.import_consent == "listed",
     )
     report = container.sync()
     click.echo(f"split {profile_id}: {', '.join(moved)}")

@@ -121,19 +121,15 @@ def staged_work(
         )
         for a in {a.person: a for a in reversed(work.authors) if a.person}.values()
     ]
-    digest = content_hash(
-        json.dumps(
-            [
-                work.type.value,
-                work.title,
-                work.abstract,
-                work.year,
-                work.doi,
-                work.funder,
-                work.url,
-                sorted((a.person, a.orcid, a.role, a.ours) for a in authorships),
-            ]
-        )
+    digest = _work_hash(
+        work.type.value,
+        work.title,
+        work.abstract,
+        work.year,
+        work.doi,
+        work.funder,
+        work.url,
+        authorships,
     )
     row = StagedWork(
         source=work.source.value,
@@ -149,6 +145,47 @@ def staged_work(
         content_hash=digest,
     )
     return row, authorships
+
+
+def _work_hash(
+    type_: str,
+    title: str,
+    abstract: str,
+    year: int | None,
+    doi: str,
+    funder: str,
+    url: str,
+    authorships: Sequence[StagedAuthorship],
+) -> str:
+    return content_hash(
+        json.dumps(
+            [
+                type_,
+                title,
+                abstract,
+                year,
+                doi,
+                funder,
+                url,
+                sorted((a.person, a.orcid, a.role, a.ours) for a in authorships),
+            ]
+        )
+    )
+
+
+def restaged_hash(work: StagedWork, authorships: Sequence[StagedAuthorship]) -> str:
+    """The content hash :func:`staged_work` gives a work read again with these authorships
+    (after the importer made more of its people *ours*)."""
+    return _work_hash(
+        work.type,
+        work.title,
+        work.abstract,
+        work.year,
+        work.doi,
+        work.funder,
+        work.url,
+        authorships,
+    )
 
 
 # ----------------------------------------------------------------------------- one item per work
@@ -172,13 +209,14 @@ def _title_key(work: StagedWork) -> str:
     return "t:" + title_key(work.title, work.year)
 
 
-def _group(works: Sequence[StagedWork]) -> list[list[StagedWork]]:
-    """Works grouped as one real work each: by DOI, then by normalised title + year."""
+def _group(works: Sequence[StagedWork], titles: dict[int, str]) -> list[list[StagedWork]]:
+    """Works grouped as one real work each: by DOI, then by normalised title + year
+    (``titles``: each work's title key, by ``id()``)."""
     groups: list[list[StagedWork]] = []
     by_doi: dict[str, int] = {}
     by_title: dict[str, int] = {}
     for work in sorted(works, key=lambda w: (not w.doi, w.source, w.source_id)):
-        title = _title_key(work)
+        title = titles[id(work)]
         if work.doi and work.doi in by_doi:
             index = by_doi[work.doi]
         elif not work.doi and title in by_title:
@@ -207,11 +245,12 @@ def merge_works(works: Sequence[StagedWork]) -> list[MergedItem]:
     member that has one.
     """
     items: list[MergedItem] = []
-    for group in _group(works):
+    titles = {id(w): _title_key(w) for w in works}  # hashed once per work, not per use
+    for group in _group(works, titles):
         best = min(group, key=_priority)
         doi = next((w.doi for w in group if w.doi), "")
         keys = [f"doi:{doi}"] if doi else []
-        keys += [k for k in dict.fromkeys(_title_key(w) for w in group) if k not in keys]
+        keys += [k for k in dict.fromkeys(titles[id(w)] for w in group) if k not in keys]
         provenance = tuple(
             sorted(
                 {Provenance(w.source, w.source_id, w.url, w.retrieved_at) for w in group},

@@ -81,12 +81,18 @@ def rebuild_abstract(index: object) -> str:
         if not isinstance(positions, list):
             raise FieldError("abstract_inverted_index", f"positions of {word!r} are not a list")
         for position in positions:
-            if isinstance(position, bool) or not isinstance(position, int) or position < 0:
-                raise FieldError("abstract_inverted_index", f"bad position {position!r}")
-            if position >= MAX_ABSTRACT_WORDS or len(words) >= MAX_ABSTRACT_WORDS:
-                raise FieldError("abstract_inverted_index", "more words than any abstract has")
+            # one test for the usual case (a plain int in range), the exact reason otherwise
+            if (
+                position.__class__ is not int
+                or not 0 <= position < MAX_ABSTRACT_WORDS
+                or len(words) >= MAX_ABSTRACT_WORDS
+            ):
+                if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+                    raise FieldError("abstract_inverted_index", f"bad position {position!r}")
+                if position >= MAX_ABSTRACT_WORDS or len(words) >= MAX_ABSTRACT_WORDS:
+                    raise FieldError("abstract_inverted_index", "more words than any abstract has")
             words[position] = word
-    return text(" ".join(words[p] for p in sorted(words)))
+    return text(" ".join([words[p] for p in sorted(words)]))
 
 
 # ----------------------------------------------------------------------------- records

@@ -243,9 +243,32 @@ def test_import_api_against_a_loopback_server(
     assert "1 created" in capsys.readouterr().out
 
 
+def test_imported_people_are_unlisted_unless_the_office_lists_them(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import_all(settings)  # KE_MATCHER_IMPORT_CONSENT left at its default: unlisted
+    capsys.readouterr()
+    assert run(settings, "search", "early warning scores for sepsis", "--top", "3") == 0
+    assert "Aisha Rahman" not in capsys.readouterr().out
+    cat = catalogue(settings)
+    try:
+        assert not cat.get_profile(AISHA).consent
+    finally:
+        cat.close()
+    # the office lists its imported people: the profiles that exist keep their consent
+    listed = settings.model_copy(update={"import_consent": "listed"})
+    import_all(listed)
+    cat = catalogue(settings)
+    try:
+        assert not cat.get_profile(AISHA).consent
+    finally:
+        cat.close()
+
+
 def test_search_shows_the_provenance_of_the_evidence(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    settings = settings.model_copy(update={"import_consent": "listed"})  # the office's decision
     import_all(settings)
     capsys.readouterr()
     assert run(settings, "search", "early warning scores for sepsis", "--top", "3") == 0

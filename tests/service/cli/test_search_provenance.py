@@ -29,6 +29,7 @@ def fake_model(monkeypatch: pytest.MonkeyPatch, real_encoder: Any) -> None:
 def test_search_finds_the_three_source_person_with_provenance(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    settings = settings.model_copy(update={"import_consent": "listed"})  # the office's decision
     import_all(settings)
     capsys.readouterr()
     brief = "recalibrating early warning scores for sepsis in NHS emergency departments"
