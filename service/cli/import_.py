@@ -78,6 +78,12 @@ def _run(ctx: click.Context, source: Source, records: Records, options: ImportOp
     for error in report.errors:
         click.echo(str(error), err=True)
     click.echo(report.summary())
+    if report.people_created and not options.listed:
+        click.echo(
+            f"{report.people_created} new people are unlisted (not shown in searches) until "
+            "listed: set KE_MATCHER_IMPORT_CONSENT=listed once your office has decided "
+            "(docs/sources.md, Consent)"
+        )
     click.echo(sync.summary())
     if report.errors:
         ctx.exit(EXIT_REJECTED)

@@ -247,7 +247,7 @@ def test_imported_people_are_unlisted_unless_the_office_lists_them(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import_all(settings)  # KE_MATCHER_IMPORT_CONSENT left at its default: unlisted
-    capsys.readouterr()
+    assert "unlisted (not shown in searches)" in capsys.readouterr().out
     assert run(settings, "search", "early warning scores for sepsis", "--top", "3") == 0
     assert "Aisha Rahman" not in capsys.readouterr().out
     cat = catalogue(settings)
