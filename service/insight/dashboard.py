@@ -118,6 +118,14 @@ def build_dashboard(
 
 
 def _funnel_section(found: Sequence[Introduction], moment: datetime) -> Section:
+    return Section(
+        id="introductions",
+        title="Introductions",
+        charts=(_stage_chart(found), _month_chart(found), _stay_chart(found, moment)),
+    )
+
+
+def _stage_chart(found: Sequence[Introduction]) -> Chart:
     f = funnel(found)
     names = [STAGE_NAMES[s] for s in STAGES]
     stage_chart = Chart(
@@ -172,6 +180,10 @@ def _funnel_section(found: Sequence[Introduction], moment: datetime) -> Section:
         note="An introduction reached a stage when its history records the move there; "
         "the counts of 'there now' add up to every introduction in the catalogue.",
     )
+    return stage_chart
+
+
+def _month_chart(found: Sequence[Introduction]) -> Chart:
     months = by_month(found)
     shown = [*STAGES, IntroductionStatus.DECLINED]
     time_chart = Chart(
@@ -203,6 +215,10 @@ def _funnel_section(found: Sequence[Introduction], moment: datetime) -> Section:
             [(m.month, *(m.moved_into[s] for s in shown)) for m in months],
         ),
     )
+    return time_chart
+
+
+def _stay_chart(found: Sequence[Introduction], moment: datetime) -> Chart:
     times = stage_times(found, today=moment)
     stay_chart = Chart(
         id="time-in-stage",
@@ -243,11 +259,7 @@ def _funnel_section(found: Sequence[Introduction], moment: datetime) -> Section:
         note="A stay ends when the introduction moves on or is declined; stays still going "
         "are measured to today and kept apart.",
     )
-    return Section(
-        id="introductions",
-        title="Introductions",
-        charts=(stage_chart, time_chart, stay_chart),
-    )
+    return stay_chart
 
 
 def _group_chart(

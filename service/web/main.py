@@ -21,6 +21,7 @@ from service.web.routes import (
     auth,
     batches,
     bids,
+    governance,
     insight,
     introductions,
     profiles,
@@ -39,6 +40,7 @@ web_router.include_router(batches.router)
 web_router.include_router(bids.router)
 web_router.include_router(accessibility.router)
 web_router.include_router(insight.router)
+web_router.include_router(governance.router)
 
 
 def mount_static(app: FastAPI) -> None:
