@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
 from service.insight.dashboard import Dashboard
-from service.web.render import HERE, build_templates
+
+# The page and the file share one body template, kept with the pages' templates; read from its
+# folder (not imported: only the app factory assembles the pages with the rest)
+WEB = Path(__file__).parents[1] / "web"
 
 #: The file ``matcher report partnership`` writes in its output folder.
 FILE_NAME = "partnership.html"
@@ -15,8 +20,10 @@ FILE_NAME = "partnership.html"
 
 def dashboard_html(dashboard: Dashboard) -> str:
     """The dashboard as a complete HTML document (no external resources)."""
-    env = build_templates().env
-    css = (HERE / "static" / "style.css").read_text(encoding="utf-8")
+    env = Environment(
+        loader=FileSystemLoader(WEB / "templates"), autoescape=select_autoescape(["html"])
+    )
+    css = (WEB / "static" / "style.css").read_text(encoding="utf-8")
     return env.get_template("insight_dashboard_file.html").render(
         dashboard=dashboard, css=css, user=None
     )

@@ -55,7 +55,9 @@ def test_the_exported_dashboard_opens_offline_in_chromium(
     funnel = page.get_by_role("img", name="The funnel: introductions that reached each stage")
     assert funnel.is_visible() and funnel.locator("svg").count() == 1
     assert "introductions proposed" in (funnel.get_attribute("aria-label") or "")
-    table = page.get_by_role("table", name="Data: The funnel: introductions that reached each stage")
+    table = page.get_by_role(
+        "table", name="Data: The funnel: introductions that reached each stage"
+    )
     assert table.is_visible() and "Collaborating" in table.inner_text()
     assert page.get_by_text("Themes not computed").first.is_visible()
     page.screenshot(path=str(screenshots / "dashboard.png"), full_page=False)

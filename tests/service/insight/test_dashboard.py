@@ -6,7 +6,6 @@ governance checklists over the API and the pages; the admins' templates page."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -94,9 +93,7 @@ def test_searches_are_counted_per_day_without_their_text(loaded: Container) -> N
         for _ in range(2):
             assert client.post("/api/v1/search", json={"text": "falls sensors"}).status_code == 200
     counts = loaded.search_counts.counts()
-    assert [(c.day, c.theme, c.searches) for c in counts] == [
-        (datetime.now(UTC).date(), "", 2)
-    ]
+    assert [(c.day, c.theme, c.searches) for c in counts] == [(datetime.now(UTC).date(), "", 2)]
     loaded.search_counts.count(theme="Falls", day=date(2026, 1, 3), by=4)
     assert len(loaded.search_counts.counts()) == 2
     section = next(s for s in build_dashboard(loaded).sections if s.id == "searches")
@@ -114,7 +111,7 @@ def test_the_page_is_for_ke_staff_and_admins(history: Container) -> None:
     html = page.text
     assert html.count('role="img"') >= 8 and "<svg" in html
     assert re.search(r'role="img" aria-label="The funnel[^"]*5 introductions proposed', html)
-    assert "<th scope=\"row\">Proposed</th><td>5</td>" in table_after(
+    assert '<th scope="row">Proposed</th><td>5</td>' in table_after(
         html, "The funnel: introductions that reached each stage"
     )
     assert "attachment" in download.headers["content-disposition"]
@@ -187,17 +184,26 @@ def test_a_collaborating_introduction_gets_a_governance_checklist(
         assert changed.status_code == 200, changed.text
         assert changed.json()["overdue"] is True and changed.json()["owner"] == "R&D office"
         for body in ({"state": "nearly"}, {"due": "soon"}, {"colour": "red"}):
-            assert staff.patch(
-                f"/api/v1/introductions/{collaboration}/checklist/{first}", json=body
-            ).status_code == 422
-        assert staff.patch(
-            f"/api/v1/introductions/{collaboration}/checklist/999999", json={"owner": "x"}
-        ).status_code == 404
+            assert (
+                staff.patch(
+                    f"/api/v1/introductions/{collaboration}/checklist/{first}", json=body
+                ).status_code
+                == 422
+            )
+        assert (
+            staff.patch(
+                f"/api/v1/introductions/{collaboration}/checklist/999999", json={"owner": "x"}
+            ).status_code
+            == 404
+        )
     with client_for(loaded, Role.CLINICIAN) as clinician:
         assert clinician.get(f"/api/v1/introductions/{collaboration}/checklist").status_code == 403
-        assert clinician.patch(
-            f"/api/v1/introductions/{collaboration}/checklist/{first}", json={"owner": "me"}
-        ).status_code == 403
+        assert (
+            clinician.patch(
+                f"/api/v1/introductions/{collaboration}/checklist/{first}", json={"owner": "me"}
+            ).status_code
+            == 403
+        )
     with client_for(loaded, Role.ADMIN) as admin:
         assert admin.get(f"/api/v1/introductions/{collaboration}/checklist").status_code == 200
     audited = loaded.audit.entries(action=AuditAction.INTRODUCTION_CHECKLIST)[0]
