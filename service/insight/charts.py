@@ -84,7 +84,23 @@ def draw(drawing: Drawing, *, chart_id: str) -> str:
     with matplotlib.rc_context(
         {"svg.fonttype": "path", "svg.hashsalt": f"ke-matcher-{chart_id}", "font.size": 9}
     ):
-        return _render(drawing)
+        return _scoped(_render(drawing), chart_id)
+
+
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def _scoped(svg: str, chart_id: str) -> str:
+    """``svg`` with every id (and every reference to one) prefixed by ``chart_id``: inline SVGs
+    share one document, where matplotlib's glyph and clip-path ids would repeat."""
+    ids = set(_ID.findall(svg))
+    if not ids:
+        return svg
+    names = "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
+    prefix = f"c-{chart_id}-"
+    svg = re.sub(rf'\bid="({names})"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    svg = re.sub(rf'href="#({names})"', lambda m: f'href="#{prefix}{m.group(1)}"', svg)
+    return re.sub(rf"url\(#({names})\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
 
 
 def _render(drawing: Drawing) -> str:
