@@ -1,6 +1,8 @@
-"""With the real model: a clinical team's training need, searched against the demo's whole
-academic pool (323 researchers and the 5 educators), has the educators whose courses teach it
-among its best partners, explained by the course."""
+"""With the real model: a clinical team's training need, searched against the educators and
+the first 80 of the demo's researchers (their publications and grants on the same topics: falls,
+sepsis, COPD, mental health...), has the educators whose courses teach it among its best
+partners, explained by the course. (80, not all 323: the whole pool takes minutes to embed on a
+loaded 2-core machine.)"""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from service.container import Container, build_container
 from service.settings import Settings
 
 DEMO = Path(__file__).parents[2] / "data" / "demo"
+RESEARCHERS = 80
 # the training need → the educator whose course answers it
 EXPECTED = {
     "clin-tn-0001": "edu-0001",  # falls prevention training → falls CPD course
@@ -29,7 +32,10 @@ EXPECTED = {
 def pool(tmp_path_factory: pytest.TempPathFactory, real_encoder: Any) -> Iterator[Container]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("workforce"), reload_seconds=0)
     container = build_container(settings, encoder=real_encoder)
-    files = [DEMO / "organisations.csv", DEMO / "academics.jsonl", DEMO / "workforce.jsonl"]
+    lines = (DEMO / "academics.jsonl").read_text(encoding="utf-8").splitlines()[:RESEARCHERS]
+    researchers = tmp_path_factory.mktemp("researchers") / "academics.jsonl"
+    researchers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    files = [DEMO / "organisations.csv", researchers, DEMO / "workforce.jsonl"]
     report, _ = container.ingest(files)
     assert not report.errors, report.errors[:3]
     yield container
