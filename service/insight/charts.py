@@ -84,7 +84,29 @@ def draw(drawing: Drawing, *, chart_id: str) -> str:
     with matplotlib.rc_context(
         {"svg.fonttype": "path", "svg.hashsalt": f"ke-matcher-{chart_id}", "font.size": 9}
     ):
-        return _scoped(_render(drawing), chart_id)
+        return _scoped(_presentational(_render(drawing)), chart_id)
+
+
+_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
+
+
+def _presentational(svg: str) -> str:
+    """``svg`` with matplotlib's CSS (``style`` attributes and its ``<style>`` element) turned
+    into SVG presentation attributes, which the pages' Content-Security-Policy (``style-src
+    'self'``, no inline styles) lets through."""
+
+    def attributes(css: str) -> str:
+        pairs = [p.split(":", 1) for p in css.split(";") if ":" in p]
+        return "".join(f' {k.strip()}="{v.strip()}"' for k, v in pairs if k.strip())
+
+    rules = _STYLE_ELEMENT.search(svg)
+    svg = _STYLE_ELEMENT.sub("", svg)
+    svg = _STYLE_ATTR.sub(lambda m: attributes(m.group(1)), svg)
+    if rules:  # matplotlib's one rule is for every element (``*{...}``): inherited from the root
+        body = rules.group(1).split("{", 1)[-1].split("}", 1)[0]
+        svg = svg.replace("<svg ", "<svg" + attributes(body) + " ", 1)
+    return svg
 
 
 _ID = re.compile(r'\bid="([^"]+)"')

@@ -15,6 +15,8 @@ def test_a_chart_is_inline_svg_drawn_the_same_way_twice() -> None:
     first = draw(drawing, chart_id="one")
     assert first.startswith("<svg") and "<?xml" not in first and "<!DOCTYPE" not in first
     assert first == draw(drawing, chart_id="one")
+    # the pages' CSP allows no inline styles: presentation attributes instead
+    assert "style=" not in first and "<style" not in first and 'fill="#' in first
     assert draw(Drawing((), ()), chart_id="empty") == ""
     with pytest.raises(ValueError, match="bar, stacked, barh or line"):
         draw(Drawing(("a",), (Series("n", (1.0,)),), kind="pie"), chart_id="x")
