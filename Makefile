@@ -22,8 +22,9 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/matcher ingest data/demo/organisations.csv data/demo/academics.jsonl \
-		data/demo/clinical_teams.jsonl data/demo/smes.csv
+		data/demo/clinical_teams.jsonl data/demo/smes.csv data/demo/workforce.jsonl
 	$(BIN)/matcher build
+	$(BIN)/matcher demo seed-history
 
 run: demo
 	KE_MATCHER_ANONYMOUS_SEARCH=1 $(BIN)/matcher serve --host $(HOST) --port $(PORT) --demo-keys

@@ -368,6 +368,43 @@ def checklist_for(
     ]
 
 
+#: An introduction has no deadline: its governance steps fall due this many days after it
+#: reached ``collaborating``, plus the template's offset (at least :data:`MIN_STEP_DAYS`).
+COLLABORATION_STEP_DAYS = 30
+MIN_STEP_DAYS = 7
+
+
+def collaboration_checklist(
+    templates: Sequence[GovernanceTemplate], *, profile_kind: str, start: date
+) -> list[ChecklistItem]:
+    """The governance checklist of an introduction that reached ``collaborating`` on ``start``:
+    the same templates as a bid's. A step for an SME partner applies only when the introduced
+    profile is an SME; every other step applies (KE staff mark a step ``not_needed`` where it
+    does not: the NHS side of an introduction is usually the requester, whom the catalogue does
+    not describe). Each falls due ``COLLABORATION_STEP_DAYS + offset_days`` days after
+    ``start``, at least :data:`MIN_STEP_DAYS`."""
+    return [
+        ChecklistItem(
+            id=0,
+            key=t.key,
+            title=t.title,
+            due=start + timedelta(days=max(MIN_STEP_DAYS, COLLABORATION_STEP_DAYS + t.offset_days)),
+        )
+        for t in templates
+        if t.applies_to is not BidRole.SME_PARTNER or profile_kind == "sme"
+    ]
+
+
+def short_call_name(brief_id: str, text: str, *, limit: int = 60) -> str:
+    """A bid's default name from a consortium's brief: ``"C3: Funding call on falls…"``, the
+    brief's first words up to ``limit`` characters, cut at a word boundary."""
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return f"{brief_id}: {words}" if words else brief_id
+    cut = words[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.-") or words[:limit]
+    return f"{brief_id}: {cut}…"
+
+
 @dataclass(frozen=True, slots=True)
 class BidSeries:
     """Figures for the partnership dashboard.

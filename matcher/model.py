@@ -61,6 +61,10 @@ class EvidenceType(StrEnum):
     GRANT = "grant"
     NEED = "need"
     CHALLENGE = "challenge"
+    #: a CPD or teaching offer of an academic or a unit (workforce development)
+    COURSE = "course"
+    #: a clinical team's education or workforce need (workforce development)
+    TRAINING_NEED = "training_need"
     SUMMARY = "summary"
 
 
@@ -114,7 +118,8 @@ class Provenance:
 
 @dataclass(frozen=True, slots=True)
 class EvidenceItem:
-    """One text that describes a profile: a publication, grant, need, challenge or summary.
+    """One text that describes a profile: a publication, grant, course, need, training need,
+    challenge or summary.
 
     Attributes:
         doi: the bare DOI of a publication, when known.

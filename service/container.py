@@ -24,9 +24,11 @@ from index.db.curation import (
 )
 from index.db.embedding_cache import EmbeddingCache
 from index.db.engine import current_revision, make_engine, reachable, upgrade_schema
+from index.db.introduction_checklist import IntroductionChecklistStore
 from index.db.introductions import IntroductionStore
 from index.db.organisations import OrganisationStore
 from index.db.profiles import ProfileStore
+from index.db.search_counts import SearchCounter
 from index.db.sources import SourceStore
 from index.encoders.base import Encoder
 from index.encoders.sentence_transformer import SentenceTransformerEncoder
@@ -139,6 +141,16 @@ class Container:
     def audit(self) -> AuditLog:
         """The audit log (in the catalogue database)."""
         return AuditLog(self.catalogue.engine)
+
+    @property
+    def search_counts(self) -> SearchCounter:
+        """Searches served per day and theme (counts only; in the catalogue database)."""
+        return SearchCounter(self.catalogue.engine)
+
+    @property
+    def introduction_checklists(self) -> IntroductionChecklistStore:
+        """Governance steps of collaborating introductions (in the catalogue database)."""
+        return IntroductionChecklistStore(self.catalogue.engine)
 
     @property
     def bids(self) -> BidStore:

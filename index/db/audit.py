@@ -39,6 +39,7 @@ class AuditAction(StrEnum):
     BID_CHECKLIST = "bid.checklist"
     BID_EXPORT = "bid.export"
     GOVERNANCE_TEMPLATES = "governance.templates"
+    INTRODUCTION_CHECKLIST = "introduction.checklist"
 
 
 @dataclass(frozen=True, slots=True)

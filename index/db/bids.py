@@ -106,19 +106,7 @@ class BidStore:
     def templates(self) -> list[GovernanceTemplate]:
         """The governance templates (the defaults until an admin replaces them)."""
         with self._engine.connect() as connection:
-            rows = connection.execute(
-                select(governance_templates).order_by(governance_templates.c.position)
-            ).mappings()
-            found = [
-                GovernanceTemplate(
-                    key=r["key"],
-                    title=r["title"],
-                    applies_to=BidRole(r["applies_to"]) if r["applies_to"] else None,
-                    offset_days=r["offset_days"],
-                )
-                for r in rows
-            ]
-        return found or list(DEFAULT_TEMPLATES)
+            return read_templates(connection)
 
     def set_templates(self, templates: Sequence[GovernanceTemplate], *, who: Who) -> None:
         """Replace the governance templates (new bids use them; existing checklists stay).
@@ -541,6 +529,25 @@ class BidStore:
 
 
 # ---------------------------------------------------------------------------- helpers
+
+
+def read_templates(connection: Connection) -> list[GovernanceTemplate]:
+    """The governance templates as stored (inside the caller's transaction), or the defaults
+    while no admin has replaced them; bids and collaborating introductions both start from
+    them."""
+    rows = connection.execute(
+        select(governance_templates).order_by(governance_templates.c.position)
+    ).mappings()
+    found = [
+        GovernanceTemplate(
+            key=r["key"],
+            title=r["title"],
+            applies_to=BidRole(r["applies_to"]) if r["applies_to"] else None,
+            offset_days=r["offset_days"],
+        )
+        for r in rows
+    ]
+    return found or list(DEFAULT_TEMPLATES)
 
 
 def _bump(connection: Connection, bid_id: int, version: int, now: str) -> None:

@@ -8,12 +8,14 @@ proposals at once cannot both be recorded; the second is refused with the first 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from index.db.clock import timestamp
+from index.db.introduction_checklist import seed_checklist
 from index.db.schema import introduction_events, introductions, profiles
 from matcher.errors import (
     ConflictError,
@@ -209,6 +211,9 @@ class IntroductionStore:
                     "the introduction was changed by someone else; reload it"
                 )
             _record(connection, introduction_id, now, by, "status", status, note)
+            if status is IntroductionStatus.COLLABORATING:
+                # governance follows a collaboration as it follows a bid (issue 20)
+                seed_checklist(connection, introduction_id, date.fromisoformat(now[:10]))
         return self.get(introduction_id)
 
     def add_note(self, introduction_id: int, note: str, *, by: str) -> Introduction:

@@ -441,3 +441,36 @@ outcome_labels = Table(
     Column("bid_id", Integer, ForeignKey("bids.id", ondelete="CASCADE"), index=True),
     sqlite_autoincrement=True,
 )
+
+# ----------------------------------------------------------------------------- partnership insight
+# (revision 0007) Searches served, counted per day and theme: counts only, never a brief's text
+# (``theme`` is empty until searches are given themes).
+search_counts = Table(
+    "search_counts",
+    metadata,
+    Column("day", String(10), primary_key=True),
+    Column("theme", String(200), primary_key=True),
+    Column("searches", Integer, nullable=False),
+)
+
+# Governance steps of a collaborating introduction: the same steps and templates as a bid's
+# checklist (matcher.bids.ChecklistItem), seeded when the introduction reaches ``collaborating``.
+introduction_checklist = Table(
+    "introduction_checklist",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "introduction_id",
+        Integer,
+        ForeignKey("introductions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("key", String(60), nullable=False, default=""),
+    Column("title", Text, nullable=False),
+    Column("owner", Text, nullable=False, default=""),
+    Column("due", String(10)),
+    Column("state", String(20), nullable=False),
+    Column("position", Integer, nullable=False),
+    sqlite_autoincrement=True,
+)

@@ -180,3 +180,14 @@ class BidSummaryOut(BaseModel):
     funded: int
     success_rate: float | None
     money_won: int
+
+
+class StepPatch(BaseModel):
+    """Change a collaborating introduction's governance step (no version: each step is its
+    own row, and the last write of a field wins, as on an introduction)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    owner: Annotated[str | None, Field(max_length=300)] = None
+    due: date | None = None
+    state: StepStateName | None = None

@@ -25,6 +25,7 @@ from matcher.bids import (
     check_deadline,
     check_members,
     checklist_for,
+    short_call_name,
 )
 from matcher.model import Profile
 from service.batch.consortia_file import read_consortia
@@ -129,9 +130,8 @@ def _from_consortium(container: Container, body: BidIn) -> NewBid:
         for m in chosen["members"]
     )
     taken = {m.profile_id for m in members}
-    text = " ".join(str(brief["text"]).split())
     return NewBid(
-        call_name=body.call_name or f"{body.brief_id}: {text[:120]}",
+        call_name=body.call_name or short_call_name(body.brief_id, str(brief["text"])),
         members=members,
         requester_organisation=brief.get("requester_organisation"),
         declared_conflicts=tuple(brief.get("conflicts", ())),

@@ -72,6 +72,7 @@ Admin = Annotated[Principal, Depends(require(*ADMIN_ONLY))]
 Searcher = Annotated[Principal | None, Depends(searcher)]
 User = Annotated[Principal, Depends(page_user(*ALL_ROLES))]
 StaffUser = Annotated[Principal, Depends(page_user(*STAFF_ROLES))]
+AdminUser = Annotated[Principal, Depends(page_user(*ADMIN_ONLY))]
 
 
 def limited_searcher(request: Request, who: Searcher) -> Principal | None:

@@ -21,6 +21,8 @@ from service.web.routes import (
     auth,
     batches,
     bids,
+    governance,
+    insight,
     introductions,
     profiles,
     search,
@@ -37,6 +39,8 @@ web_router.include_router(introductions.router)
 web_router.include_router(batches.router)
 web_router.include_router(bids.router)
 web_router.include_router(accessibility.router)
+web_router.include_router(insight.router)
+web_router.include_router(governance.router)
 
 
 def mount_static(app: FastAPI) -> None:

@@ -5,18 +5,22 @@ Every change is audited by :func:`service.http.audit.audit_introduction`, as on 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from index.db.audit import AuditAction
 from index.db.introductions import DuplicateIntroductionError
+from matcher.bids import ChecklistItem
 from matcher.errors import ProfileNotFoundError
 from matcher.model import Introduction, IntroductionStatus
 from service.container import Container
 from service.http.audit import audit_introduction
 from service.http.auth import STAFF_ROLES, roles_extra
+from service.http.bid_schemas import ItemOut, StepPatch
+from service.http.bids import today
 from service.http.deps import ContainerDep, IntroductionId, Staff
 from service.http.routes.common import API_PREFIX, listed
 from service.http.schemas import (
@@ -159,3 +163,54 @@ def add_note(
     noted = container.introductions.add_note(introduction_id, body.note, by=who.key.name)
     audit_introduction(container, who, AuditAction.INTRODUCTION_NOTE, noted)
     return introduction_out(container, noted)
+
+
+def _step_out(item: ChecklistItem, now: date) -> ItemOut:
+    return ItemOut(
+        id=item.id,
+        key=item.key,
+        title=item.title,
+        owner=item.owner,
+        due=item.due,
+        state=item.state.value,
+        overdue=item.overdue(now),
+    )
+
+
+@router.get(
+    "/introductions/{introduction_id}/checklist",
+    response_model=list[ItemOut],
+    openapi_extra=roles_extra(*STAFF_ROLES),
+)
+def get_checklist(
+    introduction_id: IntroductionId, container: ContainerDep, _who: Staff
+) -> list[ItemOut]:
+    """The governance checklist of an introduction (empty until it reaches collaborating)."""
+    container.introductions.get(introduction_id)  # 404 for an unknown one
+    now = today()
+    items = container.introduction_checklists.items([introduction_id]).get(introduction_id, [])
+    return [_step_out(i, now) for i in items]
+
+
+@router.patch(
+    "/introductions/{introduction_id}/checklist/{item_id}",
+    response_model=ItemOut,
+    openapi_extra=roles_extra(*STAFF_ROLES),
+)
+def patch_step(
+    introduction_id: IntroductionId,
+    item_id: Annotated[int, Path(ge=1, le=2**62)],
+    body: StepPatch,
+    container: ContainerDep,
+    who: Staff,
+) -> ItemOut:
+    """Give a governance step of a collaboration an owner, a due date or a state (audited)."""
+    changes = body.model_dump(exclude_unset=True)
+    if "owner" in changes and changes["owner"] is None:
+        changes["owner"] = ""
+    if changes.get("state") is None:
+        changes.pop("state", None)
+    item = container.introduction_checklists.update_item(
+        introduction_id, item_id, changes, actor=who.key.id
+    )
+    return _step_out(item, today())

@@ -42,6 +42,7 @@ def search(
     )
     check_organisations(brief, container.engine.organisation_names())
     result = container.engine.search(brief, profile=RankingProfile(request.profile))
+    container.search_counts.count()  # the dashboard's searches served (a count only)
     version = container.engine.snapshot().manifest.version
     return SearchResponse.of(
         result, index_version=version, took_ms=(time.perf_counter() - started) * 1000

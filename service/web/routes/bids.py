@@ -13,12 +13,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from matcher.bids import BID_TRANSITIONS, BidStatus, InvalidBidError, StepState
+from matcher.model import IntroductionStatus
 from service.batch.consortia_file import read_consortia
 from service.http.auth import STAFF_ROLES, roles_extra
 from service.http.bid_schemas import BidIn
 from service.http.bids import check_member, names_of, new_bid, today, who_of
 from service.http.deps import ContainerDep, JobId, StaffUser
 from service.web.render import render
+from service.web.routes.introductions import collaboration_steps
 
 router = APIRouter()
 STAFF = roles_extra(*STAFF_ROLES)
@@ -72,6 +74,12 @@ def board(request: Request, who: StaffUser, container: ContainerDep) -> HTMLResp
             "names": names_of(container, found),
             "today": now,
             "due_soon": due_soon,
+            # governance of collaborating introductions is due on the same list
+            "collaboration_due": collaboration_steps(
+                container,
+                container.introductions.find(status=IntroductionStatus.COLLABORATING),
+                now,
+            )[1],
         },
     )
 

@@ -4,6 +4,8 @@ the API."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -12,10 +14,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from index.db.audit import AuditAction
 from index.db.introductions import DuplicateIntroductionError
 from index.ingest.records import Required
+from matcher.bids import ChecklistItem, InvalidBidError, StepState
 from matcher.errors import InvalidTransitionError
-from matcher.model import INTRODUCTION_TRANSITIONS, IntroductionStatus
+from matcher.model import INTRODUCTION_TRANSITIONS, Introduction, IntroductionStatus
+from service.container import Container
 from service.http.audit import audit_introduction
 from service.http.auth import STAFF_ROLES, roles_extra
+from service.http.bids import today
 from service.http.deps import ContainerDep, StaffUser
 from service.http.schemas import DuplicateIntroductionOut
 from service.web.render import back, page_error, render
@@ -23,15 +28,51 @@ from service.web.render import back, page_error, render
 router = APIRouter()
 
 
+@dataclass(frozen=True, slots=True)
+class CollaborationStep:
+    """A governance step of a collaborating introduction, as the "due this week" lists show it."""
+
+    item: ChecklistItem
+    introduction: Introduction
+    name: str
+
+
+def collaboration_steps(
+    container: Container, found: list[Introduction], now: date
+) -> tuple[dict[int, list[ChecklistItem]], list[CollaborationStep]]:
+    """The checklists of ``found`` (by introduction id), and their steps overdue or due within
+    a week, soonest first."""
+    checklists = container.introduction_checklists.items(
+        i.id for i in found if i.status is IntroductionStatus.COLLABORATING
+    )
+    names = {
+        p.id: p.name
+        for p in container.catalogue.get_profiles(
+            [i.profile_id for i in found if i.id in checklists], with_evidence=False
+        ).values()
+    }
+    by_id = {i.id: i for i in found}
+    due = [
+        CollaborationStep(item, by_id[intro_id], names.get(by_id[intro_id].profile_id, "(erased)"))
+        for intro_id, items in checklists.items()
+        for item in items
+        if item.overdue(now) or item.due_within(now)
+    ]
+    return checklists, sorted(due, key=lambda s: s.item.due or now)
+
+
 @router.get("/introductions", response_class=HTMLResponse, openapi_extra=roles_extra(*STAFF_ROLES))
 def board(request: Request, who: StaffUser, container: ContainerDep) -> HTMLResponse:
-    """Introductions grouped by status (KE staff)."""
+    """Introductions grouped by status (KE staff); a collaborating one with its governance
+    checklist, overdue steps flagged, and the steps due this week above the board."""
     found = container.introductions.find()
     names = {
         p.id: p.name
         for p in container.catalogue.get_profiles([i.profile_id for i in found]).values()
     }
     columns = {status: [i for i in found if i.status is status] for status in IntroductionStatus}
+    now = today()
+    checklists, due_soon = collaboration_steps(container, found, now)
     return render(
         request,
         "introductions.html",
@@ -40,8 +81,44 @@ def board(request: Request, who: StaffUser, container: ContainerDep) -> HTMLResp
             "columns": columns,
             "names": names,
             "transitions": INTRODUCTION_TRANSITIONS,
+            "checklists": checklists,
+            "overdue": {k: sum(i.overdue(now) for i in v) for k, v in checklists.items()},
+            "due_soon": due_soon,
+            "today": now,
+            "states": list(StepState),
         },
     )
+
+
+@router.post(
+    "/introductions/{introduction_id}/checklist/{item_id}", openapi_extra=roles_extra(*STAFF_ROLES)
+)
+def tick(
+    request: Request,
+    introduction_id: int,
+    item_id: int,
+    who: StaffUser,
+    container: ContainerDep,
+    owner: Annotated[str, Form(max_length=300)] = "",
+    due: Annotated[str, Form(max_length=20)] = "",
+    state: Annotated[str, Form(max_length=20)] = "todo",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Give a collaboration's governance step an owner, a due date and a state (audited)."""
+    try:
+        step = StepState(state)
+        day = date.fromisoformat(due.strip()) if due.strip() else None
+    except ValueError:
+        raise InvalidBidError(
+            f"state or due: {state!r}, {due!r} (a state and YYYY-MM-DD)"
+        ) from None
+    container.introduction_checklists.update_item(
+        introduction_id,
+        item_id,
+        {"owner": owner.strip(), "due": day, "state": step.value},
+        actor=who.key.id,
+    )
+    return back(request, f"/introductions#intro-{introduction_id}")
 
 
 @router.post("/introductions", openapi_extra=roles_extra(*STAFF_ROLES))

@@ -97,6 +97,7 @@ def search_context(
     if form.text.strip():
         try:
             result = container.engine.search(form.brief(container))
+            container.search_counts.count()  # the dashboard's searches served (a count only)
             if no_strong_match(result.matches):
                 context["no_strong_match"] = NO_STRONG_MATCH_MESSAGE
         except MatcherError as error:

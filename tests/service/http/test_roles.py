@@ -82,6 +82,11 @@ BODIES: dict[str, Any] = {
     "/shortlist/remove": {"data": {"profile_id": "acad-falls"}},
     "/introductions": {"data": {"profile_id": "acad-falls"}},
     "/introductions/{introduction_id}/status": {"data": {"status": "contacted"}},
+    "/api/v1/introductions/{introduction_id}/checklist/{item_id}": {"json": {"owner": "Jo"}},
+    "/introductions/{introduction_id}/checklist/{item_id}": {"data": {"state": "done"}},
+    "/governance/templates": {
+        "data": {"key": "ethics", "title": "Ethics", "applies_to": "", "offset_days": "0"}
+    },
 }
 
 

@@ -1,0 +1,1 @@
+"""Partnership insight as the service shows it: pages, reports and their charts."""
