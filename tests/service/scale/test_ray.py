@@ -45,16 +45,19 @@ def _unbuilt_copy(loaded: Container, tmp_path: Path) -> Container:
 
 
 def test_build_on_ray_gives_the_local_vectors_and_index(
-    local_ray: Any, loaded: Container, tmp_path: Path
+    local_ray: Any,
+    loaded: Container,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     copy = _unbuilt_copy(loaded, tmp_path)
+    monkeypatch.setattr(ray_embed, "one_thread_encoder", lambda settings: FakeEncoder)
     try:
-        report = embed_on_ray(
-            copy.settings, copy.catalogue, copy.encoder.model_id, encoder_factory=FakeEncoder
-        )
-        assert report.embedded > 0 and report.actors == 1  # the demo's texts fit in one batch
-        sync = copy.sync()
-        assert sync.embedded == 0 and sync.reused == sync.vector_count  # all from the actors
+        assert main(["build", "--ray"], container=copy) == 0
+        ray_line, build_line = capsys.readouterr().out.splitlines()[-2:]
+        assert "by 1 encoder actors in 1 batches" in ray_line  # the demo fits in one batch
+        assert "0 texts embedded" in build_line  # every vector came from the actors
         local, remote = loaded.engine.snapshot(), copy.engine.snapshot()
         assert np.array_equal(local.row_ids, remote.row_ids)
         assert np.array_equal(np.asarray(local.vectors), np.asarray(remote.vectors))
@@ -63,11 +66,11 @@ def test_build_on_ray_gives_the_local_vectors_and_index(
         assert local.manifest.calibration == remote.manifest.calibration
         hashes = copy.embedding_cache.cached_hashes()
         assert hashes == loaded.embedding_cache.cached_hashes()
-        # a repeated run re-embeds nothing
+        # a repeated run re-embeds nothing (and starts no actor)
         again = embed_on_ray(
             copy.settings, copy.catalogue, copy.encoder.model_id, encoder_factory=FakeEncoder
         )
-        assert again.embedded == 0 and again.cached == len(hashes)
+        assert again.embedded == 0 and again.cached == len(hashes) and again.actors == 0
     finally:
         copy.close()
 
@@ -91,20 +94,6 @@ def test_an_interrupted_ray_build_embeds_only_what_it_had_not_written(
         assert report.actors == 2
         assert report.cached == len(first["hashes"])
         assert report.embedded == total - len(first["hashes"])
-    finally:
-        copy.close()
-
-
-def test_matcher_build_ray_on_the_command_line(
-    local_ray: Any, loaded: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
-) -> None:
-    copy = _unbuilt_copy(loaded, tmp_path)
-    monkeypatch.setattr(ray_embed, "one_thread_encoder", lambda settings: FakeEncoder)
-    try:
-        assert main(["build", "--ray"], container=copy) == 0
-        out = capsys.readouterr().out
-        assert "encoder actors" in out and "0 texts embedded" in out.splitlines()[-1]
-        assert np.array_equal(copy.engine.snapshot().row_ids, loaded.engine.snapshot().row_ids)
     finally:
         copy.close()
 
