@@ -74,7 +74,8 @@ def missing_batches(catalogue: Catalogue, model_id: str) -> tuple[list[dict[str,
     each missing hash in catalogue order, cut into batches of :data:`EMBED_BATCH`. Returns the
     batches (``{"hashes": [...], "ids": [...]}``) and how many texts were already cached."""
     _, rows, _ = catalogue.index_source()
-    cached = set(catalogue.cached_vectors(model_id, [row.text_hash for row in rows]))
+    known = catalogue.embedding_cache.hashes_of(model_id)
+    cached = {row.text_hash for row in rows} & known
     missing: dict[str, int] = {}
     for row in rows:
         if row.text_hash not in cached and row.text_hash not in missing:
