@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run demo test lint typecheck pytest postgresql bench bench-import bench-full bench-peers wrk eval clean chromium screenshots crash-test load-test notebooks docs-check quality
+.PHONY: install install-ray run demo test lint typecheck pytest postgresql bench bench-import bench-full bench-peers wrk eval clean chromium screenshots crash-test load-test notebooks docs-check quality
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The optional Ray extra (matcher build/batch --ray, serve --shards): make test installs it and
+# runs its tests; make run does not need it.
+RAY_STAMP := $(VENV)/.installed-ray-stamp
+$(RAY_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,ray]'
+	touch $(RAY_STAMP)
+
+install-ray: $(RAY_STAMP)
 
 demo: install
 	$(BIN)/matcher ingest data/demo/organisations.csv data/demo/academics.jsonl \
@@ -51,7 +60,7 @@ postgresql:
 # The suite runs against a throwaway PostgreSQL server (tests/pg_server.py starts it in a temporary
 # directory and stops it afterwards, pass or fail); KE_MATCHER_REQUIRE_PG=1 makes a PostgreSQL
 # test that cannot reach it fail instead of skipping.
-pytest: install chromium postgresql
+pytest: install install-ray chromium postgresql
 	KE_MATCHER_REQUIRE_PG=1 $(BIN)/python tests/pg_server.py -- $(BIN)/pytest -q
 
 test: lint typecheck pytest

@@ -28,8 +28,9 @@ layer defines its own leaves under these bases, in its own module (named on the 
     │   ├── DuplicateIntroductionError    an open introduction exists (index.db.introductions)
     │   ├── BidTransitionError            a bid status change not allowed (matcher.bids)
     │   ├── StaleBidError                 a write based on an old version of a bid (matcher.bids)
-    │   └── JobNotFinishedError           reports of a job still running or failed (service.batch.jobs)
-    │       └── ReportWithdrawnError      reports withdrawn after an erasure
+    │   ├── JobNotFinishedError           reports of a job still running or failed (service.batch.jobs)
+    │   │   └── ReportWithdrawnError      reports withdrawn after an erasure
+    │   └── BuildInProgressError          another index build holds the lock (index.db.build_lock)
     ├── TooLargeError                413  a request body or upload over its limit
     │   └── PayloadTooLargeError
     ├── AuthenticationError          401  no key, or a key that is unknown or revoked
@@ -41,6 +42,7 @@ layer defines its own leaves under these bases, in its own module (named on the 
         │   └── CatalogueChangedError     the catalogue moved during a build (index.vectors.sync)
         ├── ModelUnavailableError         the packaged model cannot be found or loaded
         ├── CatalogueUnavailableError     the catalogue database cannot be opened
+        ├── RayUnavailableError           the ray extra missing, or no cluster at the address (service.scale.ray_session)
         └── SourceUnavailableError        a source's API does not answer (sources.errors)
 
 `ValueError` is kept for programmer misuse (a wrong argument in code), never for user input.

@@ -15,6 +15,7 @@ from index.db.backup import BackupSummary, erased_profile_ids
 from index.db.backup import restore as restore_backup
 from index.db.bids import BidStore
 from index.db.briefs import BriefStore
+from index.db.build_lock import BUILD_LOCK_WAIT_SECONDS
 from index.db.catalogue import Catalogue, UpsertOutcome
 from index.db.curation import (
     CurationState,
@@ -249,10 +250,22 @@ class Container:
                 hashes.add(identifier_hash("orcid", person.orcid))
         return hashes
 
-    def sync(self, *, force_rebuild: bool = False, progress: Progress | None = None) -> SyncReport:
-        """Make the index match the catalogue and model (a no-op when it already does)."""
+    def sync(
+        self,
+        *,
+        force_rebuild: bool = False,
+        progress: Progress | None = None,
+        lock_wait_seconds: float = BUILD_LOCK_WAIT_SECONDS,
+    ) -> SyncReport:
+        """Make the index match the catalogue and model (a no-op when it already does); waits
+        up to ``lock_wait_seconds`` for a build another replica is running
+        (:mod:`index.db.build_lock`)."""
         report = self.store.sync(
-            self.catalogue, self.encoder, force_rebuild=force_rebuild, progress=progress
+            self.catalogue,
+            self.encoder,
+            force_rebuild=force_rebuild,
+            progress=progress,
+            lock_wait_seconds=lock_wait_seconds,
         )
         if report.added or report.removed or report.rebuilt:
             self.engine.reload()

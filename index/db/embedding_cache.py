@@ -112,3 +112,13 @@ class EmbeddingCache:
         """Every text hash with a cached embedding, whatever the model (used by erasure checks)."""
         with self._engine.connect() as connection:
             return set(connection.execute(select(embeddings.c.text_hash)).scalars())
+
+    def hashes_of(self, model_id: str) -> set[str]:
+        """The text hashes cached for ``model_id`` (no vector is read: ``build --ray`` lists its
+        work with it over millions of chunks)."""
+        with self._engine.connect() as connection:
+            return set(
+                connection.execute(
+                    select(embeddings.c.text_hash).where(embeddings.c.model_id == model_id)
+                ).scalars()
+            )

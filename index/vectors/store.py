@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from index.db.build_lock import BUILD_LOCK_WAIT_SECONDS
 from index.db.catalogue import Catalogue, ChunkRow, ProfileMeta
 from index.encoders.base import Encoder
 from index.vectors.build import (
@@ -193,8 +194,10 @@ class IndexStore:
         *,
         force_rebuild: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        lock_wait_seconds: float = BUILD_LOCK_WAIT_SECONDS,
     ) -> SyncReport:
-        """Bring the index up to the catalogue (see :func:`index.vectors.sync.sync`).
+        """Bring the index up to the catalogue (see :func:`index.vectors.sync.sync`; with
+        ``lock_wait_seconds``, how long to wait for a build another process is running).
 
         Args:
             catalogue: the source of truth.
@@ -205,7 +208,14 @@ class IndexStore:
         Raises:
             CatalogueChangedError: the catalogue kept changing under every attempt.
         """
-        return sync(self, catalogue, encoder, force_rebuild=force_rebuild, progress=progress)
+        return sync(
+            self,
+            catalogue,
+            encoder,
+            force_rebuild=force_rebuild,
+            progress=progress,
+            lock_wait_seconds=lock_wait_seconds,
+        )
 
     def publish(
         self,

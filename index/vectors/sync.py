@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from index.db.build_lock import BUILD_LOCK_WAIT_SECONDS, build_lock
 from index.db.catalogue import Catalogue, ChunkRow, ProfileMeta
 from index.encoders.base import Encoder
 from index.vectors.build import (
@@ -150,6 +151,7 @@ def sync(
     force_rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
     aggregation: AggregationConfig | None = None,
+    lock_wait_seconds: float = BUILD_LOCK_WAIT_SECONDS,
 ) -> SyncReport:
     """Bring the index up to the catalogue: embed new texts (cache first), drop vectors of
     deleted chunks, add new ones, measure the calibration of match strengths
@@ -168,12 +170,16 @@ def sync(
         progress: called as ``progress(done, total)`` while texts are embedded.
         aggregation: the aggregation the calibration is measured for (the default one when
             omitted).
+        lock_wait_seconds: how long to wait for a build that another process (on any machine
+            sharing the PostgreSQL catalogue) is running.
 
     Raises:
         CatalogueChangedError: the catalogue kept changing under every attempt.
+        BuildInProgressError: another build held the lock for longer than ``lock_wait_seconds``.
     """
     how = aggregation or AggregationConfig()
-    with store.locked():
+    # one build at a time: across machines (the catalogue's lock), then on this one (the file's)
+    with build_lock(catalogue.engine, wait_seconds=lock_wait_seconds), store.locked():
         for _attempt in range(SYNC_ATTEMPTS - 1):
             try:
                 return _sync_once(

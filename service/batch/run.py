@@ -9,19 +9,24 @@ them and puts their outputs together into a :class:`BatchResult`, which
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from matcher.consortium import wants_consortia
 from matcher.errors import InvalidRecordError
 from matcher.fusion import RankingProfile
-from matcher.model import CallBrief
+from matcher.model import Brief, CallBrief
 from service.batch.assign import Allocation, assign_partners
 from service.batch.consortia import propose_consortia
 from service.batch.parse import CANDIDATES_PER_KIND, parse_briefs
 from service.batch.result import BatchResult, BriefOutcome, ConsortiumView, Partner
 from service.batch.score import Candidates, score_briefs
 from service.container import Container
+
+#: Scores a call's briefs: ``scorer(briefs, profile, progress)``.
+BriefScorer = Callable[
+    [Sequence[Brief], RankingProfile, Callable[[int, int], None] | None], Candidates
+]
 
 __all__ = [
     "CANDIDATES_PER_KIND",
@@ -44,6 +49,7 @@ def run_batch(
     progress: Callable[[int, int], None] | None = None,
     profile: RankingProfile = RankingProfile.FAST,
     source_name: str | None = None,
+    scorer: BriefScorer | None = None,
 ) -> BatchResult:
     """Match every brief of a call file.
 
@@ -58,13 +64,20 @@ def run_batch(
         profile: the ranking profile (``thorough`` fuses several signals; seconds per brief).
         source_name: how row errors name the call file (default: ``path`` as given); a server
             passes the upload's own name so that no server path reaches a user.
+        scorer: scores the briefs instead of :func:`score_briefs` on this process (``matcher
+            batch --ray`` passes the actors', :mod:`service.scale.ray_batch`).
 
     Raises:
         IngestError: the call file cannot be read at all.
     """
     started = time.perf_counter()
     parsed = parse_briefs(path, max_chars=container.settings.max_brief_chars)
-    candidates = score_briefs(container.engine, parsed.briefs, progress=progress, profile=profile)
+    if scorer is None:
+        candidates = score_briefs(
+            container.engine, parsed.briefs, progress=progress, profile=profile
+        )
+    else:
+        candidates = scorer(parsed.briefs, profile, progress)
     scoring_s = time.perf_counter() - started
     allocation = assign_partners(
         container.catalogue,

@@ -7,7 +7,14 @@ from pathlib import Path
 import click
 
 from matcher.fusion import RankingProfile
-from service.cli.common import EXIT_REJECTED, PROFILE_OPTION, progress_bar, run_container
+from service.cli.common import (
+    ACTORS_OPTION,
+    EXIT_REJECTED,
+    PROFILE_OPTION,
+    RAY_OPTION,
+    progress_bar,
+    run_container,
+)
 
 
 @click.command()
@@ -39,6 +46,8 @@ from service.cli.common import EXIT_REJECTED, PROFILE_OPTION, progress_bar, run_
     help="Runners-up listed per brief after its assigned partners (not assigned).",
 )
 @PROFILE_OPTION
+@RAY_OPTION
+@ACTORS_OPTION
 @click.pass_context
 def batch(
     ctx: click.Context,
@@ -48,14 +57,26 @@ def batch(
     per_organisation: int | None,
     alternates: int,
     ranking_profile: str,
+    ray_address: str | None,
+    actors: int | None,
 ) -> None:
-    """Match every brief of a call file; write partners.csv, partners.xlsx and report.html."""
+    """Match every brief of a call file; write partners.csv, partners.xlsx and report.html.
+
+    With --ray the briefs are scored by Ray actors holding the index (assignment and consortia
+    stay here); the reports are the same as without it.
+    """
     from service.batch.reports import write_reports
-    from service.batch.run import run_batch
+    from service.batch.run import BriefScorer, run_batch
 
     container = run_container(ctx)
     if container.store.current_dir() is None:
         container.sync()
+    scorer: BriefScorer | None = None
+    if ray_address is not None:
+        from service.scale.ray_batch import ray_scorer
+
+        scorer = ray_scorer(container.settings, container.engine, ray_address, actors=actors)
+
     with progress_bar(ctx, "scoring briefs", unit="brief") as progress:
         result = run_batch(
             container,
@@ -65,6 +86,7 @@ def batch(
             alternates=alternates,
             profile=RankingProfile(ranking_profile),
             progress=progress,
+            scorer=scorer,
         )
     paths = write_reports(result, out_dir)
     for error in result.errors:

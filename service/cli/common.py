@@ -139,3 +139,23 @@ def aggregation_options(command: F) -> F:
         default=None,
         help="Override the aggregation.",
     )(command)
+
+
+#: ``--ray [ADDRESS]``: run the heavy part on Ray (a cluster at ADDRESS, else
+#: $KE_MATCHER_RAY_ADDRESS, else Ray started on this machine); needs the ``ray`` extra.
+RAY_OPTION = click.option(
+    "--ray",
+    "ray_address",
+    is_flag=False,
+    flag_value="local",
+    default=None,
+    metavar="[ADDRESS]",
+    help="Run on Ray: a cluster at ADDRESS (or $KE_MATCHER_RAY_ADDRESS), else a local Ray.",
+)
+#: ``--actors N``: the size of the Ray actor pool (default: the cluster's CPUs).
+ACTORS_OPTION = click.option(
+    "--actors",
+    type=click.IntRange(1, 4096),
+    default=None,
+    help="Ray actors (default: one per CPU of the cluster).",
+)

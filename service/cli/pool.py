@@ -9,9 +9,12 @@ from typing import Any
 import click
 from sqlalchemy.engine import make_url
 
+from index.db.build_lock import BUILD_LOCK_WAIT_SECONDS
 from index.vectors.manifest import Manifest
 from service.cli.common import (
+    ACTORS_OPTION,
     EXIT_REJECTED,
+    RAY_OPTION,
     progress_bar,
     require_catalogue,
     run_container,
@@ -45,12 +48,47 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 @click.option(
     "--rebuild", is_flag=True, help="Build from scratch (vectors still come from the cache)."
 )
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.FloatRange(0, 86_400),
+    default=BUILD_LOCK_WAIT_SECONDS,
+    show_default=True,
+    help="Seconds to wait for a build another replica is running (PostgreSQL), then give up.",
+)
+@RAY_OPTION
+@ACTORS_OPTION
 @click.pass_context
-def build(ctx: click.Context, rebuild: bool) -> None:
-    """Bring the index up to date with the catalogue (repairs a stale or broken index)."""
+def build(
+    ctx: click.Context,
+    rebuild: bool,
+    wait_seconds: float,
+    ray_address: str | None,
+    actors: int | None,
+) -> None:
+    """Bring the index up to date with the catalogue (repairs a stale or broken index).
+
+    With --ray the texts to embed are embedded by a pool of encoder actors on Ray (a cluster at
+    ADDRESS or $KE_MATCHER_RAY_ADDRESS, else Ray started on this machine); the index is then
+    built here as without it.
+    """
     container = run_container(ctx)
+    if ray_address is not None:
+        from service.scale.ray_embed import embed_on_ray
+
+        container.encoder.encode(["warm-up"])  # exports the ONNX model once, before the actors
+        done = embed_on_ray(
+            container.settings,
+            container.catalogue,
+            container.encoder.model_id,
+            address=ray_address,
+            actors=actors,
+        )
+        click.echo(done.summary())
     with progress_bar(ctx, "embedding") as progress:
-        report = container.sync(force_rebuild=rebuild, progress=progress)
+        report = container.sync(
+            force_rebuild=rebuild, progress=progress, lock_wait_seconds=wait_seconds
+        )
     click.echo(report.summary())
 
 
