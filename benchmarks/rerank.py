@@ -186,7 +186,7 @@ def _train(
     lexicon = LexicalPool(snap, container.catalogue)
     data = pseudo_briefs(snap, lexicon, container.encoder, eligible=eligible, seed=seed, year=YEAR)
     return {
-        f"rerank {kind}": Reranker(kind).fit(data.rows, data.labels, weights=data.weights)  # type: ignore[arg-type]
+        f"rerank {kind}": Reranker(kind).fit(data.rows, data.labels, weights=data.weights)
         for kind in ("logistic", "boosting")
     }
 
