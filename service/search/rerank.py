@@ -20,17 +20,16 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from index.db.catalogue import Catalogue
 from index.encoders.base import Encoder
-from index.vectors.manifest import Manifest
+from index.vectors.manifest import MANIFEST_NAME, Manifest
 from index.vectors.store import IndexSnapshot
 from matcher.model import Aggregation
 from matcher.ranking import AggregationConfig, ItemScores, score_items, score_profiles
@@ -47,9 +46,18 @@ TRAIN_ITEMS = 600
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-]+")
 
 
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    # imported on first use: loading scikit-learn is slow, and only a trained model needs it
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
 def terms(text: str) -> frozenset[str]:
     """The content words of ``text`` (lower-cased, English stop words left out)."""
-    return frozenset(w for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS)
+    stop = _stop_words()
+    return frozenset(w for w in _WORD.findall(text.lower()) if w not in stop)
 
 
 class LexicalPool:
@@ -323,11 +331,20 @@ class RerankerCache:
         self._lexicon: LexicalPool | None = None
 
     def model(self, snap: IndexSnapshot) -> Reranker | None:
-        """The version's re-ranker, if it has one."""
+        """The version's re-ranker, if it has one. Its manifest is read from disk (and again
+        when the file changes): ``matcher learn`` records a model in a version another process
+        may already serve."""
+        if snap.path is None:
+            return None
+        path = Path(snap.path)
+        try:
+            stamp = (path / MANIFEST_NAME).stat().st_mtime_ns
+        except OSError:
+            return None
         with self._lock:
-            key = (snap.path, snap.manifest.version)
+            key = (path, stamp)
             if key != self._key:
-                self._key, self._model, self._lexicon = key, _load(snap), None
+                self._key, self._model = key, _load(path)
             return self._model
 
     def lexicon(self, snap: IndexSnapshot, catalogue: Catalogue) -> LexicalPool:
@@ -338,11 +355,16 @@ class RerankerCache:
             return self._lexicon
 
 
-def _load(snap: IndexSnapshot) -> Reranker | None:
-    record = snap.manifest.reranker
-    if not record or snap.path is None:
+def _load(directory: Path) -> Reranker | None:
+    try:
+        manifest = Manifest.read(directory)
+    except ValueError as error:
+        logger.warning("%s", error)
         return None
-    path = Path(snap.path) / str(record.get("file", MODEL_FILE))
+    record = manifest.reranker
+    if not record:
+        return None
+    path = directory / str(record.get("file", MODEL_FILE))
     try:
         data = path.read_bytes()
         if hashlib.sha256(data).hexdigest() != record.get("sha256"):
@@ -350,7 +372,7 @@ def _load(snap: IndexSnapshot) -> Reranker | None:
             return None
         return Reranker.loads(data)
     except (OSError, ValueError) as error:
-        logger.warning("re-ranker of index version %s not used: %s", snap.manifest.version, error)
+        logger.warning("re-ranker of index version %s not used: %s", manifest.version, error)
         return None
 
 
