@@ -172,6 +172,24 @@ class Scoring:
         return {p: float(self.text_vectors[t] @ query) for p, t in texts.items()}
 
 
+class _CachedEncoder:
+    """The run's encoder with its answers kept: the folds' pseudo-briefs share their texts."""
+
+    def __init__(self, encoder: Any) -> None:
+        self.encoder = encoder
+        self.vectors: dict[str, Vector] = {}
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        missing = sorted({t for t in texts if t not in self.vectors})
+        if missing:
+            for text, vector in zip(missing, self.encoder.encode(missing), strict=True):
+                self.vectors[text] = vector
+        return np.array([self.vectors[t] for t in texts], dtype=np.float32)
+
+
+_CACHE: dict[int, _CachedEncoder] = {}
+
+
 def _train(
     container: Container,
     snap: IndexSnapshot,
@@ -184,7 +202,8 @@ def _train(
         [snap.profile_index[p] for r, p in researchers.items() if r not in fold], np.int64
     )
     lexicon = LexicalPool(snap, container.catalogue)
-    data = pseudo_briefs(snap, lexicon, container.encoder, eligible=eligible, seed=seed, year=YEAR)
+    cached = _CACHE.setdefault(id(container.encoder), _CachedEncoder(container.encoder))
+    data = pseudo_briefs(snap, lexicon, cached, eligible=eligible, seed=seed, year=YEAR)  # type: ignore[arg-type]
     return {
         f"rerank {kind}": Reranker(kind).fit(data.rows, data.labels, weights=data.weights)
         for kind in ("logistic", "boosting")
@@ -349,6 +368,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ranks = authorship(
             container, args.benchmark, folds, profile_text=not args.no_profile_text, log=log
         )
+    if args.json is not None:  # the authorship ranks first, in case the rest is stopped
+        args.json.write_text(json.dumps({"ranks": ranks}, indent=1))
     with scratch_container(settings, encoder, prefix="ke-matcher-rerank-g-") as container:
         costs = goldstandard(
             container,

@@ -286,6 +286,8 @@ class SearchEngine:
         scorer = self._scorers[profile]
         top = scorer.shortlist(brief.top)
         allowed = self._allowed(snap, brief.filters)
+        if brief.filters.since is not None:
+            allowed &= self._recent(snap, brief.filters.since)
         kinds = sorted(brief.filters.kinds) if brief.filters.kinds else list(ProfileKind)
         first_k = min(self.candidate_chunks, snap.size)
         rows, sims = snap.search(query, first_k)
@@ -469,6 +471,14 @@ class SearchEngine:
             if profile_id in snap.profile_index:
                 allowed[snap.profile_index[profile_id]] = False
         return allowed
+
+    def _recent(self, snap: IndexSnapshot, since: int) -> npt.NDArray[np.bool_]:
+        """Profiles with at least one evidence item from ``since`` or later (an item without a
+        year does not count)."""
+        years = self._rerankers.lexicon(snap, self.catalogue).years
+        recent = np.zeros(len(snap.profiles), dtype=bool)
+        recent[snap.item_profiles[np.flatnonzero(years >= since)]] = True
+        return recent
 
     def organisation_names(self) -> dict[str, str]:
         """Organisation names, cached per catalogue version (they are shown on every match)."""

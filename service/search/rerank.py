@@ -73,7 +73,11 @@ class LexicalPool:
         self.years = np.array(
             [np.nan if item is None or item.year is None else float(item.year) for item in items]
         )
-        self.terms = [terms(t) for t in self.texts]
+
+    @cached_property
+    def terms(self) -> list[frozenset[str]]:
+        """Each item's content words."""
+        return [terms(t) for t in self.texts]
 
     @cached_property
     def bm25(self) -> Any:

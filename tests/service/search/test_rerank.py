@@ -114,3 +114,32 @@ def test_cli_learn_and_off(
     assert Manifest.read(current).reranker is not None
     assert main(["learn", "--off"], settings=settings) == 0
     assert Manifest.read(current).reranker is None and not (current / MODEL_FILE).exists()
+
+
+def test_since_keeps_only_profiles_with_recent_evidence(loaded: Container) -> None:
+    from matcher.errors import InvalidBriefError
+    from matcher.model import Role
+    from tests.service.http.test_api_v1 import client_for
+
+    snap = loaded.engine.snapshot()
+    years = RerankerCache().lexicon(snap, loaded.catalogue).years
+    known = years[~np.isnan(years)]
+    assert known.size, "the demo data has dated evidence"
+    cut = int(np.median(known)) + 1
+    recent = {snap.profiles[int(p)].id for p in np.unique(snap.item_profiles[years >= cut])}
+    brief = make_brief("falls in older inpatients", top=50, since=cut)
+    found = loaded.engine.score(brief).groups
+    returned = {snap.profiles[int(p)].id for g in found.values() for p in g.profiles}
+    assert returned and returned <= recent
+    everyone = loaded.engine.score(make_brief("falls in older inpatients", top=50)).groups
+    assert len(returned) < sum(g.profiles.size for g in everyone.values())
+    with pytest.raises(InvalidBriefError, match="since"):
+        make_brief("falls in older inpatients", since=1800)
+    with client_for(loaded, Role.CLINICIAN) as client:
+        answer = client.post("/api/v1/search", json={"text": "falls in older", "since": cut})
+        assert answer.status_code == 200
+        ids = {m["profile_id"] for ms in answer.json()["results"].values() for m in ms}
+        assert ids <= recent
+        assert (
+            client.post("/api/v1/search", json={"text": "falls", "since": 1800}).status_code == 422
+        )
