@@ -255,6 +255,11 @@ class Reranker:
             raise ValueError(f"rows must be (n, {len(self.features)})")
         if rows.shape[0] == 0:
             return np.empty(0)
+        if self.kind == "logistic":
+            # the pipeline's own arithmetic without scikit-learn's per-call checks (≈ 2 ms)
+            scaler, regression = self._model[0], self._model[-1]
+            scaled = (rows - scaler.mean_) / scaler.scale_
+            return np.asarray(scaled @ regression.coef_[0] + regression.intercept_[0])
         return np.asarray(self._model.decision_function(rows), dtype=np.float64)
 
     def dumps(self) -> bytes:
