@@ -27,6 +27,10 @@ def parse_kinds(values: Iterable[str]) -> frozenset[ProfileKind]:
     return frozenset(kinds)
 
 
+#: The years a ``since`` filter may name.
+MIN_SINCE, MAX_SINCE = 1900, 2100
+
+
 def make_brief(
     text: str,
     *,
@@ -40,6 +44,7 @@ def make_brief(
     requester_organisation: str | None = None,
     top: int = 10,
     max_chars: int = MAX_BRIEF_CHARS,
+    since: int | None = None,
 ) -> Brief:
     """Build a valid :class:`Brief` from user input.
 
@@ -62,6 +67,10 @@ def make_brief(
         raise InvalidBriefError(
             "purpose", f"unknown purpose {purpose!r}; use one of {valid}"
         ) from None
+    if since is not None and not MIN_SINCE <= since <= MAX_SINCE:
+        raise InvalidBriefError(
+            "since", f"since must be a year between {MIN_SINCE} and {MAX_SINCE}, got {since}"
+        )
     if not 1 <= top <= MAX_TOP:
         raise InvalidBriefError("top", f"top must be between 1 and {MAX_TOP}, got {top}")
     filters = Filters(
@@ -71,6 +80,7 @@ def make_brief(
         units=_clean_set("units", units),
         exclude_profiles=_clean_set("exclude_profiles", exclude_profiles),
         exclude_organisations=_clean_set("exclude_organisations", exclude_organisations),
+        since=since,
     )
     return Brief(
         text=cleaned,

@@ -217,6 +217,8 @@ class Filters:
     units: frozenset[str] = frozenset()
     exclude_profiles: frozenset[str] = frozenset()
     exclude_organisations: frozenset[str] = frozenset()
+    #: only profiles with at least one evidence item from this year or later (``None``: any)
+    since: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

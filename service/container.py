@@ -384,6 +384,7 @@ def build_container(settings: Settings, *, encoder: Encoder | None = None) -> Co
         aggregation=AggregationConfig(method=settings.aggregation, k=settings.top_k),
         candidate_chunks=settings.candidate_chunks,
         reload_seconds=settings.reload_seconds,
+        rerank=settings.reranker == "auto",
     )
     return Container(
         settings=settings,

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
         adapted_model: which weights the encoders load: ``auto`` (default: the adaptation made
             active by ``matcher adapt`` in this data directory, else ``model_path``), ``off``
             (always ``model_path``) or the folder of an adapted model.
+        reranker: ``auto`` (default): the ranking profiles chosen in docs/quality.md use the
+            re-ranker ``matcher learn`` trained on the index version, when it has one; ``off``:
+            never (every profile ranks as if none had been trained).
         encoder: ``onnx`` (default: the packaged weights exported to ONNX on first use and run
             with ONNX Runtime, vectors identical to torch), ``onnx-int8`` (quantised, faster,
             cosine ≥ 0.985 to torch on real text) or ``torch`` (sentence-transformers).
@@ -81,6 +84,7 @@ class Settings(BaseSettings):
     model_path: Path | None = None
     encoder: Literal["onnx", "onnx-int8", "torch"] = "onnx"
     adapted_model: Literal["auto", "off"] | Path = "auto"
+    reranker: Literal["auto", "off"] = "auto"
     aggregation: Aggregation = Aggregation.TOP_K_MEAN
     top_k: Annotated[int, Field(ge=1, le=50)] = 3
     chunk_tokens: Annotated[int, Field(ge=16, le=100_000)] | None = None

@@ -48,6 +48,9 @@ class Manifest:
             (:meth:`matcher.calibration.Calibration.to_json`), measured when the version was
             built; ``None`` in a version built before calibrations were kept (the engine then
             measures it when it loads the version, and the next sync stores it).
+        reranker: the learned re-ranker trained on this version (``matcher learn``): its file
+            beside the manifest, its SHA-256, kind, features and training record; ``None``
+            (the default) until one is trained, and the ranking profiles are then unchanged.
     """
 
     version: int
@@ -66,6 +69,7 @@ class Manifest:
     recall_k: int = 100
     format_version: int = FORMAT_VERSION
     calibration: dict[str, Any] | None = None
+    reranker: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""

@@ -21,6 +21,7 @@ from service.cli.evaluate import evaluate
 from service.cli.import_ import import_group
 from service.cli.insight import demo, report
 from service.cli.keys import keys
+from service.cli.learn import learn
 from service.cli.people import people
 from service.cli.pool import build, delete, ingest, stats
 from service.cli.search import search
@@ -50,7 +51,7 @@ def cli(ctx: click.Context, data_dir: Path | None, quiet: bool) -> None:
 
 for _command in (
     ingest, build, delete, stats, search, backup_command, restore_command, serve, db, keys, batch,
-    adapt, evaluate, import_group, people, report, demo,
+    adapt, evaluate, import_group, people, report, demo, learn,
 ):  # fmt: skip
     cli.add_command(_command)
 

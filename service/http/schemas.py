@@ -35,6 +35,7 @@ class SearchRequest(BaseModel):
     units: Annotated[list[Name], Field(max_length=200)] = []
     exclude_profiles: Annotated[list[Name], Field(max_length=1_000)] = []
     exclude_organisations: Annotated[list[Name], Field(max_length=200)] = []
+    since: Annotated[int, Field(ge=1900, le=2100)] | None = None
     requester_organisation: Name | None = None
     top: Annotated[int, Field(ge=1, le=MAX_TOP)] = 10
     profile: Annotated[

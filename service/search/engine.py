@@ -56,7 +56,7 @@ from matcher.ranking import (
     score_profiles,
     top_profiles,
 )
-from service.search.profiles import THOROUGH_SHORTLIST, ProfileScorer, scorers
+from service.search.profiles import RERANKED, THOROUGH_SHORTLIST, ProfileScorer, scorers
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +111,9 @@ class SearchEngine:
             are scored exactly, and more are fetched per kind only while the bound is not
             settled.
         reload_seconds: at most how often the store is checked for a newer version.
+        rerank: whether the profiles in ``reranked`` use the index version's trained re-ranker
+            when it has one (``matcher learn``; the setting ``reranker``).
+        reranked: the profiles that do (default :data:`~service.search.profiles.RERANKED`).
     """
 
     def __init__(
@@ -122,6 +125,8 @@ class SearchEngine:
         aggregation: AggregationConfig | None = None,
         candidate_chunks: int = 2_000,
         reload_seconds: float = 2.0,
+        rerank: bool = True,
+        reranked: frozenset[RankingProfile] | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.store = store
@@ -137,9 +142,15 @@ class SearchEngine:
         self._calibration: tuple[IndexSnapshot, Calibration] | None = None
         self._terms: tuple[IndexSnapshot, TermStatistics] | None = None
         # through a lambda, so that the scorers see an ``_aggregate`` replaced on the instance
+        from service.search.rerank import RerankerCache
+
+        self._rerankers = RerankerCache()
         self._scorers: dict[RankingProfile, ProfileScorer] = scorers(
             aggregate=lambda snap, query, profiles: self._aggregate(snap, query, profiles),
             thorough=self.thorough_scorer,
+            reranker=self._rerankers.model if rerank else None,
+            lexicon=lambda snap: self._rerankers.lexicon(snap, self.catalogue),
+            reranked=RERANKED if reranked is None else reranked,
         )
 
     # ------------------------------------------------------------------ index versions
@@ -275,6 +286,8 @@ class SearchEngine:
         scorer = self._scorers[profile]
         top = scorer.shortlist(brief.top)
         allowed = self._allowed(snap, brief.filters)
+        if brief.filters.since is not None:
+            allowed &= self._recent(snap, brief.filters.since)
         kinds = sorted(brief.filters.kinds) if brief.filters.kinds else list(ProfileKind)
         first_k = min(self.candidate_chunks, snap.size)
         rows, sims = snap.search(query, first_k)
@@ -458,6 +471,14 @@ class SearchEngine:
             if profile_id in snap.profile_index:
                 allowed[snap.profile_index[profile_id]] = False
         return allowed
+
+    def _recent(self, snap: IndexSnapshot, since: int) -> npt.NDArray[np.bool_]:
+        """Profiles with at least one evidence item from ``since`` or later (an item without a
+        year does not count)."""
+        years = self._rerankers.lexicon(snap, self.catalogue).years
+        recent = np.zeros(len(snap.profiles), dtype=bool)
+        recent[snap.item_profiles[np.flatnonzero(years >= since)]] = True
+        return recent
 
     def organisation_names(self) -> dict[str, str]:
         """Organisation names, cached per catalogue version (they are shown on every match)."""

@@ -25,10 +25,17 @@ from matcher.model import ProfileKind
 from matcher.ranking import ProfileScores, top_profiles
 
 if TYPE_CHECKING:  # imported on first use: the thorough profile loads scikit-learn and bm25s
+    from matcher.rerank import Reranker
+    from service.search.rerank import LexicalPool
     from service.search.thorough import ThoroughScorer
 
 #: The thorough profile re-scores at most this many of the fast profile's best per kind.
 THOROUGH_SHORTLIST = 100
+#: A re-ranked profile re-scores at least this many of the fast path's best per kind.
+RERANK_SHORTLIST = 50
+#: The ranking profiles that use a trained re-ranker when the index version has one; chosen by
+#: the rule and the measurements of docs/quality.md (section "Ranking that learns").
+RERANKED: frozenset[RankingProfile] = frozenset()
 
 #: Exact scores of given profiles over all their vectors: ``aggregate(snap, query, profiles)``.
 Aggregate: TypeAlias = Callable[
@@ -159,16 +166,102 @@ class ThoroughScoring:
         return self._scorer().score(snap, text, query, pool)
 
 
+class LearnedScoring:
+    """A profile whose shortlist is re-scored by the index version's trained re-ranker, when it
+    has one (otherwise exactly the wrapped profile).
+
+    Args:
+        base: the wrapped profile's scorer.
+        model: the version's re-ranker, or ``None``.
+        lexicon: the version's texts and BM25 index.
+    """
+
+    needs_texts = True
+
+    def __init__(
+        self,
+        base: ProfileScorer,
+        model: Callable[[IndexSnapshot], Reranker | None],
+        lexicon: Callable[[IndexSnapshot], LexicalPool],
+    ) -> None:
+        self._base = base
+        self._model = model
+        self._lexicon = lexicon
+
+    def shortlist(self, top: int) -> int:
+        """The wrapped profile's shortlist, and at least :data:`RERANK_SHORTLIST`."""
+        return max(RERANK_SHORTLIST, self._base.shortlist(top))
+
+    def _learned(
+        self,
+        snap: IndexSnapshot,
+        model: Reranker,
+        text: str,
+        query: npt.NDArray[np.float32],
+        profiles: npt.NDArray[np.int64],
+    ) -> ProfileScores:
+        from service.search.rerank import candidate_features
+
+        found = candidate_features(snap, self._lexicon(snap), text, query, profiles)
+        return ProfileScores(found.profiles, model.score(found.rows).astype(np.float32))
+
+    def rescore(
+        self,
+        snap: IndexSnapshot,
+        text: str,
+        query: npt.NDArray[np.float32],
+        groups: dict[ProfileKind, ProfileScores],
+        top: int,
+    ) -> dict[ProfileKind, ProfileScores]:
+        """Each kind's shortlist re-scored by the model (or the wrapped profile's answer)."""
+        model = self._model(snap)
+        if model is None:
+            return self._base.rescore(snap, text, query, groups, top)
+        return {
+            kind: top_profiles(self._learned(snap, model, text, query, g.profiles), top)
+            if g.profiles.size
+            else g
+            for kind, g in groups.items()
+        }
+
+    def score(
+        self,
+        snap: IndexSnapshot,
+        text: str,
+        query: npt.NDArray[np.float32],
+        wanted: npt.NDArray[np.int64],
+    ) -> ProfileScores:
+        """The model's scores of every profile of the wanted profiles' kinds (features compare a
+        candidate with the others)."""
+        model = self._model(snap)
+        if model is None:
+            return self._base.score(snap, text, query, wanted)
+        pool = np.flatnonzero(np.isin(snap.kind_codes, snap.kind_codes[wanted])).astype(np.int64)
+        return self._learned(snap, model, text, query, pool)
+
+
 def scorers(
-    *, aggregate: Aggregate, thorough: Callable[[], ThoroughScorer]
+    *,
+    aggregate: Aggregate,
+    thorough: Callable[[], ThoroughScorer],
+    reranker: Callable[[IndexSnapshot], Reranker | None] | None = None,
+    lexicon: Callable[[IndexSnapshot], LexicalPool] | None = None,
+    reranked: frozenset[RankingProfile] = RERANKED,
 ) -> dict[RankingProfile, ProfileScorer]:
     """The name → scorer table of one engine.
 
     Args:
         aggregate: the engine's exact scoring of given profiles.
         thorough: the engine's thorough scorer (built on first use).
+        reranker: the index version's trained re-ranker, if any (``None``: re-ranking off).
+        lexicon: the index version's texts and BM25 index (with ``reranker``).
+        reranked: the profiles that use the re-ranker when there is one.
     """
-    return {
+    table: dict[RankingProfile, ProfileScorer] = {
         RankingProfile.FAST: FastScoring(aggregate),
         RankingProfile.THOROUGH: ThoroughScoring(thorough),
     }
+    if reranker is not None and lexicon is not None:
+        for name in reranked:
+            table[name] = LearnedScoring(table[name], reranker, lexicon)
+    return table

@@ -36,6 +36,7 @@ def search(
         units=request.units,
         exclude_profiles=request.exclude_profiles,
         exclude_organisations=request.exclude_organisations,
+        since=request.since,
         requester_organisation=request.requester_organisation,
         top=request.top,
         max_chars=container.settings.max_brief_chars,
