@@ -132,6 +132,8 @@ def staged_work(
                 work.funder,
                 work.url,
                 sorted((a.person, a.orcid, a.role, a.ours) for a in authorships),
+                # only when there are some: the hashes of works without SDG scores are unchanged
+                *([sorted((g.id, g.score) for g in work.sdgs)] if work.sdgs else []),
             ]
         )
     )
@@ -147,6 +149,7 @@ def staged_work(
         url=work.url,
         retrieved_at=work.retrieved_at,
         content_hash=digest,
+        sdgs=tuple((g.id, float(g.score)) for g in work.sdgs),
     )
     return row, authorships
 
