@@ -17,8 +17,9 @@ of health in it stays untagged, and so does one that is only vaguely near a targ
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +37,8 @@ TAG_AT = 0.5
 #: A source's score (OpenAlex: 0–1) at least this counts as the source tagging the goal (the
 #: threshold OpenAlex itself uses to list a goal on a work).
 SOURCE_TAG_AT = 0.4
+K = TypeVar("K", bound=Hashable)
+
 #: Where a tag comes from.
 OURS = "ours"
 
@@ -182,8 +185,8 @@ class Agreement:
 
 
 def agreement(
-    ours: Mapping[str, Sequence[SdgTag]],
-    theirs: Mapping[str, Sequence[SdgTag]],
+    ours: Mapping[K, Sequence[SdgTag]],
+    theirs: Mapping[K, Sequence[SdgTag]],
     *,
     source_threshold: float = SOURCE_TAG_AT,
 ) -> Agreement:

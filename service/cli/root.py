@@ -19,6 +19,7 @@ from service.cli.common import EXIT_ERROR
 from service.cli.db import db
 from service.cli.evaluate import evaluate
 from service.cli.import_ import import_group
+from service.cli.insight import report, sdgs, themes
 from service.cli.keys import keys
 from service.cli.people import people
 from service.cli.pool import build, delete, ingest, stats
@@ -49,7 +50,7 @@ def cli(ctx: click.Context, data_dir: Path | None, quiet: bool) -> None:
 
 for _command in (
     ingest, build, delete, stats, search, backup_command, restore_command, serve, db, keys, batch,
-    adapt, evaluate, import_group, people,
+    adapt, evaluate, import_group, people, themes, sdgs, report,
 ):  # fmt: skip
     cli.add_command(_command)
 
