@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -287,3 +288,39 @@ def _report(
 def profiles_with_goals(container: Container, goals: Collection[int]) -> set[str]:
     """Profiles with an item tagged (by us) with one of ``goals`` (the SDG filter of search)."""
     return insight_store(container).profiles_with_goals(goals)
+
+
+#: Gap reports kept in memory per (index version, catalogue version, thresholds, goal).
+REPORT_CACHE_SIZE = 8
+
+
+def cached_gap_report(
+    cache: dict[tuple[object, ...], GapReport],
+    container: Container,
+    *,
+    thresholds: Thresholds,
+    sdg: int | None = None,
+) -> GapReport:
+    """:func:`gap_report`, kept in ``cache`` (a dict the caller owns, e.g. on ``app.state``)
+    until the index or the catalogue changes."""
+    key = (
+        container.engine.snapshot().manifest.version,
+        container.catalogue.version,
+        thresholds,
+        sdg,
+    )
+    found = cache.get(key)
+    if found is None:
+        found = gap_report(container, thresholds=thresholds, sdg=sdg)
+        while len(cache) >= REPORT_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = found
+    return found
+
+
+def report_cache(state: Any) -> dict[tuple[object, ...], GapReport]:
+    """The cache of gap reports kept on an app's ``state`` (made on first use)."""
+    if not hasattr(state, "gap_reports"):
+        state.gap_reports = {}
+    cache: dict[tuple[object, ...], GapReport] = state.gap_reports
+    return cache

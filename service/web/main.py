@@ -21,6 +21,7 @@ from service.web.routes import (
     auth,
     batches,
     bids,
+    insight,
     introductions,
     profiles,
     search,
@@ -37,6 +38,7 @@ web_router.include_router(introductions.router)
 web_router.include_router(batches.router)
 web_router.include_router(bids.router)
 web_router.include_router(accessibility.router)
+web_router.include_router(insight.router)
 
 
 def mount_static(app: FastAPI) -> None:
