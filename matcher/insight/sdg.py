@@ -63,21 +63,19 @@ def goal_texts(goals: Sequence[Goal] = GOALS) -> tuple[list[str], npt.NDArray[np
     return texts, np.array(numbers, dtype=np.int64)
 
 
-def _patterns(goals: Sequence[Goal]) -> list[re.Pattern[str]]:
-    return [
-        re.compile(r"\b(?:" + "|".join(g.keywords) + r")\b", re.IGNORECASE) if g.keywords else
-        re.compile(r"(?!)")
-        for g in goals
-    ]  # fmt: skip
+def _patterns(goals: Sequence[Goal]) -> list[list[re.Pattern[str]]]:
+    return [[re.compile(rf"\b(?:{k})\b", re.IGNORECASE) for k in g.keywords] for g in goals]
 
 
 def keyword_hits(texts: Sequence[str], goals: Sequence[Goal] = GOALS) -> npt.NDArray[np.int64]:
-    """How many distinct keyword matches each text has per goal, shape (texts, goals)."""
+    """How many of each goal's keyword rules a text matches, shape (texts, goals) (each rule
+    on its own, so that overlapping rules such as "domestic violence" and "violence against
+    women" both count)."""
     patterns = _patterns(goals)
     hits = np.zeros((len(texts), len(goals)), dtype=np.int64)
     for i, text in enumerate(texts):
-        for j, pattern in enumerate(patterns):
-            hits[i, j] = len({m.group(0).lower() for m in pattern.finditer(text)})
+        for j, rules in enumerate(patterns):
+            hits[i, j] = sum(1 for rule in rules if rule.search(text))
     return hits
 
 

@@ -40,9 +40,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["profile_id"], ["profiles.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("profile_id", "item_id", "rank"),
     )
-    op.create_index(
-        "ix_insight_theme_members_theme_id", "insight_theme_members", ["theme_id"]
-    )
+    op.create_index("ix_insight_theme_members_theme_id", "insight_theme_members", ["theme_id"])
     op.create_table(
         "insight_sdg_tags",
         sa.Column("profile_id", sa.String(length=200), nullable=False),
