@@ -18,6 +18,7 @@ from index.db.schema import (
     insight_sdg_tags,
     insight_theme_members,
     insight_themes,
+    meta,
     profiles,
     source_works,
 )
@@ -29,6 +30,8 @@ ItemKey = tuple[str, str]
 PROFILE_ITEM = ""
 
 _BATCH = 500
+#: The ``meta`` key holding the index version of the stored SDG tags.
+_SDG_VERSION = "insight_sdg_index_version"
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +186,11 @@ class InsightStore:
             ]
 
     # ------------------------------------------------------------------ SDG tags
-    def save_sdg_tags(self, tags: Iterable[tuple[str, str, SdgTag]]) -> int:
-        """Replace every SDG tag with ``(profile id, item id, tag)`` rows; returns the count."""
+    def save_sdg_tags(
+        self, tags: Iterable[tuple[str, str, SdgTag]], *, index_version: int | None = None
+    ) -> int:
+        """Replace every SDG tag with ``(profile id, item id, tag)`` rows, made from
+        ``index_version`` (kept for :meth:`sdg_version`); returns the count."""
         rows = [
             {
                 "profile_id": pid,
@@ -201,7 +207,18 @@ class InsightStore:
             kept = [r for r in rows if r["profile_id"] in known]
             for part in _chunks(kept):
                 connection.execute(insert(insight_sdg_tags), list(part))
+            connection.execute(delete(meta).where(meta.c.key == _SDG_VERSION))
+            if index_version is not None:
+                connection.execute(insert(meta).values(key=_SDG_VERSION, value=str(index_version)))
         return len(kept)
+
+    def sdg_version(self) -> int | None:
+        """The index version the stored SDG tags were made from (``None``: never tagged)."""
+        with self._engine.connect() as connection:
+            found = connection.execute(
+                select(meta.c.value).where(meta.c.key == _SDG_VERSION)
+            ).scalar_one_or_none()
+        return None if found is None else int(found)
 
     def sdg_tags(
         self, *, source: str | None = None, profile_ids: Collection[str] | None = None

@@ -85,14 +85,9 @@ class GapReport:
 
 def ensure_insight(container: Container) -> None:
     """Build themes and SDG tags when they are missing or older than the current index."""
-    stored = current_themes(container)
-    snap = container.engine.snapshot()
-    store = insight_store(container)
-    if (
-        stored is None
-        or not store.sdg_tags(source="ours", profile_ids=None)
-        or (stored.index_version != snap.manifest.version)
-    ):
+    current_themes(container)
+    version = container.engine.snapshot().manifest.version
+    if insight_store(container).sdg_version() != version:
         tag_pool(container)
 
 

@@ -95,7 +95,7 @@ def tag_pool(container: Container) -> SdgBuild:
         (pid, item, tag) for (pid, item), tags in zip(items.keys, ours, strict=True) for tag in tags
     ]
     rows += [(pid, item, tag) for (pid, item), tags in theirs.items() for tag in tags]
-    insight_store(container).save_sdg_tags(rows)
+    insight_store(container).save_sdg_tags(rows, index_version=int(snap.manifest.version))
     mine = dict(zip(items.keys, ours, strict=True))
     sources = sorted({t.source for tags in theirs.values() for t in tags})
     agreements = {
