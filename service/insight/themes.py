@@ -149,7 +149,11 @@ def current_themes(container: Container, *, build: bool = True) -> StoredThemes 
         or stored.model_id != snap.manifest.model_id
         or stored.index_version != snap.manifest.version
     ):
-        build_pool_themes(container)
+        try:
+            build_pool_themes(container)
+        except ValueError as error:  # too few items to cluster: no themes yet
+            logger.info("no themes: %s", error)
+            return stored
         stored = insight_store(container).themes()
     return stored
 
