@@ -282,6 +282,8 @@ source_works = Table(
     Column("retrieved_at", String(40), nullable=False, default=""),
     Column("content_hash", String(64), nullable=False),
     Column("run", Integer, nullable=False, index=True),
+    # the source's SDG scores of the work (revision 0006): [[goal id, score], ...]
+    Column("sdgs", JSON),
 )
 
 # Who is on a work: ``person`` is the source's person id; ``ours`` marks the authorships that
@@ -473,4 +475,48 @@ introduction_checklist = Table(
     Column("state", String(20), nullable=False),
     Column("position", Integer, nullable=False),
     sqlite_autoincrement=True,
+)
+
+# Partnership insight (revision 0006): themes of the pool with stable ids (a theme no longer
+# found stays as a row, inactive, so that its id is never given to another), the themes of each
+# profile and item (``item_id`` empty: the profile's own), and SDG tags of items (``source``:
+# ``ours`` or the source that scored the work, e.g. ``openalex``). Erasing a profile deletes
+# its rows.
+insight_themes = Table(
+    "insight_themes",
+    metadata,
+    Column("id", String(20), primary_key=True),
+    Column("label", Text, nullable=False),
+    Column("terms", JSON, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("centroid", LargeBinary, nullable=False),
+    Column("model_id", String(200), nullable=False),
+    Column("index_version", Integer, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("built_at", String(40), nullable=False),
+)
+
+insight_theme_members = Table(
+    "insight_theme_members",
+    metadata,
+    Column(
+        "profile_id", String(200), ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("item_id", String(300), primary_key=True),
+    Column("rank", Integer, primary_key=True),
+    Column("theme_id", String(20), nullable=False, index=True),
+    Column("similarity", Float, nullable=False),
+)
+
+insight_sdg_tags = Table(
+    "insight_sdg_tags",
+    metadata,
+    Column(
+        "profile_id", String(200), ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("item_id", String(300), primary_key=True),
+    Column("goal", Integer, primary_key=True),
+    Column("source", String(20), primary_key=True),
+    Column("confidence", Float, nullable=False),
+    Index("ix_insight_sdg_tags_goal", "goal", "source"),
 )

@@ -77,6 +77,8 @@ class StagedWork:
     url: str = ""
     retrieved_at: str = ""
     content_hash: str = ""
+    #: the source's SDG scores of the work: (goal id, score) pairs (OpenAlex)
+    sdgs: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +150,7 @@ def _work_from_row(r: Any) -> StagedWork:
         url=r["url"],
         retrieved_at=r["retrieved_at"],
         content_hash=r["content_hash"],
+        sdgs=tuple((str(g), float(v)) for g, v in (r.get("sdgs") or ())),
     )
 
 
@@ -460,6 +463,7 @@ class SourceStore:
                         "retrieved_at": w.retrieved_at,
                         "content_hash": w.content_hash,
                         "run": run,
+                        "sdgs": [list(pair) for pair in w.sdgs] if w.sdgs else None,
                     }
                     for w in fresh
                 ],

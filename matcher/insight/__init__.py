@@ -1,2 +1,4 @@
-"""Partnership insight: themes, capability gaps, SDG tags and the introductions funnel,
-computed from arrays and dataclasses (no storage, no drawing)."""
+"""Partnership insight computed from arrays: themes of the pool (:mod:`.themes`), capability gaps
+(:mod:`.gaps`), Sustainable Development Goal tags (:mod:`.sdg`, with the UN text in
+:mod:`.sdg_text`) and the introductions funnel (:mod:`.funnel`). Pure: numpy, scipy and
+scikit-learn only; the service reads, stores and draws."""

@@ -1,96 +1,113 @@
-"""``report partnership`` (the partnership dashboard as one HTML file) and ``demo
-seed-history`` (the demo's made-up introductions and bids history)."""
+"""``themes``, ``sdgs``, ``report gaps`` and ``report partnership`` (from
+:mod:`service.cli.dashboard`): partnership insight from the command line."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from service.cli.common import CliError, run_container
+from matcher.insight.gaps import SERVED_AT, Coverage, Thresholds
+from matcher.insight.sdg_text import GOALS
+from service.cli.common import run_container
+from service.cli.dashboard import partnership
+
+
+@click.command()
+@click.option("--rebuild", is_flag=True, help="Cluster again even if the themes are current.")
+@click.option(
+    "--k", "k", type=click.IntRange(2, 200), default=None, help="A fixed number of themes."
+)
+@click.pass_context
+def themes(ctx: click.Context, rebuild: bool, k: int | None) -> None:
+    """Print the pool's themes (built from the current index when missing or stale)."""
+    from service.insight.themes import build_pool_themes, current_themes, insight_store
+
+    container = run_container(ctx)
+    if container.store.current_dir() is None:
+        container.sync()
+    if rebuild or k is not None:
+        built = build_pool_themes(container, k=k)
+        if built.silhouettes:
+            chosen = ", ".join(f"k={n}: {s:.3f}" for n, s in sorted(built.silhouettes.items()))
+            click.echo(f"silhouette by k: {chosen}")
+        click.echo(f"{built.k} themes from {built.items} items; {len(built.kept)} kept their id")
+    stored = current_themes(container)
+    if stored is None:
+        click.echo("no themes")
+        return
+    members = insight_store(container).theme_members()
+    profiles: dict[str, int] = {}
+    for m in members:
+        if m.item_id == "" and m.rank == 0:
+            profiles[m.theme_id] = profiles.get(m.theme_id, 0) + 1
+    click.echo(f"{len(stored.themes)} themes (index version {stored.index_version}):")
+    for t in stored.themes:
+        click.echo(f"  {t.id}  {t.label}  ({t.size} items, {profiles.get(t.id, 0)} profiles)")
+
+
+@click.command()
+@click.pass_context
+def sdgs(ctx: click.Context) -> None:
+    """Tag every item with SDGs; print the tags per goal and the agreement with sources."""
+    from service.insight.sdgs import tag_pool
+
+    container = run_container(ctx)
+    if container.store.current_dir() is None:
+        container.sync()
+    built = tag_pool(container)
+    click.echo(f"{built.tagged} of {built.items} items tagged with at least one SDG")
+    for goal in GOALS:
+        click.echo(f"  SDG {goal.number:>2} {goal.name}: {built.per_goal.get(goal.number, 0)}")
+    for source, a in built.agreement.items():
+        click.echo(
+            f"agreement with {source} on {a.items} items: same top goal {a.same_top:.0%}, "
+            f"at least one goal shared {a.overlap:.0%}, mean Jaccard {a.jaccard:.2f}"
+        )
 
 
 @click.group()
 def report() -> None:
-    """Reports of the partnership's insight, written as files."""
+    """Insight reports for the KE office, written as files."""
 
 
-def _mapping(path: Path | None, what: str) -> dict[str, object] | None:
-    if path is None:
-        return None
-    try:
-        loaded = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise CliError(f"{path}: cannot read {what}: {error}") from None
-    if not isinstance(loaded, dict):
-        raise CliError(f"{path}: {what} must be a JSON object")
-    return loaded
+report.add_command(partnership)
 
 
-@report.command("partnership")
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
-              help="Folder for partnership.html.")  # fmt: skip
-@click.option("--themes", type=click.Path(path_type=Path, dir_okay=False),
-              help="JSON object: profile id → theme label (introductions by theme).")  # fmt: skip
-@click.option("--coverage", type=click.Path(path_type=Path, dir_okay=False),
-              help="JSON object: theme → [served, weakly served, unserved] needs.")  # fmt: skip
-@click.option("--sdg", type=click.Path(path_type=Path, dir_okay=False),
-              help='JSON object: {"pool": {SDG: items}, "collaborations": {SDG: n}}.')  # fmt: skip
+@report.command("gaps")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder for gaps.csv, gaps.xlsx and gaps.html.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=SERVED_AT,
+    show_default=True,
+    help="Calibrated strength from which a need counts as served.",
+)
+@click.option(
+    "--sdg", type=click.IntRange(1, 17), default=None, help="Only needs tagged with this SDG."
+)
 @click.pass_context
-def partnership(
-    ctx: click.Context,
-    out_dir: Path,
-    themes: Path | None,
-    coverage: Path | None,
-    sdg: Path | None,
-) -> None:
-    """Write the partnership dashboard as one self-contained HTML file (opens with no network)."""
-    from service.insight.dashboard import InsightInputs, build_dashboard
-    from service.insight.report import write_dashboard
-
-    theme_map = _mapping(themes, "themes")
-    coverage_map = _mapping(coverage, "coverage")
-    sdg_map = _mapping(sdg, "SDG profile") or {}
-    try:
-        inputs = InsightInputs(
-            themes={str(k): str(v) for k, v in theme_map.items()} if theme_map else None,
-            coverage={str(k): (int(v[0]), int(v[1]), int(v[2])) for k, v in coverage_map.items()}  # type: ignore[index]
-            if coverage_map
-            else None,
-            sdg_pool={str(k): int(v) for k, v in dict(sdg_map.get("pool") or {}).items()} or None,  # type: ignore[call-overload]
-            sdg_collaborations={
-                str(k): int(v)
-                for k, v in dict(sdg_map.get("collaborations") or {}).items()  # type: ignore[call-overload]
-            }
-            or None,
-        )
-    except (TypeError, ValueError, IndexError) as error:
-        raise CliError(f"an input file has the wrong shape: {error}") from None
-    container = run_container(ctx)
-    path = write_dashboard(build_dashboard(container, inputs), out_dir)
-    click.echo(f"dashboard: {path}")
-
-
-@click.group()
-def demo() -> None:
-    """Set-up steps of the demo (``make run`` runs them)."""
-
-
-@demo.command("seed-history")
-@click.pass_context
-def seed_history(ctx: click.Context) -> None:
-    """Add a made-up year of introductions and bids (fixed seed) so that the dashboard has
-    something to show; does nothing when the history is already there."""
-    from service.insight.demo import seed_demo_history
+def gaps(ctx: click.Context, out_dir: Path, threshold: float, sdg: int | None) -> None:
+    """The capability-gap report: every need and challenge against the academics."""
+    from service.insight.exports import write_gap_reports
+    from service.insight.gaps import gap_report
 
     container = run_container(ctx)
-    try:
-        done = seed_demo_history(container, end=datetime.now(UTC))
-    except ValueError as error:
-        raise CliError(f"cannot seed the demo history: {error}") from None
-    if done.skipped:
-        click.echo("demo history: already there, nothing written")
-    else:
-        click.echo(f"demo history: {done.introductions} introductions, {done.bids} bids written")
+    if container.store.current_dir() is None:
+        container.sync()
+    found = gap_report(container, thresholds=Thresholds.served_at(threshold), sdg=sdg)
+    counts = found.counts
+    click.echo(
+        f"{len(found.results)} needs and challenges: {counts[Coverage.SERVED]} served, "
+        f"{counts[Coverage.WEAK]} weakly served, {counts[Coverage.UNSERVED]} unserved "
+        f"(served from strength {found.thresholds.served:.2f}); "
+        f"{len(found.untapped)} untapped academics"
+    )
+    for kind, path in write_gap_reports(found, out_dir).items():
+        click.echo(f"{kind}: {path}")

@@ -16,10 +16,11 @@ from service.cli.adapt import adapt
 from service.cli.backup import backup_command, restore_command
 from service.cli.batch import batch
 from service.cli.common import EXIT_ERROR
+from service.cli.dashboard import demo
 from service.cli.db import db
 from service.cli.evaluate import evaluate
 from service.cli.import_ import import_group
-from service.cli.insight import demo, report
+from service.cli.insight import report, sdgs, themes
 from service.cli.keys import keys
 from service.cli.learn import learn
 from service.cli.people import people
@@ -51,7 +52,7 @@ def cli(ctx: click.Context, data_dir: Path | None, quiet: bool) -> None:
 
 for _command in (
     ingest, build, delete, stats, search, backup_command, restore_command, serve, db, keys, batch,
-    adapt, evaluate, import_group, people, report, demo, learn,
+    adapt, evaluate, import_group, people, themes, sdgs, report, demo, learn,
 ):  # fmt: skip
     cli.add_command(_command)
 

@@ -16,6 +16,7 @@ from service.http.routes import (
     batches,
     bids,
     ingest,
+    insight,
     introductions,
     organisations,
     profiles,
@@ -48,6 +49,7 @@ api_router.include_router(shortlist.router)
 api_router.include_router(batches.router)
 api_router.include_router(audit.router)
 api_router.include_router(bids.router)
+api_router.include_router(insight.router)
 
 #: Health, readiness and metrics: at the root, public, without the API's error responses.
 service_router = service.router

@@ -21,6 +21,7 @@ from service.web.routes import (
     auth,
     batches,
     bids,
+    dashboard,
     governance,
     insight,
     introductions,
@@ -40,6 +41,7 @@ web_router.include_router(batches.router)
 web_router.include_router(bids.router)
 web_router.include_router(accessibility.router)
 web_router.include_router(insight.router)
+web_router.include_router(dashboard.router)
 web_router.include_router(governance.router)
 
 

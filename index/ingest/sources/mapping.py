@@ -130,6 +130,7 @@ def staged_work(
         work.funder,
         work.url,
         authorships,
+        tuple((g.id, float(g.score)) for g in work.sdgs),
     )
     row = StagedWork(
         source=work.source.value,
@@ -143,6 +144,7 @@ def staged_work(
         url=work.url,
         retrieved_at=work.retrieved_at,
         content_hash=digest,
+        sdgs=tuple((g.id, float(g.score)) for g in work.sdgs),
     )
     return row, authorships
 
@@ -156,6 +158,7 @@ def _work_hash(
     funder: str,
     url: str,
     authorships: Sequence[StagedAuthorship],
+    sdgs: Sequence[tuple[str, float]] = (),
 ) -> str:
     return content_hash(
         json.dumps(
@@ -168,6 +171,8 @@ def _work_hash(
                 funder,
                 url,
                 sorted((a.person, a.orcid, a.role, a.ours) for a in authorships),
+                # only when there are some: the hashes of works without SDG scores are unchanged
+                *([sorted(sdgs)] if sdgs else []),
             ]
         )
     )
@@ -185,6 +190,7 @@ def restaged_hash(work: StagedWork, authorships: Sequence[StagedAuthorship]) -> 
         work.funder,
         work.url,
         authorships,
+        work.sdgs,
     )
 
 

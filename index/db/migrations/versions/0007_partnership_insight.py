@@ -2,7 +2,7 @@
 checklists of collaborating introductions (issue 19 item 4, issue 20 item 2).
 
 Revision ID: 0007_partnership_insight
-Revises: 0005_bids (re-chain after 0006, the themes revision, when the round-3 branches merge)
+Revises: 0006_insight
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_partnership_insight"
-down_revision = "0005_bids"
+down_revision = "0006_insight"
 branch_labels = None
 depends_on = None
 

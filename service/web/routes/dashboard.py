@@ -1,0 +1,41 @@
+"""The partnership dashboard page (KE staff and admins; 403 for clinicians) and its download
+as one self-contained HTML file (:mod:`service.insight.dashboard`)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from index.db.audit import AuditAction
+from service.http.auth import STAFF_ROLES, roles_extra
+from service.http.deps import ContainerDep, StaffUser
+from service.insight.dashboard import build_dashboard
+from service.insight.report import FILE_NAME, dashboard_html
+from service.web.render import render
+
+router = APIRouter()
+STAFF = roles_extra(*STAFF_ROLES)
+
+
+@router.get("/insight/partnership", response_class=HTMLResponse, openapi_extra=STAFF)
+def partnership(request: Request, who: StaffUser, container: ContainerDep) -> HTMLResponse:
+    """The dashboard: the introductions funnel over time, searches served, bids."""
+    return render(
+        request,
+        "insight_dashboard.html",
+        {"user": who, "dashboard": build_dashboard(container)},
+    )
+
+
+@router.get("/insight/partnership/report.html", openapi_extra=STAFF)
+def partnership_file(who: StaffUser, container: ContainerDep) -> Response:
+    """The dashboard as one HTML file to keep or send (audited as a report download)."""
+    body = dashboard_html(build_dashboard(container))
+    container.audit.record(
+        AuditAction.REPORT_DOWNLOAD, actor=who.key.id, target="insight/partnership", detail={}
+    )
+    return Response(
+        body,
+        media_type="text/html; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{FILE_NAME}"'},
+    )
