@@ -28,7 +28,7 @@ MAX_AUTO_WORKERS = 8
 AUTO_MEMORY_SHARE = 0.5
 
 
-class WorkerCount(click.ParamType):
+class WorkerCount(click.ParamType[int]):
     """A number of workers from 1 to 64, or ``auto`` (:data:`AUTO` until resolved)."""
 
     name = "N|auto"
