@@ -367,6 +367,19 @@ def fingerprint(model_id: str, sample_size: int) -> str:
     return digest.hexdigest()[:16]
 
 
+def size_names(sizes: list[int]) -> str:
+    """``[10000, 100000, 1000000]`` as "10k, 100k and 1M" (for a report's title)."""
+    names = [
+        f"{s // 1_000_000}M"
+        if s % 1_000_000 == 0
+        else f"{s // 1000}k"
+        if s % 1000 == 0
+        else f"{s:,}"
+        for s in sizes
+    ]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def fmt(value: float, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
@@ -596,9 +609,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(args.work / "files", ignore_errors=True)
         if not (args.keep or kept):
             shutil.rmtree(data_dir, ignore_errors=True)
-    write_section(
-        args.out, args.section, report_body(results, title=args.title, command=args.command)
-    )
+    title = args.title.replace("{sizes}", size_names(sizes))
+    write_section(args.out, args.section, report_body(results, title=title, command=args.command))
     print(json.dumps(results, indent=2, default=str))
     return 0
 

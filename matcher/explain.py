@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 import re
@@ -37,13 +38,20 @@ MAX_DOCUMENT_SHARE = 0.2
 #: … once the pool has at least this many documents (in a handful of texts about one topic,
 #: the topic itself is in most of them).
 MIN_POOL_DOCUMENTS = 200
+#: Evidence items whose analysis (:func:`analyse_item`) is kept in memory, the most recently
+#: explained: a few KB each.
+ANALYSED_ITEMS = 30_000
 
 
 def _terms(text: str) -> list[str]:
     """Words (no stop words, no :data:`BRIEF_STOP_WORDS`) and two-word phrases of words that
     stand side by side in the text (a phrase never bridges a removed word: "falls in older"
     gives no "falls older")."""
-    words = _TOKEN.findall(text.lower())
+    return _terms_of_tokens(_TOKEN.findall(text.lower()))
+
+
+def _terms_of_tokens(words: list[str]) -> list[str]:
+    """:func:`_terms` of a text's lower-cased tokens."""
     keep = [w not in ENGLISH_STOP_WORDS and w not in BRIEF_STOP_WORDS for w in words]
     terms = [w for w, k in zip(words, keep, strict=True) if k]
     terms += [
@@ -90,6 +98,32 @@ class TermStatistics:
         return math.log((1 + self.documents) / (1 + df)) + 1
 
 
+@dataclass(frozen=True, slots=True)
+class ItemTerms:
+    """What shared terms need of one text, whatever the brief: how often each of its terms
+    occurs (words that are no stop words, and two-word phrases of such words side by side, as
+    :func:`_terms` makes them), and its first and last word (a document joins several texts
+    with spaces, so a phrase may span two of them).
+
+    Built once per evidence text (:func:`analyse_item`); at query time only the brief's terms
+    are looked up in it.
+    """
+
+    counts: Mapping[str, int]
+    first: str | None
+    last: str | None
+
+    @classmethod
+    def of(cls, text: str) -> ItemTerms:
+        """Count the terms of ``text``."""
+        tokens = _TOKEN.findall(text.lower())
+        return cls(
+            counts=Counter(_terms_of_tokens(tokens)),
+            first=tokens[0] if tokens else None,
+            last=tokens[-1] if tokens else None,
+        )
+
+
 def shared_terms(
     brief: str,
     documents: Sequence[str],
@@ -105,8 +139,9 @@ def shared_terms(
     common to every document tells little; the order then equals that of a TF-IDF model fitted
     on all texts (ties: alphabetical). With ``pool`` the IDF is the pool's own, and a term
     found in more than :data:`MAX_DOCUMENT_SHARE` of the pool's documents is left out (it
-    names no topic) once the pool has :data:`MIN_POOL_DOCUMENTS`. A shared phrase hides the single words it contains. Only the brief's
-    terms are counted in the documents, which keeps this cheap on the search path.
+    names no topic) once the pool has :data:`MIN_POOL_DOCUMENTS`. A shared phrase hides the
+    single words it contains. Only the brief's terms are counted in the documents, which keeps
+    this cheap on the search path.
 
     Args:
         brief: the brief's text.
@@ -114,6 +149,21 @@ def shared_terms(
         limit: at most this many terms per document.
         pool: document frequencies of the pool's evidence.
     """
+    return shared_terms_of(
+        brief, [[ItemTerms.of(document)] for document in documents], limit=limit, pool=pool
+    )
+
+
+def shared_terms_of(
+    brief: str,
+    documents: Sequence[Sequence[ItemTerms]],
+    *,
+    limit: int = 8,
+    pool: TermStatistics | None = None,
+) -> list[list[str]]:
+    """:func:`shared_terms` of documents given as the analyses of the texts they join (with
+    single spaces, in order): the same terms as :func:`shared_terms` of the joined texts,
+    without reading the texts again."""
     if not documents:
         return []
     wanted = Counter(_terms(brief))
@@ -121,26 +171,40 @@ def shared_terms(
         wanted = Counter({t: n for t, n in wanted.items() if pool.share(t) <= MAX_DOCUMENT_SHARE})
     if not wanted:  # nothing but stop words
         return [[] for _ in documents]
-    counts: list[dict[str, int]] = []
-    for document in documents:
-        tokens = _TOKEN.findall(document.lower())
-        words = Counter(tokens)
-        marked = ""  # "<w1><w2>…": a phrase is "<a><b>" in it, never across another word
-        found: dict[str, int] = {}
-        for term in wanted:
-            if " " in term:
-                first, second = term.split(" ")
-                if first not in words or second not in words:
-                    continue
-                marked = marked or "<" + "><".join(tokens) + ">"
-                n = _occurrences(marked, f"<{first}><{second}>", step=len(first) + 2)
-            else:
-                n = words.get(term, 0)
-            if n:
-                found[term] = n
-        counts.append(found)
+    keys = set(wanted)
+    counts = [_found_terms(parts, keys) for parts in documents]
+    return _ranked(wanted, counts, len(documents), limit=limit, pool=pool)
+
+
+def _found_terms(parts: Sequence[ItemTerms], wanted: set[str]) -> dict[str, int]:
+    """How often each wanted term occurs in a document made of ``parts`` (a phrase: its two
+    words side by side, inside one part or across the space that joins two)."""
+    found: dict[str, int] = {}
+    for part in parts:
+        counts = part.counts
+        for term in wanted.intersection(counts):
+            found[term] = found.get(term, 0) + counts[term]
+    if len(parts) > 1:
+        spoken = [part for part in parts if part.first is not None]
+        for before, after in itertools.pairwise(spoken):
+            term = f"{before.last} {after.first}"
+            if term in wanted:
+                found[term] = found.get(term, 0) + 1
+    return found
+
+
+def _ranked(
+    wanted: Counter[str],
+    counts: list[dict[str, int]],
+    documents: int,
+    *,
+    limit: int,
+    pool: TermStatistics | None,
+) -> list[list[str]]:
+    """Each document's found terms weighted (TF-IDF, squared IDF) and chosen, a shared phrase
+    hiding the words it contains."""
     frequency = Counter(term for found in counts for term in found)
-    total = len(documents) + 1
+    total = documents + 1
     if pool is None:
         idf = {t: math.log((1 + total) / (2 + frequency[t])) + 1 for t in frequency}
     else:
@@ -163,14 +227,31 @@ def shared_terms(
     return results
 
 
-def _occurrences(text: str, needle: str, *, step: int) -> int:
-    """Occurrences of ``needle`` in ``text``, the next one searched ``step`` characters on
-    (so "<a><a>" is found twice in "<a><a><a>")."""
-    count, at = 0, text.find(needle)
-    while at >= 0:
-        count += 1
-        at = text.find(needle, at + step)
-    return count
+@dataclass(frozen=True, slots=True)
+class SnippetText:
+    """What a snippet needs of a text, whatever the brief: the text stripped and lower-cased,
+    and where its sentences start (:func:`snippet_of` then only finds the terms).
+
+    Attributes:
+        lowered: the stripped text lower-cased (where terms are looked for).
+        bounds: the start of every sentence, then the stripped text's length + 1.
+        sentences: the sentences, stripped.
+        first: the first sentence that is not empty, or ``None`` when there is none.
+    """
+
+    lowered: str
+    bounds: tuple[int, ...]
+    sentences: tuple[str, ...]
+    first: int | None
+
+    @classmethod
+    def of(cls, text: str) -> SnippetText:
+        """Split ``text`` into sentences (after ``.``, ``!`` or ``?`` and white space)."""
+        stripped = text.strip()
+        bounds = (0, *(m.end() for m in _SENTENCE.finditer(stripped)), len(stripped) + 1)
+        sentences = tuple(stripped[a:b].strip() for a, b in itertools.pairwise(bounds))
+        first = next((i for i, sentence in enumerate(sentences) if sentence), None)
+        return cls(stripped.lower(), bounds, sentences, first)
 
 
 def snippet(text: str, terms: Sequence[str], *, max_chars: int = 240) -> str:
@@ -179,28 +260,52 @@ def snippet(text: str, terms: Sequence[str], *, max_chars: int = 240) -> str:
     A word counts where it stands as a whole word; a phrase wherever it occurs. Falls back to
     the opening of the text when no sentence holds a term.
     """
-    stripped = text.strip()
-    lowered = stripped.lower()
-    wanted = [t for t in dict.fromkeys(t.lower() for t in terms) if t and t in lowered]
-    bounds = [0, *(m.end() for m in _SENTENCE.finditer(stripped)), len(stripped) + 1]
-    sentences = [stripped[a:b].strip() for a, b in itertools.pairwise(bounds)]
-    if not any(sentences):
+    return snippet_of(SnippetText.of(text), terms, max_chars=max_chars)
+
+
+def snippet_of(text: SnippetText, terms: Sequence[str], *, max_chars: int = 240) -> str:
+    """:func:`snippet` of a text analysed beforehand (only the terms are looked for)."""
+    if text.first is None:
         return ""
-    best = next(i for i, sentence in enumerate(sentences) if sentence)
-    if wanted:
-        found: list[set[str]] = [set() for _ in sentences]
-        for term in wanted:
+    sentences = text.sentences
+    best = text.first
+    if len(sentences) > 1:
+        lowered, bounds, last = text.lowered, text.bounds, len(sentences) - 1
+        found: dict[int, set[str]] = {}
+        for term in dict.fromkeys(t.lower() for t in terms):
+            if not term or term not in lowered:
+                continue
             for at in _whole_occurrences(lowered, term):
                 # (clamped: lower-casing a few characters, such as 'İ', lengthens the text)
-                found[min(bisect.bisect_right(bounds, at) - 1, len(sentences) - 1)].add(term)
-        counts = [len(f) for f in found]
-        if max(counts):
-            best = max(range(len(sentences)), key=lambda i: (counts[i], -i))
+                found.setdefault(min(bisect.bisect_right(bounds, at) - 1, last), set()).add(term)
+        if found:
+            best = max(found, key=lambda i: (len(found[i]), -i))
     chosen = sentences[best]
     if len(chosen) <= max_chars:
         return chosen
     cut = chosen[: max_chars - 1].rsplit(" ", 1)[0]
     return cut + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysedItem:
+    """An evidence item's text as explanations read it, prepared once (:func:`analyse_item`).
+
+    Attributes:
+        terms: of ``"{title}. {text}"``, the part of a matched profile's document it gives.
+        snippet: of the text its snippet is cut from.
+    """
+
+    terms: ItemTerms
+    snippet: SnippetText
+
+
+@functools.lru_cache(maxsize=ANALYSED_ITEMS)
+def analyse_item(title: str, text: str) -> AnalysedItem:
+    """The analysis of an evidence item with this title and snippet text (the item's text, or
+    its title when it has none), kept for the next :data:`ANALYSED_ITEMS` items explained: it
+    depends on the texts only, never on the brief."""
+    return AnalysedItem(ItemTerms.of(f"{title}. {text}"), SnippetText.of(text))
 
 
 def _whole_occurrences(text: str, term: str) -> Iterator[int]:

@@ -144,6 +144,12 @@ class IndexSnapshot:
         )
         self.consent = np.array([p.consent for p in profiles], dtype=bool)
         self._kind_selectors: dict[int, Any] = {}
+        # rows of each kind, ascending (per-kind selection from one scan of an exact index)
+        row_kinds = self.kind_codes[self.row_profiles] if row_items.size else np.empty(0, np.int64)
+        self.kind_rows = {
+            code: np.flatnonzero(row_kinds == code).astype(np.int64)
+            for code in range(len(ProfileKind))
+        }
         self._refine = REFINE if is_quantised(index) else 1
         # A quantised index re-scores from a float16 copy held in memory: half the bytes of the
         # float32 file, and no pages of that file mapped into the process by the random rows a
@@ -233,6 +239,71 @@ class IndexSnapshot:
         )
         return self._found(query, ids[0], k)
 
+    @property
+    def exact(self) -> bool:
+        """Whether the index is flat (exact inner product over every vector)."""
+        return ivf_of(self.index) is None
+
+    def nearest(self, queries: npt.NDArray[np.float32], k: int) -> list[Nearest]:
+        """For each of ``queries`` (shape (n, d)), its nearest rows: the ``k`` best over the
+        whole index at once, and more of one kind on demand (:class:`Nearest`).
+
+        One call for all the queries: over an exact index one matrix product gives every
+        row's similarity to every query (a kind's nearest rows are then selected from it,
+        never scanned for again); over an IVF index one FAISS search gives each query's ``k``
+        nearest (a kind's are searched with an ID selector, which visits the probed lists
+        only).
+        """
+        queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.vectors.shape[1])
+        k = min(k, self.size)
+        if self.size == 0 or k <= 0:
+            return [Nearest(self, q, None, None) for q in queries]
+        if self.exact:
+            every = self._flat_vectors() @ queries.T  # (rows, queries)
+            return [
+                Nearest(self, q, np.ascontiguousarray(every[:, i]), None)
+                for i, q in enumerate(queries)
+            ]
+        _, ids = self.index.search(queries, min(k * self._refine, self.size))
+        return [
+            Nearest(self, q, None, (k, self._found(q, ids[i], k))) for i, q in enumerate(queries)
+        ]
+
+    def _flat_vectors(self) -> npt.NDArray[np.float32]:
+        """The vectors of a flat index as FAISS holds them (a view, no copy; the same values
+        as ``vectors.npy``, in row order)."""
+        flat: Any = faiss.downcast_index(
+            self.index.index if hasattr(self.index, "id_map") else self.index
+        )
+        size = flat.ntotal * flat.d
+        view: npt.NDArray[np.float32] = faiss.rev_swig_ptr(flat.get_xb(), size)
+        return view.reshape(flat.ntotal, flat.d)
+
+    def top_of(
+        self,
+        query: npt.NDArray[np.float32],
+        similarities: npt.NDArray[np.float32],
+        rows: npt.NDArray[np.int64] | None,
+        k: int,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """The ``k`` best of ``rows`` (every row when ``None``) by ``similarities`` (one per
+        row of the index), as :meth:`search` gives them: exact similarities, best first."""
+        candidates = similarities if rows is None else similarities[rows]
+        k = min(k, candidates.size)
+        if k <= 0:
+            return np.empty(0, np.int64), np.empty(0, np.float32)
+        if k < candidates.size:
+            # a margin over the k-th, so that rounding of the full product never drops a row
+            # whose exact similarity ties the k-th
+            kth = np.partition(candidates, candidates.size - k)[candidates.size - k]
+            chosen = np.flatnonzero(candidates >= kth - 1e-5)
+        else:
+            chosen = np.arange(candidates.size)
+        found = chosen.astype(np.int64) if rows is None else rows[chosen]
+        exact = self.similarities(query, found)
+        best = np.lexsort((found, -exact))[:k]
+        return found[best], exact[best]
+
     def similarities(
         self, query: npt.NDArray[np.float32], rows: npt.NDArray[np.int64]
     ) -> npt.NDArray[np.float32]:
@@ -243,6 +314,45 @@ class IndexSnapshot:
         if self._scoring is not None:
             return np.asarray(self._scoring[rows].astype(np.float32) @ query, dtype=np.float32)
         return np.asarray(self.vectors[rows] @ query, dtype=np.float32)
+
+
+class Nearest:
+    """One query's nearest rows in one snapshot (made by :meth:`IndexSnapshot.nearest`).
+
+    Over an exact index it holds every row's similarity to the query, from the one product
+    that made it: :meth:`first` and :meth:`of_kind` select from it and never scan the vectors
+    again. Over an IVF index it holds the first search's answer; :meth:`of_kind` searches the
+    kind's vectors only (an ID selector over the probed lists).
+    """
+
+    def __init__(
+        self,
+        snap: IndexSnapshot,
+        query: npt.NDArray[np.float32],
+        every: npt.NDArray[np.float32] | None,
+        first: tuple[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]] | None,
+    ) -> None:
+        self.snap = snap
+        self.query = query
+        self._every = every
+        self._first = first
+
+    def first(self, k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """The ``k`` nearest rows of any kind, best first, with exact similarities."""
+        if self._every is not None:
+            return self.snap.top_of(self.query, self._every, None, k)
+        if self._first is not None and self._first[0] == min(k, self.snap.size):
+            return self._first[1]
+        return self.snap.search(self.query, k)
+
+    def of_kind(
+        self, k: int, kind_code: int
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """The ``k`` nearest rows of one kind of profile, best first (fewer when the kind has
+        fewer rows)."""
+        if self._every is not None:
+            return self.snap.top_of(self.query, self._every, self.snap.kind_rows[kind_code], k)
+        return self.snap.search_kind(self.query, k, kind_code)
 
 
 def float16_copy(

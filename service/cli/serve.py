@@ -5,17 +5,88 @@ from __future__ import annotations
 import enum
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 import click
 
 from index.db.accounts import AccountStore
+from index.vectors.snapshot import FLOAT16_FILE, INDEX_FILE
 from matcher.model import Role
 from service.cli.common import run_container, run_settings
 from service.settings import Settings
 
 #: How long uvicorn waits for a starting worker to answer its health ping (seconds).
 WORKER_HEALTHCHECK_SECONDS = 120
+
+
+#: ``--workers auto``, before it is resolved (:func:`auto_workers`).
+AUTO = 0
+#: Most workers ``auto`` chooses.
+MAX_AUTO_WORKERS = 8
+#: Share of the memory available at start that ``auto``'s workers may fill with index copies.
+AUTO_MEMORY_SHARE = 0.5
+
+
+class WorkerCount(click.ParamType[int]):
+    """A number of workers from 1 to 64, or ``auto`` (:data:`AUTO` until resolved)."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        if str(value).strip().lower() == "auto":
+            return AUTO
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is neither a number nor 'auto'", param, ctx)
+        if not 1 <= number <= 64:
+            self.fail(f"{number} is not in the range 1-64", param, ctx)
+        return number
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, else the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def index_memory_bytes(version: Path | None) -> int:
+    """What one worker holds of an index version in its own memory: the FAISS index and the
+    float16 copy are read into each process (the float32 vectors are memory-mapped and shared
+    through the page cache, so they are not counted)."""
+    if version is None:
+        return 0
+    return sum(
+        (version / name).stat().st_size
+        for name in (INDEX_FILE, FLOAT16_FILE)
+        if (version / name).is_file()
+    )
+
+
+def available_memory() -> int | None:
+    """``MemAvailable`` of ``/proc/meminfo`` in bytes, or ``None`` where there is none."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def auto_workers(cores: int, per_worker: int, available: int | None) -> int:
+    """``--workers auto``: one worker per usable core (at most :data:`MAX_AUTO_WORKERS`), but no
+    more than :data:`AUTO_MEMORY_SHARE` of the available memory holds in index copies (each
+    process loads its own), and at least one."""
+    workers = max(1, min(cores, MAX_AUTO_WORKERS))
+    if available is not None and per_worker > 0:
+        workers = min(workers, max(1, int(available * AUTO_MEMORY_SHARE // per_worker)))
+    return workers
 
 
 @click.command()
@@ -28,10 +99,11 @@ WORKER_HEALTHCHECK_SECONDS = 120
 )
 @click.option(
     "--workers",
-    type=click.IntRange(1, 64),
-    default=1,
+    type=WorkerCount(),
+    default="1",
     show_default=True,
-    help="Worker processes. Each serves the index on disk and picks up a newer version "
+    help="Worker processes, or 'auto': one per usable core while the index fits in memory that "
+    "many times (see auto_workers). Each serves the index on disk and picks up a newer version "
     "within KE_MATCHER_RELOAD_SECONDS; use PostgreSQL when several workers take writes.",
 )
 @click.pass_context
@@ -46,6 +118,11 @@ def serve(
     settings = run_settings(ctx)
     container = run_container(ctx)
     click.echo(container.sync().summary())
+    if workers == AUTO:
+        workers = auto_workers(
+            usable_cores(), index_memory_bytes(container.store.current_dir()), available_memory()
+        )
+        click.echo(f"--workers auto: {workers} (usable cores, and the index's memory per worker)")
     app = create_app(container)
     host = host or settings.host
     port = port or settings.port

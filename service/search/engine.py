@@ -18,7 +18,6 @@ these scores are final (``fast``) or a shortlist to re-score by fusion (``thorou
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import time
@@ -31,12 +30,13 @@ import numpy.typing as npt
 
 from index.db.catalogue import Catalogue
 from index.encoders.base import Encoder
+from index.vectors.snapshot import Nearest
 from index.vectors.store import IndexSnapshot, IndexStore
 from index.vectors.sync import brief_vectors, measure_calibration
 from matcher.briefs import make_brief
 from matcher.calibration import Calibration, label
 from matcher.errors import IndexUnavailableError, ProfileNotFoundError
-from matcher.explain import TermStatistics, shared_terms, snippet
+from matcher.explain import TermStatistics, analyse_item, shared_terms_of, snippet_of
 from matcher.fusion import RankingProfile
 from matcher.model import (
     Brief,
@@ -76,6 +76,21 @@ def _bound(similarities: npt.NDArray[np.float32], k: int) -> float | None:
     """The best score a profile with no retrieved chunk can have: the last retrieved chunk's
     similarity, or ``None`` when fewer than ``k`` came back (every row was seen)."""
     return float(similarities[-1]) if similarities.size >= k and similarities.size else None
+
+
+def _with_snippet(evidence: EvidenceMatch, snippet: str) -> EvidenceMatch:
+    """``evidence`` with another snippet (what ``dataclasses.replace`` does, at a fifth of its
+    cost: an explanation makes 180 of them; tests/matcher/test_explain_golden.py compares)."""
+    return EvidenceMatch(
+        item_id=evidence.item_id,
+        type=evidence.type,
+        title=evidence.title,
+        similarity=evidence.similarity,
+        snippet=snippet,
+        year=evidence.year,
+        provenance=evidence.provenance,
+        pinned=evidence.pinned,
+    )
 
 
 def _conflicts(brief: Brief, profile: Profile) -> tuple[str, ...]:
@@ -257,6 +272,7 @@ class SearchEngine:
         query: npt.NDArray[np.float32] | None = None,
         *,
         profile: RankingProfile = RankingProfile.FAST,
+        nearest: Nearest | None = None,
     ) -> ScoredBrief:
         """Scores of the best profiles of each wanted kind for one brief, without explanations.
 
@@ -276,21 +292,25 @@ class SearchEngine:
             brief: the brief (its filters, exclusions and ``top``).
             query: the brief's vector, when already encoded.
             profile: the ranking profile.
+            nearest: the query's nearest rows, when already searched (with others, in one
+                call: :meth:`IndexSnapshot.nearest`); its snapshot is the one scored.
 
         Raises:
             IndexUnavailableError: no usable index.
         """
-        snap = self.snapshot()
+        snap = self.snapshot() if nearest is None else nearest.snap
         if query is None:
             query = self.encode_briefs([brief.text])[0]
+        first_k = min(self.candidate_chunks, snap.size)
+        if nearest is None:
+            nearest = snap.nearest(query[None, :], first_k)[0]
         scorer = self._scorers[profile]
         top = scorer.shortlist(brief.top)
         allowed = self._allowed(snap, brief.filters)
         if brief.filters.since is not None:
             allowed &= self._recent(snap, brief.filters.since)
         kinds = sorted(brief.filters.kinds) if brief.filters.kinds else list(ProfileKind)
-        first_k = min(self.candidate_chunks, snap.size)
-        rows, sims = snap.search(query, first_k)
+        rows, sims = nearest.first(first_k)
         groups: dict[ProfileKind, ProfileScores] = {}
         considered = 0
         for kind in kinds:
@@ -298,7 +318,7 @@ class SearchEngine:
             of_kind = snap.kind_codes[snap.row_profiles[rows]] == code
             found = (rows[of_kind], sims[of_kind], _bound(sims, first_k))
             groups[kind], scored = self._score_kind(
-                snap, query, code, found, first_k=first_k, allowed=allowed, top=top
+                nearest, code, found, first_k=first_k, allowed=allowed, top=top
             )
             considered += scored
         groups = scorer.rescore(snap, brief.text, query, groups, brief.top)
@@ -306,8 +326,7 @@ class SearchEngine:
 
     def _score_kind(
         self,
-        snap: IndexSnapshot,
-        query: npt.NDArray[np.float32],
+        nearest: Nearest,
         code: int,
         found: tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], float | None],
         *,
@@ -322,6 +341,7 @@ class SearchEngine:
         four times as many chunks, and at worst every profile of the kind that is allowed is
         scored.
         """
+        snap, query = nearest.snap, nearest.query
         kind_rows, kind_sims, bound = found
         k = first_k
         while True:
@@ -335,7 +355,7 @@ class SearchEngine:
                 best = top_profiles(scores, top)
                 break
             k = min(k * 4, snap.size)
-            kind_rows, kind_sims = snap.search_kind(query, k, code)
+            kind_rows, kind_sims = nearest.of_kind(k, code)
             bound = _bound(kind_sims, k)
         return best, int(scores.profiles.size)
 
@@ -359,8 +379,12 @@ class SearchEngine:
         for start in range(0, len(briefs), batch_size):
             part = briefs[start : start + batch_size]
             queries = self.encode_briefs([b.text for b in part])
+            snap = self.snapshot()
+            # one index call for the whole batch (one matrix product over an exact index)
+            found = snap.nearest(queries, min(self.candidate_chunks, snap.size))
             scored.extend(
-                self.score(b, q, profile=profile) for b, q in zip(part, queries, strict=True)
+                self.score(b, q, profile=profile, nearest=n)
+                for b, q, n in zip(part, queries, found, strict=True)
             )
             if progress is not None:
                 progress(len(part))
@@ -544,9 +568,12 @@ class SearchEngine:
         evidence, embedding_scores = self._evidence(snap, query, returned, ids)
         calibration = self.calibration(snap)
         order = [i for i in ids if i in profiles]
-        documents = [" ".join(f"{e.title}. {e.snippet}" for e in evidence[i]) for i in order]
+        # the texts' own analysis is made once per text (analyse_item); here only the brief's
+        # terms are looked up in it
+        analysed = {i: [analyse_item(e.title, e.snippet) for e in evidence[i]] for i in order}
         pool = self.term_statistics(snap)
-        terms = dict(zip(order, shared_terms(brief.text, documents, pool=pool), strict=True))
+        documents = [[a.terms for a in analysed[i]] for i in order]
+        terms = dict(zip(order, shared_terms_of(brief.text, documents, pool=pool), strict=True))
         organisation_names = self.organisation_names()
         groups: dict[ProfileKind, tuple[Match, ...]] = {}
         for kind, scores in scored.groups.items():
@@ -571,8 +598,8 @@ class SearchEngine:
                         score=round(float(score), 6),
                         rank=len(matches) + 1,
                         evidence=tuple(
-                            dataclasses.replace(e, snippet=snippet(e.snippet, found_terms))
-                            for e in evidence[profile.id]
+                            _with_snippet(e, snippet_of(a.snippet, found_terms))
+                            for e, a in zip(evidence[profile.id], analysed[profile.id], strict=True)
                         ),
                         shared_terms=tuple(found_terms),
                         conflicts=_conflicts(brief, profile),

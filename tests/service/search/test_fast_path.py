@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.vectors.snapshot import Nearest
 from matcher.briefs import make_brief
 from matcher.model import Aggregation, ProfileKind
 from matcher.ranking import (
@@ -106,18 +107,31 @@ def test_fast_path_ranks_as_brute_force_scoring(
     monkeypatch.setattr(engine, "_aggregate", counting)
     snap = engine.snapshot()
     searched_alone: list[int] = []
-    original = snap.search_kind
+    original = Nearest.of_kind
 
-    def spy(query: np.ndarray, k: int, code: int) -> tuple[np.ndarray, np.ndarray]:
+    def spy(self: Nearest, k: int, code: int) -> tuple[np.ndarray, np.ndarray]:
         searched_alone.append(code)
-        return original(query, k, code)
+        return original(self, k, code)
 
-    monkeypatch.setattr(snap, "search_kind", spy)
+    monkeypatch.setattr(Nearest, "of_kind", spy)
+    # an exact index is scanned once per brief: a kind's own rows are selected from that one
+    # product, never searched (or scanned) again
+    scans: list[int] = []
+    flat = snap._flat_vectors
+
+    def counted() -> np.ndarray:
+        scans.append(1)
+        return flat()
+
+    monkeypatch.setattr(snap, "_flat_vectors", counted)
+    monkeypatch.setattr(snap, "search_kind", None)  # never called over an exact index
     for text in BRIEFS:
         brief = make_brief(text, top=5)
         query = engine.encode_briefs([brief.text])[0]
         fully_scored.clear()
+        scans.clear()
         scored = engine.score(brief, query)
+        assert len(scans) == 1
         for kind, scores in scored.groups.items():
             assert scores.profiles.tolist() == brute_force(engine, query, kind, 5), (text, kind)
             assert scores.scores.tolist() == pytest.approx(  # BLAS rounds subsets differently
@@ -167,3 +181,43 @@ def test_explanations_come_from_the_returned_profiles_best_items(demo: Container
         texts = {i.id: i.text for i in profile.evidence_with_summary()}
         for e in match.evidence:
             assert e.snippet.rstrip("…")[:40] in texts[e.item_id]
+
+
+def test_nearest_rows_of_a_kind_equal_brute_force(demo: Container) -> None:
+    """Over the exact index the per-kind rows are selected from one product: the same rows and
+    similarities as sorting every row of the kind by its exact similarity."""
+    engine = demo.engine
+    snap = engine.snapshot()
+    queries = engine.encode_briefs(list(BRIEFS))
+    for query, nearest in zip(queries, snap.nearest(queries, 50), strict=True):
+        every = snap.similarities(query, np.arange(snap.size, dtype=np.int64))
+        rows, sims = nearest.first(50)
+        # (BLAS rounds a product over a subset of rows differently in the last bit)
+        assert sims.tolist() == pytest.approx(sorted(every.tolist(), reverse=True)[:50], abs=1e-6)
+        for code in range(len(ProfileKind)):
+            of_kind = snap.kind_rows[code]
+            for k in (1, 20, of_kind.size, of_kind.size + 5):
+                rows, sims = nearest.of_kind(k, code)
+                assert rows.size == min(k, of_kind.size)
+                assert (snap.kind_codes[snap.row_profiles[rows]] == code).all()
+                np.testing.assert_allclose(sims, snap.similarities(query, rows), atol=1e-6)
+                best = sorted(every[of_kind].tolist(), reverse=True)[:k]
+                assert sims.tolist() == pytest.approx(best, abs=1e-6)
+
+
+def test_batch_scoring_in_one_index_call_equals_one_by_one(
+    demo: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """score_many searches a batch of briefs in one call; each brief's scores are those of
+    scoring it alone."""
+    engine = demo.engine
+    monkeypatch.setattr(engine, "candidate_chunks", 50)  # the per-kind search is exercised
+    briefs = [make_brief(text, top=5) for text in BRIEFS * 3]
+    together = engine.score_many(briefs, batch_size=5)
+    for brief, scored in zip(briefs, together, strict=True):
+        alone = engine.score(brief)
+        for kind, scores in alone.groups.items():
+            assert scored.groups[kind].profiles.tolist() == scores.profiles.tolist()
+            assert scored.groups[kind].scores.tolist() == pytest.approx(
+                scores.scores.tolist(), abs=1e-6
+            )
