@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from axe_playwright_python.base import AXE_SCRIPT  # type: ignore[import-untyped
 from matcher.model import IntroductionStatus, Role
 from service.app import create_app
 from service.container import Container, build_container
+from service.insight.demo import seed_demo_history
 from service.settings import Settings
 from tests.browser.conftest import _free_port
 from tests.conftest import DEMO_FILES
@@ -160,6 +162,12 @@ def make_bid(page: Any, site: Site, path: str) -> None:
     site.ids["bid"] = page.url.rsplit("/", 1)[1]
 
 
+def seeded_history(page: Any, site: Site, path: str) -> None:
+    """The demo's made-up year of introductions and bids (last: it adds to every board)."""
+    seed_demo_history(site.container, end=datetime(2026, 12, 1, tzinfo=UTC))
+    open_path(page, site, path)
+
+
 CLINICIAN, KE_STAFF, ADMIN = Role.CLINICIAN, Role.KE_STAFF, Role.ADMIN
 
 #: Every page in every state audited, in the order they are reached (docs/accessibility.md
@@ -193,6 +201,9 @@ AUDITED: list[Audited] = [
     Audited("/bids", "with a bid", KE_STAFF),
     Audited("/", "with results", ADMIN, search_for(BRIEF)),
     Audited("/profiles/acad-falls", "profile", ADMIN),
+    Audited("/governance/templates", "templates", ADMIN),
+    Audited("/insight/gaps", "report", KE_STAFF),
+    Audited("/insight/partnership", "with history", KE_STAFF, seeded_history),
 ]
 
 
