@@ -4,6 +4,7 @@ seed-history`` (the demo's made-up introductions and bids history)."""
 from __future__ import annotations
 
 import json
+from dataclasses import fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,11 +29,11 @@ def _mapping(path: Path | None, what: str) -> dict[str, object] | None:
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
               help="Folder for partnership.html.")  # fmt: skip
 @click.option("--themes", type=click.Path(path_type=Path, dir_okay=False),
-              help="JSON object: profile id → theme label (introductions by theme).")  # fmt: skip
+              help="JSON object: profile id → theme label (default: the pool's themes).")  # fmt: skip
 @click.option("--coverage", type=click.Path(path_type=Path, dir_okay=False),
-              help="JSON object: theme → [served, weakly served, unserved] needs.")  # fmt: skip
+              help="JSON object: theme → [served, weak, unserved] (default: the gap report).")  # fmt: skip
 @click.option("--sdg", type=click.Path(path_type=Path, dir_okay=False),
-              help='JSON object: {"pool": {SDG: items}, "collaborations": {SDG: n}}.')  # fmt: skip
+              help='JSON: {"pool": {SDG: items}, "collaborations": {SDG: n}} (default: SDG tags).')  # fmt: skip
 @click.pass_context
 def partnership(
     ctx: click.Context,
@@ -64,6 +65,19 @@ def partnership(
     except (TypeError, ValueError, IndexError) as error:
         raise CliError(f"an input file has the wrong shape: {error}") from None
     container = run_container(ctx)
+    # what no file gives comes from the pool: themes, the gap report's coverage, SDG tags
+    from service.insight.inputs import dashboard_inputs
+
+    if any(getattr(inputs, f.name) is None for f in fields(inputs)):
+        pool = dashboard_inputs(container)
+        inputs = replace(
+            inputs,
+            **{
+                f.name: getattr(pool, f.name)
+                for f in fields(inputs)
+                if getattr(inputs, f.name) is None
+            },
+        )
     path = write_dashboard(build_dashboard(container, inputs), out_dir)
     click.echo(f"dashboard: {path}")
 

@@ -265,3 +265,23 @@ def test_admins_edit_the_governance_templates(loaded: Container) -> None:
         removed = {**form, "remove": ["new_step"]}
         assert admin.post("/governance/templates", data=removed).status_code == 303
         assert [t.key for t in loaded.bids.templates()] == ["ethics"]
+
+
+def test_the_page_shows_the_pools_themes_coverage_and_sdgs(history: Container) -> None:
+    """The dashboard's page computes its theme, coverage and SDG inputs from the pool: every
+    introduced profile has its theme, coverage adds up to the gap report's needs."""
+    from service.insight.gaps import gap_report
+    from service.insight.inputs import dashboard_inputs
+
+    inputs = dashboard_inputs(history)
+    assert inputs.themes is not None
+    assert {"acad-falls", "acad-retina", "sme-steps"} <= set(inputs.themes)
+    assert inputs.coverage is not None
+    needs = len(gap_report(history).results)
+    assert sum(sum(c) for c in inputs.coverage.values()) == needs > 0
+    dashboard = build_dashboard(history, inputs)
+    by_theme = next(s for s in dashboard.sections if s.id == "by-theme")
+    assert by_theme.placeholder != THEMES_MISSING and by_theme.charts
+    page = client_for(history, Role.KE_STAFF).get("/insight/partnership")
+    assert page.status_code == 200
+    assert THEMES_MISSING not in page.text
