@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The optional Ray extra (matcher build/batch --ray, serve --shards): make test installs it and
+# The optional Ray extra (matcher build --ray, matcher batch --ray): make test installs it and
 # runs its tests; make run does not need it.
 RAY_STAMP := $(VENV)/.installed-ray-stamp
 $(RAY_STAMP): $(STAMP)
