@@ -27,6 +27,8 @@ def parse_kinds(values: Iterable[str]) -> frozenset[ProfileKind]:
     return frozenset(kinds)
 
 
+#: The UN Sustainable Development Goals are numbered 1 to 17.
+SDG_COUNT = 17
 #: The years a ``since`` filter may name.
 MIN_SINCE, MAX_SINCE = 1900, 2100
 
@@ -45,6 +47,7 @@ def make_brief(
     top: int = 10,
     max_chars: int = MAX_BRIEF_CHARS,
     since: int | None = None,
+    sdgs: Iterable[int] = (),
 ) -> Brief:
     """Build a valid :class:`Brief` from user input.
 
@@ -71,6 +74,9 @@ def make_brief(
         raise InvalidBriefError(
             "since", f"since must be a year between {MIN_SINCE} and {MAX_SINCE}, got {since}"
         )
+    goals = frozenset(int(g) for g in sdgs)
+    if any(not 1 <= g <= SDG_COUNT for g in goals):
+        raise InvalidBriefError("sdgs", f"an SDG is numbered 1 to {SDG_COUNT}, got {sorted(goals)}")
     if not 1 <= top <= MAX_TOP:
         raise InvalidBriefError("top", f"top must be between 1 and {MAX_TOP}, got {top}")
     filters = Filters(
@@ -81,6 +87,7 @@ def make_brief(
         exclude_profiles=_clean_set("exclude_profiles", exclude_profiles),
         exclude_organisations=_clean_set("exclude_organisations", exclude_organisations),
         since=since,
+        sdgs=goals,
     )
     return Brief(
         text=cleaned,

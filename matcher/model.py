@@ -219,6 +219,9 @@ class Filters:
     exclude_organisations: frozenset[str] = frozenset()
     #: only profiles with at least one evidence item from this year or later (``None``: any)
     since: int | None = None
+    #: only profiles with an evidence item tagged with one of these UN Sustainable Development
+    #: Goals (1–17; the insight's SDG tags)
+    sdgs: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from index.db.curation import (
 )
 from index.db.embedding_cache import EmbeddingCache
 from index.db.engine import current_revision, make_engine, reachable, upgrade_schema
+from index.db.insight import InsightStore
 from index.db.introduction_checklist import IntroductionChecklistStore
 from index.db.introductions import IntroductionStore
 from index.db.organisations import OrganisationStore
@@ -385,6 +386,7 @@ def build_container(settings: Settings, *, encoder: Encoder | None = None) -> Co
         candidate_chunks=settings.candidate_chunks,
         reload_seconds=settings.reload_seconds,
         rerank=settings.reranker == "auto",
+        goal_profiles=InsightStore(catalogue.engine).profiles_with_goals,
     )
     return Container(
         settings=settings,

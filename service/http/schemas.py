@@ -36,6 +36,8 @@ class SearchRequest(BaseModel):
     exclude_profiles: Annotated[list[Name], Field(max_length=1_000)] = []
     exclude_organisations: Annotated[list[Name], Field(max_length=200)] = []
     since: Annotated[int, Field(ge=1900, le=2100)] | None = None
+    #: only profiles with evidence tagged with one of these SDGs (1–17; ``matcher sdgs`` tags)
+    sdgs: list[Annotated[int, Field(ge=1, le=17)]] = Field(default_factory=list, max_length=17)
     requester_organisation: Name | None = None
     top: Annotated[int, Field(ge=1, le=MAX_TOP)] = 10
     profile: Annotated[

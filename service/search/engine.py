@@ -142,6 +142,7 @@ class SearchEngine:
         reload_seconds: float = 2.0,
         rerank: bool = True,
         reranked: frozenset[RankingProfile] | None = None,
+        goal_profiles: Callable[[frozenset[int]], set[str]] | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.store = store
@@ -149,6 +150,8 @@ class SearchEngine:
         self.aggregation = aggregation or AggregationConfig()
         self.candidate_chunks = candidate_chunks
         self.reload_seconds = reload_seconds
+        #: profiles with an item tagged with one of the goals (the SDG filter; None: no tags)
+        self.goal_profiles = goal_profiles
         self._snapshot: IndexSnapshot | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
@@ -309,6 +312,8 @@ class SearchEngine:
         allowed = self._allowed(snap, brief.filters)
         if brief.filters.since is not None:
             allowed &= self._recent(snap, brief.filters.since)
+        if brief.filters.sdgs:
+            allowed &= self._serving(snap, brief.filters.sdgs)
         kinds = sorted(brief.filters.kinds) if brief.filters.kinds else list(ProfileKind)
         rows, sims = nearest.first(first_k)
         groups: dict[ProfileKind, ProfileScores] = {}
@@ -495,6 +500,15 @@ class SearchEngine:
             if profile_id in snap.profile_index:
                 allowed[snap.profile_index[profile_id]] = False
         return allowed
+
+    def _serving(self, snap: IndexSnapshot, goals: frozenset[int]) -> npt.NDArray[np.bool_]:
+        """Profiles with an item tagged with one of ``goals`` (none when nothing is tagged)."""
+        serving = np.zeros(len(snap.profiles), dtype=bool)
+        found = self.goal_profiles(goals) if self.goal_profiles is not None else set()
+        for profile_id in found:
+            if profile_id in snap.profile_index:
+                serving[snap.profile_index[profile_id]] = True
+        return serving
 
     def _recent(self, snap: IndexSnapshot, since: int) -> npt.NDArray[np.bool_]:
         """Profiles with at least one evidence item from ``since`` or later (an item without a

@@ -37,6 +37,7 @@ def search(
         exclude_profiles=request.exclude_profiles,
         exclude_organisations=request.exclude_organisations,
         since=request.since,
+        sdgs=request.sdgs,
         requester_organisation=request.requester_organisation,
         top=request.top,
         max_chars=container.settings.max_brief_chars,

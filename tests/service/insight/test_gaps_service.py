@@ -70,3 +70,26 @@ def test_sdg_tags_are_stored_and_erased_with_the_profile(loaded: Container) -> N
     assert store.profiles_with_goals([3]) == {"team-planted"}
     loaded.delete("team-planted")
     assert store.sdg_tags(profile_ids=["team-planted"]) == {}
+
+
+def test_search_keeps_only_profiles_serving_the_asked_sdgs(loaded: Container) -> None:
+    """The SDG filter of search (API ``sdgs``): only profiles with an item tagged with one of
+    the goals; a goal outside 1–17 is a 422 naming the field."""
+    from fastapi.testclient import TestClient
+
+    from matcher.model import Role
+    from service.app import create_app
+
+    loaded.sync()
+    insight_store(loaded).save_sdg_tags([("acad-falls", "", SdgTag(3, 0.9))])
+    _key, secret = loaded.accounts.create_key(name="c", role=Role.CLINICIAN)
+    client = TestClient(create_app(loaded), headers={"authorization": f"Bearer {secret}"})
+    brief = {"text": "falls detection in older inpatients with wearable sensors"}
+    everyone = client.post("/api/v1/search", json=brief).json()
+    found = client.post("/api/v1/search", json={**brief, "sdgs": [3]}).json()
+    ids = lambda answer: {m["profile_id"] for g in answer["results"].values() for m in g}  # noqa: E731
+    assert len(ids(everyone)) > 1
+    assert ids(found) == {"acad-falls"}
+    assert ids(client.post("/api/v1/search", json={**brief, "sdgs": [13]}).json()) == set()
+    bad = client.post("/api/v1/search", json={**brief, "sdgs": [18]})
+    assert bad.status_code == 422 and "sdgs" in bad.text
