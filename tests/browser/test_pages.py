@@ -249,6 +249,12 @@ def test_on_a_phone_a_search_lands_on_the_results_with_jump_links(
     assert all(link.endswith(")") and "(" in link for link in links)
     jump.get_by_role("link", name="Clinical teams").click()
     page.wait_for_url("**#h-clinical_team")
+    # the jump scrolls smoothly (unless the user asked for reduced motion): wait for it to land
+    page.wait_for_function(
+        "() => { const r = document.querySelector('#h-clinical_team').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight; }",
+        timeout=5_000,
+    )
     assert in_viewport(page, page.locator("#h-clinical_team"))
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
