@@ -36,6 +36,7 @@ CALLERS = [None, *Role]
 BODIES: dict[str, Any] = {
     "/api/v1/search": {"json": {"text": "falls in older inpatients"}},
     "/api/v1/search/similar": {"json": {"profile_id": "acad-falls"}},
+    "/api/v1/insight/describe": {"json": {"text": "falls in older inpatients"}},
     "/api/v1/profiles": {
         "json": {"id": "acad-new", "kind": "academic", "name": "N", "organisation": "org-uni-a"}
     },
@@ -95,7 +96,7 @@ def concrete(path: str, introduction_id: int) -> str:
         "{introduction_id}", str(introduction_id)
     )
     path = path.replace("{job_id}", "job_0123456789ab").replace("{item_key:path}", "p1")
-    path = path.replace("{bid_id}", "1").replace("{item_id}", "1")
+    path = path.replace("{bid_id}", "1").replace("{item_id}", "1").replace("{fmt}", "csv")
     assert not re.search(r"\{", path), path
     return path
 

@@ -174,9 +174,11 @@ def test_the_rate_limit_spaces_requests() -> None:
         stamps = [t for t, _, _, _ in server.requests]
     # measured at the server: arrival jitter (the first request also opens the connection)
     # shortens a gap a little, never by much; without the limit the gaps would be ~1 ms
+    # (on a loaded host one arrival can be delayed more than the next: the full suite failed at 0.6);
+    # the limiter's own arithmetic is tested exactly with a fake clock below
     gaps = [b - a for a, b in itertools.pairwise(stamps)]
-    assert min(gaps) >= 0.6 * interval
-    assert stamps[-1] - stamps[0] >= 3 * interval * 0.9
+    assert min(gaps) >= 0.3 * interval
+    assert stamps[-1] - stamps[0] >= 3 * interval * 0.8
 
 
 def test_rate_limiter_sleeps_only_the_remainder() -> None:
