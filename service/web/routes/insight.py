@@ -70,7 +70,11 @@ def gaps_export(
         "html": ("text/html; charset=utf-8", gaps_html),
     }
     if fmt not in kinds:
-        return Response("unknown export format; use csv, xlsx or html", status_code=404)
+        return Response(
+            "unknown export format; use csv, xlsx or html",
+            status_code=404,
+            media_type="text/plain; charset=utf-8",
+        )
     found = cached_gap_report(
         report_cache(request.app.state),
         container,
