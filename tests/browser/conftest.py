@@ -3,6 +3,7 @@ Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -27,12 +28,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, real_encoder: Any
-) -> Iterator[tuple[str, Container]]:
-    data_dir = tmp_path_factory.mktemp("browser")
-    container = build_container(Settings(data_dir=data_dir, reload_seconds=0), encoder=real_encoder)
+@contextlib.contextmanager
+def serve_demo(data_dir: Path, encoder: Any) -> Iterator[tuple[str, Container]]:
+    """The browser tests' data (real model) served by uvicorn on a free loopback port."""
+    container = build_container(Settings(data_dir=data_dir, reload_seconds=0), encoder=encoder)
     report, _ = container.ingest(DEMO_FILES)
     assert not report.errors
     port = _free_port()
@@ -45,10 +44,20 @@ def server(
         if time.monotonic() > deadline:
             raise RuntimeError("the server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", container
-    uv.should_exit = True
-    thread.join(timeout=10)
-    container.close()
+    try:
+        yield f"http://127.0.0.1:{port}", container
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+        container.close()
+
+
+@pytest.fixture(scope="session")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, real_encoder: Any
+) -> Iterator[tuple[str, Container]]:
+    with serve_demo(tmp_path_factory.mktemp("browser"), real_encoder) as served:
+        yield served
 
 
 @pytest.fixture

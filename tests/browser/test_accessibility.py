@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,16 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from axe_playwright_python.base import AXE_SCRIPT  # type: ignore[import-untyped]
 
 from matcher.model import IntroductionStatus, Role
-from service.app import create_app
-from service.container import Container, build_container
+from service.container import Container
 from service.insight.demo import seed_demo_history
-from service.settings import Settings
-from tests.browser.conftest import _free_port
-from tests.conftest import DEMO_FILES
+from tests.browser.conftest import serve_demo
 
 pytestmark = pytest.mark.model
 
@@ -264,28 +258,13 @@ def audit_site(
     tmp_path_factory: pytest.TempPathFactory, real_encoder: Any
 ) -> Iterator[tuple[Site, dict[Role, str]]]:
     """A server of the audit's own (the browser tests' data), and a key for each role."""
-    data_dir = tmp_path_factory.mktemp("audit")
-    container = build_container(Settings(data_dir=data_dir, reload_seconds=0), encoder=real_encoder)
-    report, _ = container.ingest(DEMO_FILES)
-    assert not report.errors
-    port = _free_port()
-    config = uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the audit's server did not start"
-        time.sleep(0.05)
-    keys = {
-        role: container.accounts.create_key(name=f"{role.value} auditor", role=role)
-        for role in Role
-    }
-    site = Site(f"http://127.0.0.1:{port}", container, {r: k.id for r, (k, _) in keys.items()})
-    yield site, {role: secret for role, (_key, secret) in keys.items()}
-    server.should_exit = True
-    thread.join(timeout=10)
-    container.close()
+    with serve_demo(tmp_path_factory.mktemp("audit"), real_encoder) as (url, container):
+        keys = {
+            role: container.accounts.create_key(name=f"{role.value} auditor", role=role)
+            for role in Role
+        }
+        site = Site(url, container, {r: k.id for r, (k, _) in keys.items()})
+        yield site, {role: secret for role, (_key, secret) in keys.items()}
 
 
 @pytest.fixture(scope="module")
