@@ -268,3 +268,48 @@ def test_ray_without_shards_and_shards_with_workers_are_refused(
     assert "--ray needs --shards" in capsys.readouterr().err
     assert main(["serve", "--shards", "2", "--workers", "2"], container=container) != 0
     assert "leave out --workers" in capsys.readouterr().err
+
+
+def test_shards_of_an_approximate_version_keep_its_quantiser_and_answer_the_same(
+    tmp_path: Path,
+) -> None:
+    """Without Ray: the shards' scorers in this process, over an IVF version (the demo pool of
+    tests/data with the store's threshold below its size)."""
+    import faiss
+
+    from index.vectors.build import IndexPolicy
+    from index.vectors.store import IndexStore
+    from service.scale.router import merge_answers
+    from service.scale.shards import ShardScorer, as_scored
+    from tests.conftest import DEMO_FILES
+
+    settings = Settings(data_dir=tmp_path, reload_seconds=0)
+    container = build_container(settings, encoder=FakeEncoder())
+    container.store = IndexStore(settings.index_dir, policy=IndexPolicy(exact_max_vectors=5))
+    container.engine.store = container.store
+    container.ingest(DEMO_FILES)
+    try:
+        snap = container.engine.snapshot()
+        assert snap.manifest.index_type.startswith("IVF")
+        encoder = container.encoder
+        scorers = [
+            ShardScorer(settings, s, SHARDS, encoder.model_id, encoder.dimension)
+            for s in range(SHARDS)
+        ]
+        part = scorers[0].store.load()
+        whole = faiss.extract_index_ivf(snap.index)
+        own = faiss.extract_index_ivf(part.index)
+        assert own.nlist == whole.nlist and own.nprobe == whole.nprobe
+        assert 0 < part.index.ntotal < snap.index.ntotal
+
+        def in_process(snap: Any, brief: Brief, query: Any, top: int, aggregation: Any) -> Any:
+            request = ShardRequest(brief, query, top, aggregation)
+            return as_scored(snap, brief, merge_answers([s.answer(request) for s in scorers], top))
+
+        for text in ("falls in older adults", "retinal screening with deep learning"):
+            for top in (1, 3):
+                brief = make_brief(text, top=top)
+                single, split = _both(container.engine, in_process, brief)
+                _assert_equal(split, single, brief)
+    finally:
+        container.close()
