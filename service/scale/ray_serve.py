@@ -15,6 +15,7 @@ not started: ``matcher serve`` answers HTTP.
 from __future__ import annotations
 
 import contextlib
+import logging
 import pickle
 from collections.abc import Iterator
 from typing import Any
@@ -31,6 +32,8 @@ from service.scale.router import Router, ShardAnswer, ShardRequest
 from service.scale.shards import ShardServer, as_scored
 from service.search.engine import ScoredBrief, SearchEngine
 from service.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 #: The Serve application's name (one per cluster: a second ``serve --shards`` replaces it).
 APP = "ke-matcher-shards"
@@ -83,7 +86,13 @@ class RouterClient:
         top: int,
         aggregation: AggregationConfig,
     ) -> ScoredBrief | None:
-        answer = self.ask(ShardRequest(brief, np.asarray(query, np.float32), top, aggregation))
+        try:
+            answer = self.ask(ShardRequest(brief, np.asarray(query, np.float32), top, aggregation))
+        except Exception as error:
+            # the front holds the whole version: a shard down, a timeout or Serve gone costs
+            # this brief its speed, never its answer
+            logger.warning("sharded search failed (%s); scored locally", type(error).__name__)
+            return None
         return as_scored(snap, brief, answer)
 
 

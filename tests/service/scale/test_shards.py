@@ -313,3 +313,20 @@ def test_shards_of_an_approximate_version_keep_its_quantiser_and_answer_the_same
                 _assert_equal(split, single, brief)
     finally:
         container.close()
+
+
+def test_a_failed_router_leaves_the_front_to_score_locally(
+    loaded: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    from service.scale.ray_serve import RouterClient
+
+    class Down:
+        class score:  # noqa: N801 - stands in for a handle's method
+            @staticmethod
+            def remote(request: Any) -> Any:
+                raise TimeoutError("the router did not answer")
+
+    brief = make_brief("falls in older adults", top=3)
+    single, split = _both(loaded.engine, RouterClient(Down()), brief)
+    _assert_equal(split, single, brief)
+    assert "sharded search failed (TimeoutError); scored locally" in caplog.text
