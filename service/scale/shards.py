@@ -284,7 +284,9 @@ class ShardScorer:
         if not isinstance(snap, ShardSnapshot):  # ShardStore.load makes every one
             raise TypeError(f"a shard's engine served {type(snap).__name__}")
         brief = dataclasses.replace(request.brief, top=request.top)
-        scored = engine.score(brief, request.query, profile=RankingProfile.FAST)
+        # searched here, so that the scores are of this snapshot even if a newer one comes in
+        nearest = snap.nearest(request.query[None, :], min(engine.candidate_chunks, snap.size))
+        scored = engine.score(brief, request.query, profile=RankingProfile.FAST, nearest=nearest[0])
         groups = {
             kind.value: [
                 Ranked.of(snap.profiles[p].id, s, int(snap.positions[p]))
