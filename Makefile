@@ -157,3 +157,13 @@ notebooks: install
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+
+# Beyond one machine on Ray (issue 21): embedding throughput of 1 and 2 encoder actors against the
+# local path, the cluster projection for 3M/30M chunks, and 2 shards on Ray Serve against the single
+# index at BENCH_RAY_SIZE chunks (100k by default, a few minutes on 2 cores; the 1M figures:
+#   make bench-ray BENCH_RAY_SIZE=1000000
+# about 10 minutes of ingestion). Writes the "ray" section of docs/benchmarks.md.
+BENCH_RAY_SIZE ?= 100000
+.PHONY: bench-ray
+bench-ray: install-ray
+	BENCH_RAY_SIZE=$(BENCH_RAY_SIZE) $(BIN)/python -m benchmarks.bench_ray --out docs/benchmarks.md

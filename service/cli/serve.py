@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import os
@@ -13,7 +14,7 @@ import click
 from index.db.accounts import AccountStore
 from index.vectors.snapshot import FLOAT16_FILE, INDEX_FILE
 from matcher.model import Role
-from service.cli.common import run_container, run_settings
+from service.cli.common import RAY_OPTION, run_container, run_settings
 from service.settings import Settings
 
 #: How long uvicorn waits for a starting worker to answer its health ping (seconds).
@@ -106,15 +107,37 @@ def auto_workers(cores: int, per_worker: int, available: int | None) -> int:
     "many times (see auto_workers). Each serves the index on disk and picks up a newer version "
     "within KE_MATCHER_RELOAD_SECONDS; use PostgreSQL when several workers take writes.",
 )
+@click.option(
+    "--shards",
+    type=click.IntRange(1, 1024),
+    default=None,
+    help="Search a profile-sharded index on Ray Serve: N shard deployments and a router that "
+    "merges their answers exactly (needs the ray extra; Ray local, or --ray ADDRESS).",
+)
+@RAY_OPTION
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str | None, port: int | None, demo_keys: bool, workers: int
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    demo_keys: bool,
+    workers: int,
+    shards: int | None,
+    ray_address: str | None,
 ) -> None:
     """Serve the web pages and the JSON API (repairs the index first if it is stale)."""
     import uvicorn
 
     from service.app import create_app
 
+    if shards is None and ray_address is not None:
+        raise click.UsageError("--ray needs --shards N (the sharded search runs on Ray)")
+    if shards is not None and workers != 1:
+        raise click.UsageError("--shards serves from one process: leave out --workers")
+    if shards is not None:
+        from service.scale.ray_serve import import_serve
+
+        import_serve()  # a missing extra is said before the index is repaired
     settings = run_settings(ctx)
     container = run_container(ctx)
     click.echo(container.sync().summary())
@@ -152,9 +175,22 @@ def serve(
             **uvicorn_options(settings),
         )
         return
-    uvicorn.run(
-        app, host=host, port=port, log_level="info", access_log=False, **uvicorn_options(settings)
-    )
+    with contextlib.ExitStack() as stack:
+        if shards is not None:
+            from service.scale.ray_serve import sharded_search
+
+            stack.enter_context(
+                sharded_search(settings, container.engine, shards, address=ray_address)
+            )
+            click.echo(f"searching {shards} shards on Ray Serve")
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
+            **uvicorn_options(settings),
+        )
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:

@@ -65,6 +65,13 @@ if TYPE_CHECKING:
 
 __all__ = ["EVIDENCE_PER_MATCH", "THOROUGH_SHORTLIST", "ScoredBrief", "SearchEngine"]
 
+#: The sharded search step (:mod:`service.scale.shards`): called as ``shards(snap, brief, query,
+#: top, aggregation)``, the fast path's ``top`` best of each wanted kind over ``snap`` (before the
+#: ranking profile's re-scoring), or ``None`` to score locally.
+ShardedScoring = Callable[
+    [IndexSnapshot, Brief, npt.NDArray[np.float32], int, AggregationConfig], "ScoredBrief | None"
+]
+
 #: Evidence items shown per match (the profile's best, by similarity to the brief).
 EVIDENCE_PER_MATCH = 3
 #: The pool's document frequencies (for shared terms) are counted over at most this many of
@@ -152,6 +159,8 @@ class SearchEngine:
         self.reload_seconds = reload_seconds
         #: profiles with an item tagged with one of the goals (the SDG filter; None: no tags)
         self.goal_profiles = goal_profiles
+        #: the sharded search step when ``matcher serve --shards`` runs (None: this process)
+        self.shards: ShardedScoring | None = None
         self._snapshot: IndexSnapshot | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
@@ -304,6 +313,12 @@ class SearchEngine:
         snap = self.snapshot() if nearest is None else nearest.snap
         if query is None:
             query = self.encode_briefs([brief.text])[0]
+        if self.shards is not None and nearest is None:
+            scoring = self._scorers[profile]
+            merged = self.shards(snap, brief, query, scoring.shortlist(brief.top), self.aggregation)
+            if merged is not None:
+                final = scoring.rescore(snap, brief.text, query, merged.groups, brief.top)
+                return ScoredBrief(groups=final, considered=merged.considered)
         first_k = min(self.candidate_chunks, snap.size)
         if nearest is None:
             nearest = snap.nearest(query[None, :], first_k)[0]
