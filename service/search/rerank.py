@@ -43,6 +43,8 @@ MODEL_FILE = "reranker.joblib"
 TRAIN_CANDIDATES = 50
 #: Pseudo-briefs (held-out items) sampled per training run; each gives three brief shapes.
 TRAIN_ITEMS = 600
+#: A label's candidates come from the profiles of this many of its brief's nearest chunks.
+LABEL_CHUNKS = 2000
 #: Users' labels are used only when there are at least this many (of the index's model) …
 MIN_FEEDBACK_LABELS = 50
 #: … from at least this many distinct briefs (fewer would teach the model a few briefs' quirks).
@@ -348,9 +350,13 @@ def label_features(
 ) -> dict[str, float]:
     """The re-ranker's features of one profile (its index in ``snap``) for a brief, among the
     same candidates training gives a pseudo-brief (it and the closest others of its kind), by
-    feature name: what a label keeps, so that its brief's text need not be."""
-    everyone = np.arange(len(snap.profiles), dtype=np.int64)
-    wanted = _closest(snap, query, profile, -1, everyone, candidates)
+    feature name: what a label keeps, so that its brief's text need not be. The closest others
+    are looked for among the profiles of the brief's :data:`LABEL_CHUNKS` nearest chunks of that
+    kind (one index search, as on the search path), not by scoring every vector of the kind."""
+    nearest = snap.nearest(np.asarray(query, np.float32)[None, :], LABEL_CHUNKS)[0]
+    rows, _ = nearest.of_kind(LABEL_CHUNKS, int(snap.kind_codes[profile]))
+    eligible = np.union1d(snap.row_profiles[rows], [profile]).astype(np.int64)
+    wanted = _closest(snap, query, profile, -1, eligible, candidates)
     found = candidate_features(snap, lexicon, text, query, wanted, year=year)
     at = np.flatnonzero(found.profiles == profile)
     if at.size == 0:
