@@ -26,14 +26,14 @@ def test_a_card_is_marked_relevant_then_not_without_a_reload(
     page.wait_for_url("**/?brief=**")
     card = page.locator("article.card").first
     name = card.locator("h3").inner_text()
-    relevant = card.get_by_role("button", name=f"Relevant: {name}", exact=True)
-    not_relevant = card.get_by_role("button", name=f"Not relevant: {name}", exact=True)
+    relevant = card.get_by_role("button", name=f"Relevant for {name}", exact=True)
+    not_relevant = card.get_by_role("button", name=f"Not relevant for {name}", exact=True)
     address = page.url
     relevant.focus()
     page.keyboard.press("Enter")  # the keyboard alone
     said = f"You marked {name} relevant. Thank you."
     card.get_by_text(said).wait_for()
-    assert page.locator("#toast").inner_text() == said  # role=status: screen readers hear it
+    assert page.locator("#toast").text_content() == said  # role=status: screen readers hear it
     assert relevant.get_attribute("aria-pressed") == "true"
     assert not_relevant.get_attribute("aria-pressed") == "false"
     not_relevant.click()

@@ -100,8 +100,8 @@ def test_the_card_form_records_a_label_and_shows_the_choice(loaded: Container) -
         url, page = search(client, csrf, BRIEF, kind="academic")
         brief_id = url.split("brief=")[1].split("&")[0]
         assert 'action="/feedback"' in page
-        assert 'Relevant<span class="sr-only">: Dr Ada Fallow</span>' in page
-        assert 'Not relevant<span class="sr-only">: Dr Ada Fallow</span>' in page
+        assert 'Relevant<span class="sr-only"> for Dr Ada Fallow</span>' in page
+        assert 'Not relevant<span class="sr-only"> for Dr Ada Fallow</span>' in page
         form = {"profile_id": "acad-falls", "brief_id": brief_id, "kind": "academic"}
         posted = client.post("/feedback", data=form | {"relevant": "1", "csrf": csrf})
         assert posted.status_code == 303
