@@ -22,7 +22,8 @@ layer defines its own leaves under these bases, in its own module (named on the 
     │   ├── EvidenceItemNotFoundError     an evidence item to curate (index.db.curation)
     │   ├── BidNotFoundError              (matcher.bids)
     │   ├── SourceRecordNotFoundError     a record a source does not have (sources.errors)
-    │   └── JobNotFoundError              a batch job (service.batch.jobs)
+    │   ├── JobNotFoundError              a batch job (service.batch.jobs)
+    │   └── SearchNotFoundError           a search reference unknown or expired (service.search.feedback)
     ├── ConflictError                409  a change the current state does not allow
     │   ├── InvalidTransitionError        an introduction status change that is not allowed
     │   ├── DuplicateIntroductionError    an open introduction exists (index.db.introductions)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection
@@ -25,6 +25,7 @@ from index.db.curation import (
 )
 from index.db.embedding_cache import EmbeddingCache
 from index.db.engine import current_revision, make_engine, reachable, upgrade_schema
+from index.db.feedback import FeedbackStore
 from index.db.insight import InsightStore
 from index.db.introduction_checklist import IntroductionChecklistStore
 from index.db.introductions import IntroductionStore
@@ -45,6 +46,7 @@ from matcher.model import Profile
 from matcher.ranking import AggregationConfig
 from service.batch.jobs import withdraw_reports
 from service.search.engine import SearchEngine
+from service.search.feedback import RecentSearches
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,8 @@ class Container:
     engine: SearchEngine
     accounts: AccountStore
     introductions: IntroductionStore
+    #: the API's searches kept (in memory, briefly) for their feedback
+    recent_searches: RecentSearches = field(default_factory=RecentSearches)
 
     def ingest(
         self, paths: Sequence[Path], *, progress: Progress | None = None
@@ -153,6 +157,11 @@ class Container:
     def introduction_checklists(self) -> IntroductionChecklistStore:
         """Governance steps of collaborating introductions (in the catalogue database)."""
         return IntroductionChecklistStore(self.catalogue.engine)
+
+    @property
+    def feedback(self) -> FeedbackStore:
+        """Users' labels of results, with their briefs' vectors (in the catalogue database)."""
+        return FeedbackStore(self.catalogue.engine)
 
     @property
     def bids(self) -> BidStore:

@@ -520,3 +520,37 @@ insight_sdg_tags = Table(
     Column("confidence", Float, nullable=False),
     Index("ix_insight_sdg_tags_goal", "goal", "source"),
 )
+
+# Users' word on a result (issue 18 item 3, revision 0008): one label ("relevant" or not) of one
+# profile for one brief, given on a result card or read from an introduction's outcome
+# (``collaborating``: relevant, ``declined``: not). Kept with the brief's vector and the
+# re-ranker's feature row of the profile computed when the label was given, never the brief's
+# text (``brief_id`` names the page's saved brief, which lives by its own retention);
+# ``brief_ref`` groups the labels of one brief (a hash of its vector). Erasing a profile or an
+# introduction deletes its labels.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "profile_id",
+        String(200),
+        ForeignKey("profiles.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("relevant", Boolean, nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("brief_ref", String(64), nullable=False, index=True),
+    Column("brief_id", String(64)),
+    Column("introduction_id", Integer, ForeignKey("introductions.id", ondelete="CASCADE")),
+    Column("vector", LargeBinary, nullable=False),
+    Column("model_id", Text, nullable=False),
+    Column("features", JSON, nullable=False),
+    Column("given_by", Text, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("index_version", Integer, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Index("ix_feedback_introduction_id", "introduction_id", unique=True),
+    sqlite_autoincrement=True,
+)

@@ -11,7 +11,14 @@ import click
 from index.vectors.manifest import Manifest
 from matcher.rerank import MODEL_KINDS, ModelKind
 from service.cli.common import run_container
-from service.search.rerank import MODEL_FILE, TRAIN_ITEMS, save, train
+from service.search.feedback import record_outcomes
+from service.search.rerank import (
+    MODEL_FILE,
+    TRAIN_ITEMS,
+    feedback_rows,
+    save,
+    train,
+)
 
 
 @click.command()
@@ -34,7 +41,9 @@ from service.search.rerank import MODEL_FILE, TRAIN_ITEMS, save, train
 @click.pass_context
 def learn(ctx: click.Context, kind: str, items: int, seed: int, off: bool) -> None:
     """Train the re-ranker on the pool's own structure, with no ratings: an item held out as a
-    brief, its own profile the positive, the closest other profiles the negatives.
+    brief, its own profile the positive, the closest other profiles the negatives; and on users'
+    feedback (result cards' "relevant / not relevant", introduction outcomes) once there are at
+    least 50 labels from 10 briefs (docs/quality.md, "Feedback").
 
     The model is saved beside the current index version and recorded in its manifest; the
     ranking profiles chosen in docs/quality.md use it (unless KE_MATCHER_RERANKER=off). A new
@@ -50,6 +59,13 @@ def learn(ctx: click.Context, kind: str, items: int, seed: int, off: bool) -> No
         replace(Manifest.read(directory), reranker=None).write(directory)
         click.echo(f"re-ranker removed from index version {snap.manifest.version}")
         return
+    added = record_outcomes(container.engine, container.feedback, container.introductions)
+    if added:
+        click.echo(f"{added} introduction outcomes recorded as feedback")
+    labels = feedback_rows(
+        container.feedback.labels(model_id=snap.manifest.model_id), model_id=snap.manifest.model_id
+    )
+    click.echo(labels.message)
     try:
         learned = train(
             snap,
@@ -58,6 +74,7 @@ def learn(ctx: click.Context, kind: str, items: int, seed: int, off: bool) -> No
             kind=cast(ModelKind, kind),
             items=items,
             seed=seed,
+            feedback=labels,
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from error
@@ -66,5 +83,6 @@ def learn(ctx: click.Context, kind: str, items: int, seed: int, off: bool) -> No
     shapes = ", ".join(f"{n} {s}" for n, s in record.get("pseudo_briefs", {}).items())
     click.echo(
         f"re-ranker ({kind}) trained on index version {manifest.version}: {record.get('rows')} "
-        f"rows from pseudo-briefs ({shapes}) in {record.get('seconds')} s"
+        f"rows from pseudo-briefs ({shapes}) and {record.get('feedback_rows')} feedback labels "
+        f"in {record.get('seconds')} s"
     )

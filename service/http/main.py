@@ -15,6 +15,7 @@ from service.http.routes import (
     audit,
     batches,
     bids,
+    feedback,
     ingest,
     insight,
     introductions,
@@ -50,6 +51,7 @@ api_router.include_router(batches.router)
 api_router.include_router(audit.router)
 api_router.include_router(bids.router)
 api_router.include_router(insight.router)
+api_router.include_router(feedback.router)
 
 #: Health, readiness and metrics: at the root, public, without the API's error responses.
 service_router = service.router

@@ -164,9 +164,21 @@ class SearchResponse(BaseModel):
         False, description="no match of any kind reaches the 'weak' strength"
     )
     message: str | None = Field(None, description="what no_strong_match means, when it is set")
+    search_id: str | None = Field(
+        None,
+        description="this search's reference for POST /api/v1/feedback (kept for an hour by the "
+        "worker that answered; none for anonymous searches)",
+    )
 
     @classmethod
-    def of(cls, result: SearchResult, *, index_version: int, took_ms: float) -> SearchResponse:
+    def of(
+        cls,
+        result: SearchResult,
+        *,
+        index_version: int,
+        took_ms: float,
+        search_id: str | None = None,
+    ) -> SearchResponse:
         """From the domain result."""
         results: dict[KindName, list[MatchOut]] = {}
         for kind, matches in result.groups.items():
@@ -180,6 +192,7 @@ class SearchResponse(BaseModel):
             took_ms=round(took_ms, 2),
             no_strong_match=weak,
             message=NO_STRONG_MATCH_MESSAGE if weak else None,
+            search_id=search_id,
         )
 
 

@@ -61,6 +61,7 @@ from service.search.profiles import RERANKED, THOROUGH_SHORTLIST, ProfileScorer,
 logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from service.search.rerank import LexicalPool
     from service.search.thorough import ThoroughScorer
 
 __all__ = ["EVIDENCE_PER_MATCH", "THOROUGH_SHORTLIST", "ScoredBrief", "SearchEngine"]
@@ -525,6 +526,11 @@ class SearchEngine:
                 serving[snap.profile_index[profile_id]] = True
         return serving
 
+    def lexicon(self, snap: IndexSnapshot) -> LexicalPool:
+        """The index version's item texts, years and BM25 index (the re-ranker's and the
+        feedback labels'; built once per version)."""
+        return self._rerankers.lexicon(snap, self.catalogue)
+
     def _recent(self, snap: IndexSnapshot, since: int) -> npt.NDArray[np.bool_]:
         """Profiles with at least one evidence item from ``since`` or later (an item without a
         year does not count)."""
@@ -542,15 +548,21 @@ class SearchEngine:
 
     # ------------------------------------------------------------------ the whole path
     def search(
-        self, brief: Brief, *, profile: RankingProfile = RankingProfile.FAST
+        self,
+        brief: Brief,
+        *,
+        profile: RankingProfile = RankingProfile.FAST,
+        query: npt.NDArray[np.float32] | None = None,
     ) -> SearchResult:
-        """Rank and explain the best profiles of each wanted kind for ``brief``.
+        """Rank and explain the best profiles of each wanted kind for ``brief`` (``query``: its
+        vector, when already encoded).
 
         Raises:
             IndexUnavailableError: no usable index.
         """
         snap = self.snapshot()
-        query = self.encode_briefs([brief.text])[0]
+        if query is None:
+            query = self.encode_briefs([brief.text])[0]
         scored = self.score(brief, query, profile=profile)
         return self.explain(brief, query, scored, snap)
 

@@ -28,12 +28,13 @@ import numpy as np
 import numpy.typing as npt
 
 from index.db.catalogue import Catalogue
+from index.db.feedback import FeedbackLabel
 from index.encoders.base import Encoder
 from index.vectors.manifest import MANIFEST_NAME, Manifest
 from index.vectors.store import IndexSnapshot
 from matcher.model import Aggregation
 from matcher.ranking import AggregationConfig, ItemScores, score_items, score_profiles
-from matcher.rerank import CandidateItems, ModelKind, Reranker, features, top_sentence
+from matcher.rerank import FEATURES, CandidateItems, ModelKind, Reranker, features, top_sentence
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,15 @@ MODEL_FILE = "reranker.joblib"
 TRAIN_CANDIDATES = 50
 #: Pseudo-briefs (held-out items) sampled per training run; each gives three brief shapes.
 TRAIN_ITEMS = 600
+#: A label's candidates come from the profiles of this many of its brief's nearest chunks.
+LABEL_CHUNKS = 2000
+#: Users' labels are used only when there are at least this many (of the index's model) …
+MIN_FEEDBACK_LABELS = 50
+#: … from at least this many distinct briefs (fewer would teach the model a few briefs' quirks).
+MIN_FEEDBACK_BRIEFS = 10
+#: The share of the whole training weight the users' labels carry together when used (each
+#: label the same); the pool's pseudo-briefs carry the rest.
+FEEDBACK_SHARE = 1 / 3
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-]+")
 
@@ -276,6 +286,84 @@ class LearnedModel:
     record: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class FeedbackRows:
+    """Users' labels as training rows, or why they are not used.
+
+    Attributes:
+        rows: feature rows (one per usable label).
+        labels: 1 for relevant, 0 for not.
+        briefs: distinct briefs among them.
+        used: whether they reach the threshold (:data:`MIN_FEEDBACK_LABELS` from
+            :data:`MIN_FEEDBACK_BRIEFS` briefs).
+        skipped: labels of another model or another feature list, left out.
+        message: what ``matcher learn`` says about them.
+    """
+
+    rows: npt.NDArray[np.float64]
+    labels: npt.NDArray[np.int64]
+    briefs: int
+    used: bool
+    skipped: int
+    message: str
+
+
+def feedback_rows(labels: Sequence[FeedbackLabel], *, model_id: str) -> FeedbackRows:
+    """The usable labels among ``labels`` (those of ``model_id`` whose stored features are the
+    re-ranker's :data:`~matcher.rerank.FEATURES`) and whether there are enough of them."""
+    usable = [
+        label
+        for label in labels
+        if label.model_id == model_id and all(name in label.features for name in FEATURES)
+    ]
+    rows = np.array([[label.features[n] for n in FEATURES] for label in usable], np.float64)
+    marks = np.array([int(label.relevant) for label in usable], np.int64)
+    briefs = len({label.brief_ref for label in usable})
+    used = len(usable) >= MIN_FEEDBACK_LABELS and briefs >= MIN_FEEDBACK_BRIEFS
+    said = f"{len(usable)} feedback labels from {briefs} briefs"
+    if used:
+        message = f"{said}: used beside the pool ({FEEDBACK_SHARE:.0%} of the training weight)"
+    else:
+        message = (
+            f"{said}: below the threshold ({MIN_FEEDBACK_LABELS} labels from "
+            f"{MIN_FEEDBACK_BRIEFS} briefs); trained on the pool only"
+        )
+    return FeedbackRows(
+        rows.reshape(len(usable), len(FEATURES)),
+        marks,
+        briefs,
+        used,
+        len(labels) - len(usable),
+        message,
+    )
+
+
+def label_features(
+    snap: IndexSnapshot,
+    lexicon: LexicalPool,
+    text: str,
+    query: npt.NDArray[np.float32],
+    profile: int,
+    *,
+    candidates: int = TRAIN_CANDIDATES,
+    year: int | None = None,
+) -> dict[str, float]:
+    """The re-ranker's features of one profile (its index in ``snap``) for a brief, among the
+    same candidates training gives a pseudo-brief (it and the closest others of its kind), by
+    feature name: what a label keeps, so that its brief's text need not be. The closest others
+    are looked for among the profiles of the brief's :data:`LABEL_CHUNKS` nearest chunks of that
+    kind (one index search, as on the search path), not by scoring every vector of the kind."""
+    nearest = snap.nearest(np.asarray(query, np.float32)[None, :], LABEL_CHUNKS)[0]
+    rows, _ = nearest.of_kind(LABEL_CHUNKS, int(snap.kind_codes[profile]))
+    eligible = np.union1d(snap.row_profiles[rows], [profile]).astype(np.int64)
+    wanted = _closest(snap, query, profile, -1, eligible, candidates)
+    found = candidate_features(snap, lexicon, text, query, wanted, year=year)
+    at = np.flatnonzero(found.profiles == profile)
+    if at.size == 0:
+        raise ValueError(f"profile {snap.profiles[profile].id!r} has no item in the index")
+    return {name: float(v) for name, v in zip(FEATURES, found.rows[int(at[0])], strict=True)}
+
+
 def train(
     snap: IndexSnapshot,
     catalogue: Catalogue,
@@ -284,24 +372,30 @@ def train(
     kind: ModelKind = "logistic",
     items: int = TRAIN_ITEMS,
     seed: int = 0,
-    extra: TrainingSet | None = None,
+    feedback: FeedbackRows | None = None,
 ) -> LearnedModel:
-    """Train on the pool's pseudo-briefs (and ``extra`` labelled rows, e.g. feedback)."""
+    """Train on the pool's pseudo-briefs, and on users' labels when ``feedback`` reaches the
+    threshold: together they then weigh :data:`FEEDBACK_SHARE` of the whole, each label alike."""
     started = time.monotonic()
     lexicon = LexicalPool(snap, catalogue)
     data = pseudo_briefs(snap, lexicon, encoder, items=items, seed=seed)
     rows, labels, weights = data.rows, data.labels, data.weights
-    if extra is not None and extra.rows.size:
-        rows = np.vstack([rows, extra.rows])
-        labels = np.concatenate([labels, extra.labels])
-        weights = np.concatenate([weights, extra.weights])
+    used = feedback is not None and feedback.used and feedback.rows.shape[0] > 0
+    if feedback is not None and used:
+        total = float(weights.sum()) * FEEDBACK_SHARE / (1 - FEEDBACK_SHARE)
+        rows = np.vstack([rows, feedback.rows])
+        labels = np.concatenate([labels, feedback.labels])
+        each = total / feedback.rows.shape[0]
+        weights = np.concatenate([weights, np.full(feedback.rows.shape[0], each)])
     reranker = Reranker(kind, seed=seed).fit(rows, labels, weights=weights)
     record = {
         "file": MODEL_FILE,
         "kind": kind,
         "features": list(reranker.features),
         "pseudo_briefs": data.shapes,
-        "feedback_rows": 0 if extra is None else int(extra.rows.shape[0]),
+        "feedback_rows": int(feedback.rows.shape[0]) if feedback is not None and used else 0,
+        "feedback_briefs": feedback.briefs if feedback is not None and used else 0,
+        "feedback_share": FEEDBACK_SHARE if used else 0.0,
         "rows": int(rows.shape[0]),
         "seed": seed,
         "seconds": round(time.monotonic() - started, 1),

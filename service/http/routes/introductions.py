@@ -31,6 +31,7 @@ from service.http.schemas import (
     NoteIn,
     StatusChange,
 )
+from service.search.feedback import record_outcome
 
 router = APIRouter(prefix=API_PREFIX, tags=["introductions"])
 
@@ -148,6 +149,10 @@ def change_status(
         introduction_id, IntroductionStatus(body.status), by=who.key.name, note=body.note
     )
     audit_introduction(container, who, AuditAction.INTRODUCTION_STATUS, changed)
+    # an outcome (collaborating / declined) is a label for the re-ranker (issue 18)
+    record_outcome(
+        container.engine, container.feedback, changed, given_by=who.key.id, role=who.role.value
+    )
     return introduction_out(container, changed)
 
 

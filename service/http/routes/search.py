@@ -22,9 +22,7 @@ SEARCH_PATH = "/search"
 
 
 @router.post(SEARCH_PATH, response_model=SearchResponse, openapi_extra=roles_extra(*ALL_ROLES))
-def search(
-    request: SearchRequest, container: ContainerDep, _who: LimitedSearcher
-) -> SearchResponse:
+def search(request: SearchRequest, container: ContainerDep, who: LimitedSearcher) -> SearchResponse:
     """Rank academics, clinical teams and SMEs for a brief, with the evidence for each."""
     started = time.perf_counter()
     brief = make_brief(
@@ -43,11 +41,19 @@ def search(
         max_chars=container.settings.max_brief_chars,
     )
     check_organisations(brief, container.engine.organisation_names())
-    result = container.engine.search(brief, profile=RankingProfile(request.profile))
+    query = container.engine.encode_briefs([brief.text])[0]
+    result = container.engine.search(brief, profile=RankingProfile(request.profile), query=query)
     container.search_counts.count()  # the dashboard's searches served (a count only)
     version = container.engine.snapshot().manifest.version
+    # kept briefly in memory for its feedback (service.search.feedback); not for anonymous callers
+    remembered = (
+        None if who is None else container.recent_searches.remember(who.key.id, brief.text, query)
+    )
     return SearchResponse.of(
-        result, index_version=version, took_ms=(time.perf_counter() - started) * 1000
+        result,
+        index_version=version,
+        took_ms=(time.perf_counter() - started) * 1000,
+        search_id=remembered,
     )
 
 

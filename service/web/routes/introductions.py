@@ -23,6 +23,7 @@ from service.http.auth import STAFF_ROLES, roles_extra
 from service.http.bids import today
 from service.http.deps import ContainerDep, StaffUser
 from service.http.schemas import DuplicateIntroductionOut
+from service.search.feedback import record_outcome
 from service.web.render import back, page_error, render
 
 router = APIRouter()
@@ -181,4 +182,8 @@ def move(
         introduction_id, target, by=who.key.name, note=note
     )
     audit_introduction(container, who, AuditAction.INTRODUCTION_STATUS, changed)
+    # an outcome (collaborating / declined) is a label for the re-ranker (issue 18)
+    record_outcome(
+        container.engine, container.feedback, changed, given_by=who.key.id, role=who.role.value
+    )
     return back(request, "/introductions")

@@ -10,7 +10,7 @@ access logs. The result cards' forms send the brief's id, not a copy of the brie
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
@@ -18,13 +18,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from matcher.briefs import make_brief
 from matcher.calibration import NO_STRONG_MATCH_MESSAGE, no_strong_match
-from matcher.errors import MatcherError
+from matcher.errors import MatcherError, ProfileNotFoundError
 from matcher.model import Brief
 from service.container import Container
 from service.http.auth import ALL_ROLES, Principal, roles_extra
 from service.http.deps import ContainerDep, User
 from service.http.ratelimit import rate_limits_of
-from service.web.render import render
+from service.http.routes.common import listed
+from service.search.feedback import SearchNotFoundError, record_label
+from service.web.render import back, render
 
 router = APIRouter()
 #: the form field of each brief field an error can name (the page ties the error to it)
@@ -158,3 +160,42 @@ def search(
         return render(request, "search.html", context, 422)
     brief_id = container.briefs.save(who.key.id, text)
     return RedirectResponse(form.results_url(brief_id), status_code=303)
+
+
+@router.post("/feedback", openapi_extra=roles_extra(*ALL_ROLES))
+def feedback(
+    request: Request,
+    who: User,
+    container: ContainerDep,
+    profile_id: Annotated[str, Form(min_length=1, max_length=200)],
+    brief_id: Annotated[str, Form(min_length=1, max_length=64)],
+    relevant: Annotated[Literal["1", "0"], Form()],
+    kind: Annotated[str, Form(max_length=40)] = "",
+    organisation: Annotated[str, Form(max_length=200)] = "",
+    region: Annotated[str, Form(max_length=200)] = "",
+    unit: Annotated[str, Form(max_length=300)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """A result card's "relevant / not relevant" (:mod:`service.search.feedback`): recorded with
+    the saved brief's vector (encoded again from its text: the page has only the brief's id),
+    then back to the same results at that card, which shows the choice."""
+    text = container.briefs.get(brief_id)
+    if text is None:
+        raise SearchNotFoundError(
+            "This search has expired or its link is incomplete: search again."
+        )
+    if not listed(container, profile_id):
+        raise ProfileNotFoundError(profile_id)
+    record_label(
+        container.engine,
+        container.feedback,
+        profile_id=profile_id,
+        relevant=relevant == "1",
+        text=text,
+        given_by=who.key.id,
+        role=who.role.value,
+        brief_id=brief_id,
+    )
+    url = SearchForm("", kind, organisation, region, unit).results_url(brief_id)
+    said = urlencode({"rated": profile_id, "relevant": relevant})
+    return back(request, f"{url.removesuffix('#results')}&{said}#feedback-{profile_id}")

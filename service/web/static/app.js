@@ -3,14 +3,15 @@ document.addEventListener("submit", async (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-async")) return;
   event.preventDefault();
-  const button = form.querySelector("button[type=submit]");
+  // the button pressed (a form may have several, e.g. "relevant" and "not relevant")
+  const button = event.submitter || form.querySelector("button[type=submit]");
   // aria-disabled, not disabled: a disabled button drops the keyboard focus to the page's top
   if (button && button.getAttribute("aria-disabled") === "true") return;
   if (button) button.setAttribute("aria-disabled", "true");
   try {
     const response = await fetch(form.action, {
       method: "POST",
-      body: new FormData(form),
+      body: button ? new FormData(form, button) : new FormData(form),
       headers: { "X-Requested-With": "fetch" },
       credentials: "same-origin",
     });
@@ -26,6 +27,20 @@ document.addEventListener("submit", async (event) => {
         return;
       }
       throw new Error(answer.message || response.statusText);
+    }
+    if (form.hasAttribute("data-choice") && button) {
+      // a choice between buttons: show which one was chosen, and let it be changed
+      for (const other of form.querySelectorAll("button[type=submit]")) {
+        other.setAttribute("aria-pressed", String(other === button));
+        other.removeAttribute("aria-disabled");
+      }
+      const said = form.querySelector(".feedback-given");
+      if (said) {
+        said.textContent = button.dataset.done || "Done";
+        said.hidden = false;
+      }
+      toast(button.dataset.done || "Done");
+      return;
     }
     if (button) button.textContent = form.dataset.done || "Done";
     toast(form.dataset.done || "Done");

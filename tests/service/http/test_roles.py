@@ -79,6 +79,11 @@ BODIES: dict[str, Any] = {
     "/bids": {"data": {"call_name": "Falls call"}},
     "/": {"data": {"text": "falls"}},
     "/shortlist/add": {"data": {"profile_id": "acad-falls"}},
+    # an unknown saved brief: 404 for the roles allowed (the walk checks the roles, not the label)
+    "/feedback": {"data": {"profile_id": "acad-falls", "brief_id": "0" * 32, "relevant": "1"}},
+    "/api/v1/feedback": {
+        "json": {"text": "falls in older inpatients", "profile_id": "acad-falls", "relevant": True}
+    },
     "/profiles/{profile_id}/evidence/curation": {"data": {"item_key": "p1", "state": "pinned"}},
     "/shortlist/remove": {"data": {"profile_id": "acad-falls"}},
     "/introductions": {"data": {"profile_id": "acad-falls"}},

@@ -396,6 +396,8 @@ FORMS: dict[str, dict[str, Any]] = {
     "/logout": {"data": {}},
     "/shortlist/add": {"data": {"profile_id": "acad-falls"}},
     "/shortlist/remove": {"data": {"profile_id": "acad-falls"}},
+    # {brief_id}: a brief saved for the test's key (a result card's label)
+    "/feedback": {"data": {"profile_id": "acad-falls", "brief_id": "{brief_id}", "relevant": "1"}},
     "/introductions": {"data": {"profile_id": "acad-falls", "requester": "Ward 7"}},
     "/introductions/{introduction_id}/status": {"data": {"status": "contacted"}},
     "/batches": {"data": {}, "files": {"file": ("call.csv", b"id,text\nc1,falls\n")}},
@@ -442,7 +444,9 @@ def test_every_state_changing_form_needs_its_csrf_token(loaded: Container) -> No
         url = url.replace("{profile_id}", "acad-falls")
         client, csrf = browser_session(loaded, Role.KE_STAFF)
         with client:
-            form = FORMS[path]
+            form = dict(FORMS[path])
+            saved = loaded.briefs.save(staff.id, "falls in older inpatients")
+            form["data"] = {k: v.replace("{brief_id}", saved) for k, v in form["data"].items()}
             for forged in ({}, {"csrf": "forged"}):
                 refused = client.post(url, data={**form["data"], **forged}, files=form.get("files"))
                 assert refused.status_code == 403, (path, forged, refused.status_code)
