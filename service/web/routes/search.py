@@ -53,7 +53,9 @@ def _goal_numbers(values: tuple[str, ...]) -> list[int]:
     numbers = []
     for value in values:
         value = value.strip()
-        if not (value.isascii() and value.isdigit() and len(value) <= 2 and 1 <= int(value) <= SDG_COUNT):
+        if not (
+            value.isascii() and value.isdigit() and len(value) <= 2 and 1 <= int(value) <= SDG_COUNT
+        ):
             raise InvalidBriefError("sdgs", f"Choose goals from the list (1 to {SDG_COUNT})")
         numbers.append(int(value))
     return sorted(set(numbers))
