@@ -513,17 +513,19 @@ class SearchEngine:
             if not main.profiles.size:
                 continue
             of_kind = snap.kind_codes[found.profiles] == list(ProfileKind).index(kind)
-            missing = np.setdiff1d(main.profiles, found.profiles)
-            rest = snap.rows_for_profiles(missing)
-            extra = score_profiles(
-                score_items(snap.similarities(nearest.query, rest), snap.row_items[rest]),
-                snap.item_profiles,
-                BEST_ITEM,
-            )
-            best = ProfileScores(
-                np.concatenate([found.profiles[of_kind], extra.profiles]),
-                np.concatenate([found.scores[of_kind], extra.scores]),
-            )
+            best = ProfileScores(found.profiles[of_kind], found.scores[of_kind])
+            missing = np.setdiff1d(main.profiles, best.profiles, assume_unique=True)
+            if missing.size:  # found by the kind's own, longer search only
+                rest = snap.rows_for_profiles(missing)
+                extra = score_profiles(
+                    score_items(snap.similarities(nearest.query, rest), snap.row_items[rest]),
+                    snap.item_profiles,
+                    BEST_ITEM,
+                )
+                best = ProfileScores(
+                    np.concatenate([best.profiles, extra.profiles]),
+                    np.concatenate([best.scores, extra.scores]),
+                )
             lane = exact_match_lane(main.profiles, best)
             if lane.profiles.size:
                 lanes[kind] = lane

@@ -81,3 +81,18 @@ def test_one_identical_item_puts_a_profile_in_the_lane_not_the_main_list(
         assert "specialist" not in [m["profile_id"] for m in answer["results"]["academic"]]
         body["top"] = 10
         assert client.post("/api/v1/search", json=body).json()["exact_matches"] == {}
+
+
+def test_the_lane_is_the_same_when_the_first_search_finds_few_chunks(
+    container: Container, tmp_path: Path, data_dir: Path
+) -> None:
+    """Main-list profiles with no chunk among the first search's are scored over their vectors."""
+    _pool(container, tmp_path, data_dir)
+    brief = make_brief(BRIEF, kinds=["academic"], top=2)
+    everything = container.engine.search(brief)
+    container.engine.candidate_chunks = 1  # only the identical item's chunk
+    few = container.engine.search(brief)
+    assert [m.profile_id for m in few.groups[ProfileKind.ACADEMIC]] == [
+        m.profile_id for m in everything.groups[ProfileKind.ACADEMIC]
+    ]
+    assert [m.profile_id for m in few.lanes[ProfileKind.ACADEMIC]] == ["specialist"]
