@@ -56,7 +56,7 @@ def _goal_numbers(values: tuple[str, ...]) -> list[int]:
         if not (
             value.isascii() and value.isdigit() and len(value) <= 2 and 1 <= int(value) <= SDG_COUNT
         ):
-            raise InvalidBriefError("sdgs", f"Choose goals from the list (1 to {SDG_COUNT})")
+            raise InvalidBriefError("sdgs", f"choose goals from the list (1 to {SDG_COUNT})")
         numbers.append(int(value))
     return sorted(set(numbers))
 
@@ -87,7 +87,7 @@ class SearchForm:
         if not (typed.isascii() and typed.isdigit() and MIN_SINCE <= int(typed) <= MAX_SINCE):
             raise InvalidBriefError(
                 "since",
-                f"Published since must be a year between {MIN_SINCE} and {MAX_SINCE}, like 2020",
+                f"enter the year as 4 digits between {MIN_SINCE} and {MAX_SINCE}, like 2020",
             )
         return int(typed)
 
