@@ -274,11 +274,18 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """Matches for one brief, grouped by kind (each group ranked from 1)."""
+    """Matches for one brief, grouped by kind (each group ranked from 1).
+
+    Attributes:
+        lanes: per kind, the "exact match" lane: profiles left out of the group that have one
+            very close item (:func:`matcher.ranking.exact_match_lane`), ranked from 1; a kind
+            with none is absent. Not part of :attr:`matches`.
+    """
 
     brief: Brief
     groups: dict[ProfileKind, tuple[Match, ...]]
     candidates_considered: int
+    lanes: dict[ProfileKind, tuple[Match, ...]] = field(default_factory=dict)
 
     @property
     def matches(self) -> tuple[Match, ...]:

@@ -223,3 +223,40 @@ def best_items(item_scores: ItemScores, item_profiles: IntArray, n: int) -> Best
         item_scores.items[keep].astype(np.int64),
         item_scores.scores[keep].astype(np.float32),
     )
+
+
+#: At most this many profiles per kind in the "exact match" lane of an answer.
+LANE_SIZE = 3
+
+
+def exact_match_lane(
+    main: IntArray, best: ProfileScores, *, size: int = LANE_SIZE
+) -> ProfileScores:
+    """The "exact match" lane of one kind: profiles left out of the main list that have one
+    evidence item as close to the brief as the main list's typical best item.
+
+    The main list is ordered by an aggregate (the mean of a profile's closest items, or a
+    fusion), which buries a profile with one very close item among many unrelated ones. Such a
+    profile qualifies when it is not in ``main`` and its best item's similarity is at least the
+    median of the best-item similarities of the profiles in ``main`` (its closest item would sit
+    in the upper half of the main list's closest items). The rule reads only the answer's own
+    scores: no threshold fitted to a pool or a benchmark. An empty main list has no lane.
+
+    Args:
+        main: the profiles of the main list (its top k).
+        best: the best-item similarity of every candidate profile, those of ``main`` included
+            (the ``max`` aggregation); a profile of ``main`` missing from it is ignored.
+        size: at most this many profiles in the lane.
+
+    Returns:
+        The lane's profiles with their best-item similarity, closest first (ties: lower
+        profile index), at most ``size``.
+    """
+    if size < 0:
+        raise ValueError(f"size must be non-negative, got {size}")
+    shown = np.isin(best.profiles, main)
+    if not shown.any():
+        return ProfileScores(np.empty(0, np.int64), np.empty(0, np.float32))
+    threshold = np.median(best.scores[shown].astype(np.float64))
+    qualifies = ~shown & (best.scores.astype(np.float64) >= threshold)
+    return top_profiles(ProfileScores(best.profiles[qualifies], best.scores[qualifies]), size)

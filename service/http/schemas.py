@@ -169,6 +169,13 @@ class SearchResponse(BaseModel):
         description="this search's reference for POST /api/v1/feedback (kept for an hour by the "
         "worker that answered; none for anonymous searches)",
     )
+    exact_matches: dict[KindName, list[MatchOut]] = Field(
+        default_factory=dict,
+        description="per kind, the 'exact match' lane: profiles outside `results` with one "
+        "evidence item at least as close to the brief as the median best item of that kind's "
+        "results (at most 3, closest item first, ranked from 1; `score` is the profile's "
+        "embedding score); a kind with none is absent, and `{}` when none qualifies",
+    )
 
     @classmethod
     def of(
@@ -183,9 +190,15 @@ class SearchResponse(BaseModel):
         results: dict[KindName, list[MatchOut]] = {}
         for kind, matches in result.groups.items():
             results[kind.value] = [MatchOut.of(m) for m in matches]
+        lanes: dict[KindName, list[MatchOut]] = {
+            kind.value: [MatchOut.of(m) for m in matches]
+            for kind, matches in result.lanes.items()
+            if matches
+        }
         weak = no_strong_match(result.matches)
         return cls(
             results=results,
+            exact_matches=lanes,
             total=sum(len(v) for v in results.values()),
             candidates_considered=result.candidates_considered,
             index_version=index_version,

@@ -39,6 +39,7 @@ from matcher.errors import IndexUnavailableError, ProfileNotFoundError
 from matcher.explain import TermStatistics, analyse_item, shared_terms_of, snippet_of
 from matcher.fusion import RankingProfile
 from matcher.model import (
+    Aggregation,
     Brief,
     EvidenceMatch,
     Filters,
@@ -52,6 +53,7 @@ from matcher.ranking import (
     ProfileScores,
     best_items,
     bounded_profile_scores,
+    exact_match_lane,
     score_items,
     score_profiles,
     top_profiles,
@@ -75,6 +77,8 @@ ShardedScoring = Callable[
 
 #: Evidence items shown per match (the profile's best, by similarity to the brief).
 EVIDENCE_PER_MATCH = 3
+#: The best item of a profile: the aggregation the "exact match" lane compares.
+BEST_ITEM = AggregationConfig(Aggregation.MAX)
 #: The pool's document frequencies (for shared terms) are counted over at most this many of
 #: an index version's chunks, a seeded sample: enough for the frequent words that matter.
 TERM_SAMPLE = 20_000
@@ -325,11 +329,7 @@ class SearchEngine:
             nearest = snap.nearest(query[None, :], first_k)[0]
         scorer = self._scorers[profile]
         top = scorer.shortlist(brief.top)
-        allowed = self._allowed(snap, brief.filters)
-        if brief.filters.since is not None:
-            allowed &= self._recent(snap, brief.filters.since)
-        if brief.filters.sdgs:
-            allowed &= self._serving(snap, brief.filters.sdgs)
+        allowed = self._allowed_for(snap, brief.filters)
         kinds = sorted(brief.filters.kinds) if brief.filters.kinds else list(ProfileKind)
         rows, sims = nearest.first(first_k)
         groups: dict[ProfileKind, ProfileScores] = {}
@@ -498,6 +498,55 @@ class SearchEngine:
         items = score_items(similarities, snap.row_items[rows])
         return score_profiles(items, snap.item_profiles, self.aggregation)
 
+    def _allowed_for(self, snap: IndexSnapshot, filters: Filters) -> npt.NDArray[np.bool_]:
+        """Profiles a brief may return, with the filters on evidence (``since``, ``sdgs``)."""
+        allowed = self._allowed(snap, filters)
+        if filters.since is not None:
+            allowed &= self._recent(snap, filters.since)
+        if filters.sdgs:
+            allowed &= self._serving(snap, filters.sdgs)
+        return allowed
+
+    def exact_matches(
+        self, brief: Brief, nearest: Nearest, groups: dict[ProfileKind, ProfileScores]
+    ) -> dict[ProfileKind, ProfileScores]:
+        """The "exact match" lane of each kind (:func:`matcher.ranking.exact_match_lane`) for
+        the main lists ``groups`` (each kind's top k, as :meth:`score` returns them).
+
+        The candidates are the allowed profiles among the query's first
+        ``candidate_chunks`` nearest chunks, scored by their best item (exact for every
+        profile with a chunk there: an item's similarity is its best chunk's); a main-list
+        profile with no chunk there is scored over all its vectors. A kind whose lane is empty
+        is absent.
+        """
+        snap = nearest.snap
+        rows, sims = nearest.first(min(self.candidate_chunks, snap.size))
+        keep = self._allowed_for(snap, brief.filters)[snap.row_profiles[rows]]
+        items = score_items(sims[keep], snap.row_items[rows[keep]])
+        found = score_profiles(items, snap.item_profiles, BEST_ITEM)
+        lanes: dict[ProfileKind, ProfileScores] = {}
+        for kind, main in groups.items():
+            if not main.profiles.size:
+                continue
+            of_kind = snap.kind_codes[found.profiles] == list(ProfileKind).index(kind)
+            best = ProfileScores(found.profiles[of_kind], found.scores[of_kind])
+            missing = np.setdiff1d(main.profiles, best.profiles, assume_unique=True)
+            if missing.size:  # found by the kind's own, longer search only
+                rest = snap.rows_for_profiles(missing)
+                extra = score_profiles(
+                    score_items(snap.similarities(nearest.query, rest), snap.row_items[rest]),
+                    snap.item_profiles,
+                    BEST_ITEM,
+                )
+                best = ProfileScores(
+                    np.concatenate([best.profiles, extra.profiles]),
+                    np.concatenate([best.scores, extra.scores]),
+                )
+            lane = exact_match_lane(main.profiles, best)
+            if lane.profiles.size:
+                lanes[kind] = lane
+        return lanes
+
     @staticmethod
     def _allowed(snap: IndexSnapshot, filters: Filters) -> npt.NDArray[np.bool_]:
         """Profiles a brief may return: consented, inside the filters, not excluded."""
@@ -555,7 +604,8 @@ class SearchEngine:
         query: npt.NDArray[np.float32] | None = None,
     ) -> SearchResult:
         """Rank and explain the best profiles of each wanted kind for ``brief`` (``query``: its
-        vector, when already encoded).
+        vector, when already encoded), with the "exact match" lane of each kind
+        (:meth:`exact_matches`) beside them.
 
         Raises:
             IndexUnavailableError: no usable index.
@@ -563,8 +613,15 @@ class SearchEngine:
         snap = self.snapshot()
         if query is None:
             query = self.encode_briefs([brief.text])[0]
-        scored = self.score(brief, query, profile=profile)
-        return self.explain(brief, query, scored, snap)
+        if self.shards is not None:
+            # the shards search the index; the lane needs this process's own nearest chunks,
+            # which a sharded front does not search (no lane there)
+            scored = self.score(brief, query, profile=profile)
+            return self.explain(brief, query, scored, snap)
+        nearest = snap.nearest(query[None, :], min(self.candidate_chunks, snap.size))[0]
+        scored = self.score(brief, query, profile=profile, nearest=nearest)
+        lanes = self.exact_matches(brief, nearest, scored.groups)
+        return self.explain(brief, query, scored, snap, lanes=lanes)
 
     def similar(self, profile_id: str, *, kinds: Sequence[str] = (), top: int = 10) -> SearchResult:
         """Profiles closest to a given profile (its vectors' centroid is the query).
@@ -594,21 +651,27 @@ class SearchEngine:
         query: npt.NDArray[np.float32],
         scored: ScoredBrief,
         snap: IndexSnapshot | None = None,
+        *,
+        lanes: dict[ProfileKind, ProfileScores] | None = None,
     ) -> SearchResult:
         """Turn scores into matches with evidence, snippets and shared terms.
 
         Only the returned profiles are read from the catalogue: their own fields and their best
         evidence items (chosen from the index's vectors), never their whole evidence. A profile
         deleted since the index was built is left out; one of the requester's organisation is
-        flagged as a conflict.
+        flagged as a conflict. The ``lanes`` (:meth:`exact_matches`) are explained the same
+        way, kept in their order (closest item first), each match's score its embedding score.
         """
         snap = snap or self.snapshot()
-        returned = [int(p) for kind in scored.groups for p in scored.groups[kind].profiles]
+        lanes = lanes or {}
+        returned = [
+            int(p) for part in (scored.groups, lanes) for kind in part for p in part[kind].profiles
+        ]
         ids = [snap.profiles[p].id for p in returned]
         profiles = self.catalogue.get_profiles(ids, with_evidence=False)
         evidence, embedding_scores = self._evidence(snap, query, returned, ids)
         calibration = self.calibration(snap)
-        order = [i for i in ids if i in profiles]
+        order = list(dict.fromkeys(i for i in ids if i in profiles))
         # the texts' own analysis is made once per text (analyse_item); here only the brief's
         # terms are looked up in it
         analysed = {i: [analyse_item(e.title, e.snippet) for e in evidence[i]] for i in order}
@@ -616,8 +679,10 @@ class SearchEngine:
         documents = [[a.terms for a in analysed[i]] for i in order]
         terms = dict(zip(order, shared_terms_of(brief.text, documents, pool=pool), strict=True))
         organisation_names = self.organisation_names()
-        groups: dict[ProfileKind, tuple[Match, ...]] = {}
-        for kind, scores in scored.groups.items():
+
+        def matches_of(
+            kind: ProfileKind, scores: ProfileScores, *, lane: bool
+        ) -> tuple[Match, ...]:
             matches: list[Match] = []
             for p, score in zip(scores.profiles, scores.scores, strict=True):
                 profile = profiles.get(snap.profiles[int(p)].id)
@@ -625,7 +690,8 @@ class SearchEngine:
                     continue
                 found_terms = terms.get(profile.id, [])
                 # from the embedding score: a fused (thorough) score is on another scale
-                strength = calibration.strength(kind, embedding_scores.get(int(p), float(score)))
+                embedding = embedding_scores.get(int(p), float(score))
+                strength = calibration.strength(kind, embedding)
                 strength_label = label(strength)
                 matches.append(
                     Match(
@@ -636,7 +702,7 @@ class SearchEngine:
                         organisation_name=organisation_names.get(profile.organisation_id, ""),
                         unit=profile.unit,
                         region=profile.region,
-                        score=round(float(score), 6),
+                        score=round(float(embedding if lane else score), 6),
                         rank=len(matches) + 1,
                         evidence=tuple(
                             _with_snippet(e, snippet_of(a.snippet, found_terms))
@@ -648,8 +714,16 @@ class SearchEngine:
                         strength_label=strength_label.value if strength_label else "",
                     )
                 )
-            groups[kind] = tuple(matches)
-        return SearchResult(brief=brief, groups=groups, candidates_considered=scored.considered)
+            return tuple(matches)
+
+        groups = {kind: matches_of(kind, g, lane=False) for kind, g in scored.groups.items()}
+        found_lanes = {kind: matches_of(kind, g, lane=True) for kind, g in lanes.items()}
+        return SearchResult(
+            brief=brief,
+            groups=groups,
+            candidates_considered=scored.considered,
+            lanes={kind: found for kind, found in found_lanes.items() if found},
+        )
 
     def _evidence(
         self,

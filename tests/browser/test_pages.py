@@ -66,12 +66,12 @@ def test_clinician_searches_filters_opens_profile_shortlists_and_exports(
     headings = page.locator("#results h2").all_inner_texts()
     assert len(headings) == 1 and headings[0].startswith("SMEs")
     # filter by unit
-    page.get_by_label("Unit").select_option("Ophthalmology")
+    page.get_by_label("Unit", exact=True).select_option("Ophthalmology")
     page.get_by_role("button", name="All", exact=True).click()
     page.wait_for_url("**unit=Ophthalmology**")
     names = page.locator("article.card h3").all_inner_texts()
     assert names == ["Ophthalmology Screening Service"]
-    page.get_by_label("Unit").select_option("")
+    page.get_by_label("Unit", exact=True).select_option("")
     page.get_by_role("button", name="All", exact=True).click()
     page.wait_for_url(lambda address: "unit=" not in address and "brief=" in address)
 

@@ -9,7 +9,9 @@ from matcher.model import Aggregation
 from matcher.ranking import (
     AggregationConfig,
     ItemScores,
+    ProfileScores,
     bounded_profile_scores,
+    exact_match_lane,
     score_items,
     score_profiles,
     top_profiles,
@@ -120,3 +122,17 @@ def test_bounded_scores_are_exact_or_upper_bounds(
         assert got.exact.all()
     if not (~seen).any():
         assert got.exact.all()
+
+
+def test_exact_match_lane_takes_profiles_outside_the_main_list_with_a_close_best_item() -> None:
+    # main list 0, 1, 2 with best items 0.9, 0.6, 0.5: the median is 0.6
+    best = ProfileScores(i64(0, 1, 2, 3, 4, 5, 6), f32(0.9, 0.6, 0.5, 0.95, 0.6, 0.59, 0.7))
+    lane = exact_match_lane(i64(0, 1, 2), best)
+    assert lane.profiles.tolist() == [3, 6, 4]  # closest first; 5 is below the median
+    assert lane.scores.tolist() == pytest.approx([0.95, 0.7, 0.6])
+    assert exact_match_lane(i64(0, 1, 2), best, size=1).profiles.tolist() == [3]
+    # never a profile of the main list, nothing without a main list
+    assert not set(exact_match_lane(i64(0, 1, 2, 3, 4, 5, 6), best).profiles.tolist())
+    assert exact_match_lane(i64(), best).profiles.size == 0
+    with pytest.raises(ValueError, match="size"):
+        exact_match_lane(i64(0), best, size=-1)

@@ -94,7 +94,7 @@ def test_benchmark_notebook_compares_profiles_and_peers(
         },
     )
     assert not [o for o in outputs(notebook) if o.output_type == "error"]
-    losses, paired, authorship, authorship_paired = markdown(notebook)
+    losses, paired, authorship, authorship_paired, candidates, lane = markdown(notebook)
     rows = {row[0]: row for row in table_rows(losses)}
     assert set(rows) == {"**ours (fast)**", "**ours (thorough)**", "constant"}
     assert rows["constant"][1:3] == ["0.500", "[0.500, 0.500]"]  # a constant scorer ties every pair
@@ -110,7 +110,14 @@ def test_benchmark_notebook_compares_profiles_and_peers(
     assert [row[0] for row in table_rows(authorship)] == ["fast", "thorough"]
     assert [row[0] for row in table_rows(authorship_paired)] == ["fast − thorough"]
     assert "3 held-out papers among 3 researchers" in printed(notebook)
-    assert images(notebook) == 5  # losses, easy/hard, paired differences, per version, authorship
+    # the issue-18 candidates, read from docs/quality.md where the benchmark scripts write them
+    kinds = {row[0]: row[1] for row in table_rows(candidates)}
+    assert {"fast", "thorough"} <= set(kinds) and kinds["fast"] == "old"
+    assert {"prf", "rerank logistic"} <= {name for name, kind in kinds.items() if kind == "**new**"}
+    lanes = table_rows(lane)
+    assert {row[0] for row in lanes} == {"fast", "thorough"} and {row[1] for row in lanes} >= {"1"}
+    # losses, easy/hard, paired differences, per version, authorship; candidates, the lane
+    assert images(notebook) == 7
     # only figures and names: no text of the benchmark's papers reaches the outputs
     shown = json.dumps([o for o in outputs(notebook)])
     for version in ("d_3_1", "d_3_2"):

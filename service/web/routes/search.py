@@ -9,16 +9,17 @@ access logs. The result cards' forms send the brief's id, not a copy of the brie
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from matcher.briefs import make_brief
+from matcher.briefs import MAX_SINCE, MIN_SINCE, SDG_COUNT, make_brief
 from matcher.calibration import NO_STRONG_MATCH_MESSAGE, no_strong_match
-from matcher.errors import MatcherError, ProfileNotFoundError
+from matcher.errors import InvalidBriefError, MatcherError, ProfileNotFoundError
+from matcher.insight.sdg_text import GOALS
 from matcher.model import Brief
 from service.container import Container
 from service.http.auth import ALL_ROLES, Principal, roles_extra
@@ -30,9 +31,36 @@ from service.web.render import back, render
 
 router = APIRouter()
 #: the form field of each brief field an error can name (the page ties the error to it)
-ERROR_FIELDS = {"organisations": "organisation", "regions": "region", "units": "unit"}
+ERROR_FIELDS = {
+    "organisations": "organisation",
+    "regions": "region",
+    "units": "unit",
+    "since": "since",
+    "sdgs": "sdgs",
+}
 
 Choice = Annotated[str, Query(max_length=300)]
+#: the "published since" year as typed (checked by :meth:`SearchForm.year`)
+Year = Annotated[str, Query(max_length=20)]
+#: the chosen goals as sent, one ``sdg`` per goal (checked by :meth:`SearchForm.goals`)
+Goals = Annotated[list[str], Query(max_length=SDG_COUNT)]
+
+
+def _goal_numbers(values: tuple[str, ...]) -> list[int]:
+    """The goal numbers of the form's ``sdg`` values.
+
+    Raises:
+        InvalidBriefError: a value that is not a goal's number.
+    """
+    numbers = []
+    for value in values:
+        value = value.strip()
+        if not (
+            value.isascii() and value.isdigit() and len(value) <= 2 and 1 <= int(value) <= SDG_COUNT
+        ):
+            raise InvalidBriefError("sdgs", f"choose goals from the list (1 to {SDG_COUNT})")
+        numbers.append(int(value))
+    return sorted(set(numbers))
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +72,37 @@ class SearchForm:
     organisation: str = ""
     region: str = ""
     unit: str = ""
+    #: "published since": a year as typed, empty for any
+    since: str = ""
+    #: the chosen SDGs' numbers as sent (empty: any)
+    sdgs: tuple[str, ...] = field(default=())
 
-    def brief(self, container: Container) -> Brief:
-        """The brief to search.
+    def year(self) -> int | None:
+        """The "published since" year, ``None`` when empty.
 
         Raises:
-            InvalidBriefError: an empty or too long text, or an unknown filter.
+            InvalidBriefError: not a year between the bounds ``make_brief`` accepts.
+        """
+        typed = self.since.strip()
+        if not typed:
+            return None
+        if not (typed.isascii() and typed.isdigit() and MIN_SINCE <= int(typed) <= MAX_SINCE):
+            raise InvalidBriefError(
+                "since",
+                f"enter the year as 4 digits between {MIN_SINCE} and {MAX_SINCE}, like 2020",
+            )
+        return int(typed)
+
+    def goals(self) -> list[int]:
+        """The chosen goals' numbers (:func:`_goal_numbers`)."""
+        return _goal_numbers(self.sdgs)
+
+    def brief(self, container: Container) -> Brief:
+        """The brief to search, with the same filters as ``POST /api/v1/search``.
+
+        Raises:
+            InvalidBriefError: an empty or too long text, a bad year or goal, or an unknown
+                filter.
         """
         return make_brief(
             self.text,
@@ -57,15 +110,24 @@ class SearchForm:
             organisations=[self.organisation] if self.organisation else [],
             regions=[self.region] if self.region else [],
             units=[self.unit] if self.unit else [],
+            since=self.year(),
+            sdgs=self.goals(),
             top=10,
             max_chars=container.settings.max_brief_chars,
         )
 
     def results_url(self, brief_id: str) -> str:
         """The URL of this search's results (the filters in the query, the brief by id)."""
-        query = {"brief": brief_id, "kind": self.kind, "organisation": self.organisation}
-        query |= {"region": self.region, "unit": self.unit}
-        return "/?" + urlencode({k: v for k, v in query.items() if v}) + "#results"
+        query: list[tuple[str, str]] = [
+            ("brief", brief_id),
+            ("kind", self.kind),
+            ("organisation", self.organisation),
+            ("region", self.region),
+            ("unit", self.unit),
+            ("since", self.since.strip()),
+        ]
+        query += [("sdg", g) for g in self.sdgs]
+        return "/?" + urlencode([(k, v) for k, v in query if v]) + "#results"
 
 
 def error_field(error: MatcherError) -> str:
@@ -85,6 +147,9 @@ def search_context(
         "organisation": form.organisation,
         "region": form.region,
         "unit": form.unit,
+        "since": form.since,
+        "sdgs": {g.strip().lstrip("0") for g in form.sdgs},  # compared with each goal's number
+        "goals": GOALS,
         "brief_id": brief_id,
         "organisations": container.catalogue.organisations(),
         "regions": sorted({m.region for m in metas if m.region}),
@@ -107,7 +172,8 @@ def search_context(
             return context
         context["result"] = result
         if who.sees_contacts:  # KE staff: which results already have an open introduction
-            found = [m.profile_id for matches in result.groups.values() for m in matches]
+            shown = [*result.groups.values(), *result.lanes.values()]
+            found = [m.profile_id for matches in shown for m in matches]
             context["introduced"] = container.introductions.open_for(found, form.text)
     return context
 
@@ -122,10 +188,12 @@ def home(
     organisation: Choice = "",
     region: Choice = "",
     unit: Choice = "",
+    since: Year = "",
+    sdg: Goals = [],  # noqa: B006 (FastAPI copies the default)
 ) -> HTMLResponse:
     """The search page; with ``brief`` (a saved brief's id), its results."""
     text = container.briefs.get(brief) if brief else ""
-    form = SearchForm(text or "", kind, organisation, region, unit)
+    form = SearchForm(text or "", kind, organisation, region, unit, since, tuple(sdg))
     if text is None:  # an unknown or expired id: the form, saying so
         context = search_context(container, who, form)
         context["error"] = "This search has expired or its link is incomplete: search again."
@@ -147,15 +215,18 @@ def search(
     organisation: Annotated[str, Form(max_length=200)] = "",
     region: Annotated[str, Form(max_length=200)] = "",
     unit: Annotated[str, Form(max_length=300)] = "",
+    since: Annotated[str, Form(max_length=20)] = "",
+    sdg: Annotated[list[str], Form(max_length=SDG_COUNT)] = [],  # noqa: B006
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Save the form's brief and redirect to its results URL (a brief that cannot be searched
     is shown again with the reason)."""
-    form = SearchForm(text, kind, organisation, region, unit)
+    form = SearchForm(text, kind, organisation, region, unit, since, tuple(sdg))
     try:
         form.brief(container)
     except MatcherError as error:
-        context = search_context(container, who, SearchForm("", kind, organisation, region, unit))
+        empty = SearchForm("", kind, organisation, region, unit, since, tuple(sdg))
+        context = search_context(container, who, empty)
         context |= {"text": text, "error": str(error), "error_field": error_field(error)}
         return render(request, "search.html", context, 422)
     brief_id = container.briefs.save(who.key.id, text)
