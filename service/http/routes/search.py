@@ -13,6 +13,7 @@ from service.http.auth import ALL_ROLES, roles_extra
 from service.http.deps import ContainerDep, LimitedAnyRole, LimitedSearcher
 from service.http.routes.common import API_PREFIX, listed
 from service.http.schemas import SearchRequest, SearchResponse, SimilarRequest
+from service.insight.searches import counted_search
 
 router = APIRouter(prefix=API_PREFIX, tags=["search"])
 
@@ -43,8 +44,8 @@ def search(
         max_chars=container.settings.max_brief_chars,
     )
     check_organisations(brief, container.engine.organisation_names())
-    result = container.engine.search(brief, profile=RankingProfile(request.profile))
-    container.search_counts.count()  # the dashboard's searches served (a count only)
+    # counted per theme for the dashboard's searches served (a count only)
+    result = counted_search(container, brief, profile=RankingProfile(request.profile))
     version = container.engine.snapshot().manifest.version
     return SearchResponse.of(
         result, index_version=version, took_ms=(time.perf_counter() - started) * 1000

@@ -24,6 +24,7 @@ from service.container import Container
 from service.http.auth import ALL_ROLES, Principal, roles_extra
 from service.http.deps import ContainerDep, User
 from service.http.ratelimit import rate_limits_of
+from service.insight.searches import counted_search
 from service.web.render import render
 
 router = APIRouter()
@@ -96,8 +97,8 @@ def search_context(
     }
     if form.text.strip():
         try:
-            result = container.engine.search(form.brief(container))
-            container.search_counts.count()  # the dashboard's searches served (a count only)
+            # counted per theme for the dashboard's searches served (a count only)
+            result = counted_search(container, form.brief(container))
             if no_strong_match(result.matches):
                 context["no_strong_match"] = NO_STRONG_MATCH_MESSAGE
         except MatcherError as error:
