@@ -189,21 +189,15 @@ def gap_report(
     needs = _needs(container, sdg)
     academics = [p for p in snap.profiles if p.kind is ProfileKind.ACADEMIC and p.consent]
     details = container.catalogue.get_profiles([p.id for p in academics], with_evidence=False)
-    found, best_by_type = _search_needs(container, needs, academics, details, matches)
-    # the measure needs every ask's best score: the pool's references come after the searches
-    refs = references(
-        [f[0].score if f else 0.0 for f in found], [n.type for n in needs], min_asks=MIN_REFERENCE
+    results, refs, best_per_academic = assess_asks(
+        container,
+        needs,
+        _texts(container, needs),
+        thresholds=chosen,
+        matches=matches,
+        academics=[p.id for p in academics],
+        details=details,
     )
-    results = []
-    for need, candidates in zip(needs, found, strict=True):
-        ref = reference_for(refs, need.type)
-        measured = [replace(c, measure=_clipped(ref.measure(c.score))) for c in candidates]
-        results.append(assess(need, measured, chosen))
-    best_per_academic = np.full(len(academics), -np.inf)
-    for type_, scores in best_by_type.items():
-        ref = reference_for(refs, type_)
-        best_per_academic = np.maximum(best_per_academic, (scores - ref.centre) / ref.spread)
-    best_per_academic = np.clip(best_per_academic, *MEASURE_RANGE)
     report = _report(
         container,
         results,
@@ -217,6 +211,41 @@ def gap_report(
     return replace(report, references=refs)
 
 
+def assess_asks(
+    container: Container,
+    needs: Sequence[Need],
+    texts: Sequence[str],
+    *,
+    thresholds: Thresholds,
+    matches: int = MATCHES_PER_NEED,
+    academics: Sequence[str] = (),
+    details: dict[str, Profile] | None = None,
+) -> tuple[list[NeedResult], dict[str, Reference], npt.NDArray[np.float64]]:
+    """The gap report's core: each ask (``texts[i]`` the text of ``needs[i]``) searched for its
+    best academics through the search path, measured against the references of these asks'
+    best scores, and assessed.
+
+    Returns:
+        the assessed asks (in the given order), the references, and each of ``academics``'
+        best measure over the asks (for the untapped academics; empty without ``academics``).
+    """
+    found, best_by_type = _search_needs(container, needs, texts, academics, details or {}, matches)
+    # the measure needs every ask's best score: the references come after the searches
+    refs = references(
+        [f[0].score if f else 0.0 for f in found], [n.type for n in needs], min_asks=MIN_REFERENCE
+    )
+    results = []
+    for need, candidates in zip(needs, found, strict=True):
+        ref = reference_for(refs, need.type)
+        measured = [replace(c, measure=_clipped(ref.measure(c.score))) for c in candidates]
+        results.append(assess(need, measured, thresholds))
+    best_per_academic = np.full(len(academics), -np.inf)
+    for type_, scores in best_by_type.items():
+        ref = reference_for(refs, type_)
+        best_per_academic = np.maximum(best_per_academic, (scores - ref.centre) / ref.spread)
+    return results, refs, np.clip(best_per_academic, *MEASURE_RANGE)
+
+
 def _clipped(measure: float) -> float:
     """A measure rounded and kept in :data:`MEASURE_RANGE` (a need with no match at all is far
     below every reference)."""
@@ -227,18 +256,17 @@ def _clipped(measure: float) -> float:
 def _search_needs(
     container: Container,
     needs: Sequence[Need],
-    academics: Sequence[ProfileMeta],
+    texts: Sequence[str],
+    academic_ids: Sequence[str],
     details: dict[str, Profile],
     matches: int,
 ) -> tuple[list[list[Candidate]], dict[str, npt.NDArray[np.float64]]]:
     """Each need's best academics through the search path (measure not set yet), and per ask
-    type every academic's best score over the needs of that type."""
+    type every one of ``academic_ids``' best score over the needs of that type."""
     engine = container.engine
     snap = engine.snapshot()
     calibration = engine.calibration(snap)
     names = engine.organisation_names()
-    texts = _texts(container, needs)
-    academic_ids = [p.id for p in academics]
     best_by_type: dict[str, npt.NDArray[np.float64]] = {}
     found: list[list[Candidate]] = []
     for start in range(0, len(needs), BATCH):
