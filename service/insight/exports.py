@@ -14,7 +14,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 
-from matcher.insight.gaps import ALL_ASKS, GroupSummary
+from matcher.insight.gaps import ALL_ASKS, MIN_REFERENCE, GroupSummary
 from service.http.exports import append_text_row, neutralise
 from service.insight.charts import histogram, histogram_svg
 from service.insight.gaps import GapReport
@@ -155,7 +155,7 @@ def gaps_body(report: GapReport) -> str:
     bins = [(data.edges[i], data.edges[i + 1], data.counts[i]) for i in range(len(data.counts))]
     scales = [
         (
-            "all asks" if key == ALL_ASKS else key,
+            f"all asks (for types with fewer than {MIN_REFERENCE})" if key == ALL_ASKS else key,
             ref,
             ref.centre + report.thresholds.served * ref.spread,
             ref.centre + report.thresholds.weak * ref.spread,
