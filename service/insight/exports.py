@@ -20,7 +20,8 @@ from service.insight.charts import histogram, histogram_svg
 from service.insight.gaps import GapReport
 
 NEED_COLUMNS = (
-    "coverage", "gap_measure", "best_score", "best_strength", "item_id", "type", "title", "profile_id", "profile_name",
+    "coverage", "gap_measure", "best_score", "best_strength", "item_id", "type", "title",
+    "profile_id", "profile_name",
     "organisation_id", "organisation_name", "organisation_type", "theme", "sdgs",
     "academic_1", "strength_1", "academic_2", "strength_2", "academic_3", "strength_3",
 )  # fmt: skip
