@@ -20,8 +20,8 @@ Labels (:func:`label`), with these thresholds on the strength:
 ========================  =====================================================================
 
 When no match of a search reaches :data:`WEAK_AT`, the search says "no strong match in the
-pool" (:func:`no_strong_match`); a capability-gap report uses the same test
-(:func:`is_real_match`).
+pool" (:func:`no_strong_match`). (The capability-gap report does not use the strength: any
+specific need beats generic briefs; see :mod:`matcher.insight.gaps`.)
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ STRONG_AT = 0.98
 #: A strength at least this is ``good``.
 GOOD_AT = 0.9
 #: A strength at least this is ``weak``; below it a match is no real match. The threshold of
-#: "no strong match in the pool" and of a capability gap.
+#: "no strong match in the pool".
 WEAK_AT = 0.6
 #: Quantiles stored per kind (evenly spaced probabilities from 0 to 1).
 QUANTILE_COUNT = 101

@@ -100,6 +100,14 @@ class InsightStore:
             themes, str(first["model_id"]), int(first["index_version"]), str(first["built_at"])
         )
 
+    def theme_labels(self) -> dict[str, str]:
+        """Every theme id ever given (retired ones too) → its label."""
+        with self._engine.connect() as connection:
+            return {
+                str(r.id): str(r.label)
+                for r in connection.execute(select(insight_themes.c.id, insight_themes.c.label))
+            }
+
     def retired_ids(self) -> list[str]:
         """Ids of themes no longer found (never given to another theme)."""
         with self._engine.connect() as connection:

@@ -1,7 +1,8 @@
 """Searches served, counted per day and theme for the partnership dashboard (issue 19 item 4).
 
-Counts only: no brief's text, no key, no address. ``theme`` is empty until searches are given
-themes (the theme module of the partnership insight work wires it).
+Counts only: no brief's text, no key, no address. ``theme`` is the id of the stored theme nearest
+to the brief's vector (:func:`service.insight.searches.counted_search`), empty when the pool had
+no themes yet.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from index.db.schema import search_counts
 
 @dataclass(frozen=True, slots=True)
 class SearchCount:
-    """Searches served on one day for one theme (``""``: not themed)."""
+    """Searches served on one day for one theme id (``""``: not themed)."""
 
     day: date
     theme: str

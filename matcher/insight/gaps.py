@@ -2,38 +2,111 @@
 serve or do not serve, summarised per theme and per organisation, and the academics whose
 expertise nothing asks for.
 
-A need's *measure* is its best academic match on one scale: by default the match's calibrated
-**strength** (:mod:`matcher.calibration`: the best score's percentile among the best scores
-that generic briefs get from academics). The thresholds follow the calibration's labels:
+A need's *measure* (:func:`gap_measures`) is how far its best academic score lies from the
+**typical best score of the pool's asks of its type**, in robust standard deviations: ``(best −
+median) / (1.4826 · MAD)`` over the best scores of every need (or every challenge, or every
+training need) of the pool, the pool's own distribution, so that it adapts to another model or
+pool. Most asks of a pool are answered by somebody; an ask whose best academic is an outlier
+below them is a gap. The thresholds, in those units:
 
 ===============  ==========================================================================
-``served``       measure ≥ the served threshold (default :data:`SERVED_AT` = ``GOOD_AT``,
-                 0.9: the best academic beats the best academic of 90% of generic briefs)
-``weak``         measure ≥ the weak threshold (default :data:`WEAK_AT`, 0.6: the line below
-                 which a search says "no strong match in the pool", :func:`is_real_match`)
-``unserved``     below: nobody matches it better than somebody matches a vague brief
+``served``       measure ≥ the served threshold (default :data:`SERVED_AT`, −2: no further
+                 below the typical best than the normal spread of best scores goes)
+``weak``         measure ≥ the weak threshold (default :data:`WEAK_AT`, −3: the usual line of
+                 an outlier; a normal sample has 0.13% of its values below it)
+``unserved``     below: an outlier among the pool's asks, nobody answers it as well as the
+                 pool answers its asks
 ===============  ==========================================================================
+
+The rule is relative by design: it says which asks the pool serves badly compared with how it
+serves the rest, and stays meaningful while fewer than half of the asks are gaps (the median and
+the MAD resist that much contamination). A type with fewer than :data:`MIN_REFERENCE` asks is
+measured against all asks together.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 
-from matcher.calibration import GOOD_AT
-from matcher.calibration import WEAK_AT as CALIBRATED_WEAK_AT
-
-#: The default served threshold on the strength scale.
-SERVED_AT = GOOD_AT
-#: The default weakly-served threshold on the strength scale.
-WEAK_AT = CALIBRATED_WEAK_AT
+#: The default served threshold (robust standard deviations from the typical best score).
+SERVED_AT = -2.0
+#: The default weakly-served threshold.
+WEAK_AT = -3.0
+#: The thresholds' allowed range.
+MEASURE_RANGE = (-10.0, 10.0)
+#: Asks of a type needed for the type to be its own reference (below: all asks together).
+MIN_REFERENCE = 30
+#: The smallest spread of a reference, in score units (a pool whose best scores are all equal
+#: would otherwise divide by zero).
+MIN_SPREAD = 0.01
+#: The MAD's factor to a normal standard deviation.
+MAD_TO_SD = 1.4826
 #: Academics named per group ("nearest academics").
 NEAREST_PER_GROUP = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """The typical best score of a type of ask and its spread (median and 1.4826 · MAD)."""
+
+    centre: float
+    spread: float
+    asks: int
+
+    def measure(self, score: float) -> float:
+        """A score's distance from the typical best, in spreads."""
+        return (score - self.centre) / self.spread
+
+
+#: The key of the reference of all asks together.
+ALL_ASKS = "*"
+
+
+def reference_of(scores: Sequence[float] | npt.NDArray[np.float64]) -> Reference:
+    """The median and robust spread of best scores (at least :data:`MIN_SPREAD`)."""
+    values = np.asarray(scores, dtype=np.float64)
+    if values.size == 0:
+        return Reference(0.0, 1.0, 0)
+    centre = float(np.median(values))
+    spread = MAD_TO_SD * float(np.median(np.abs(values - centre)))
+    return Reference(centre, max(spread, MIN_SPREAD), int(values.size))
+
+
+def references(
+    best_scores: Sequence[float], types: Sequence[str], *, min_asks: int = MIN_REFERENCE
+) -> dict[str, Reference]:
+    """The reference of each type with at least ``min_asks`` asks, and :data:`ALL_ASKS`."""
+    if len(best_scores) != len(types):
+        raise ValueError(f"{len(best_scores)} scores but {len(types)} types")
+    scores = np.asarray(best_scores, dtype=np.float64)
+    kinds = np.asarray(types, dtype=object)
+    found = {ALL_ASKS: reference_of(scores)}
+    for kind in sorted(set(types)):
+        chosen = scores[kinds == kind]
+        if chosen.size >= min_asks:
+            found[kind] = reference_of(chosen)
+    return found
+
+
+def reference_for(found: Mapping[str, Reference], type_: str) -> Reference:
+    """The reference an ask of ``type_`` is measured against."""
+    return found.get(type_, found[ALL_ASKS])
+
+
+def gap_measures(
+    best_scores: Sequence[float], types: Sequence[str], *, min_asks: int = MIN_REFERENCE
+) -> list[float]:
+    """Each ask's measure: its best score against its type's reference (:func:`references`)."""
+    found = references(best_scores, types, min_asks=min_asks)
+    return [
+        reference_for(found, t).measure(float(s)) for s, t in zip(best_scores, types, strict=True)
+    ]
 
 
 class Coverage(StrEnum):
@@ -49,15 +122,18 @@ class Thresholds:
     """The served and weakly-served thresholds on the measure's scale.
 
     Raises:
-        ValueError: ``weak`` above ``served``, or either outside [0, 1].
+        ValueError: ``weak`` above ``served``, or either outside :data:`MEASURE_RANGE`.
     """
 
     served: float = SERVED_AT
     weak: float = WEAK_AT
 
     def __post_init__(self) -> None:
-        if not (0.0 <= self.weak <= 1.0 and 0.0 <= self.served <= 1.0):
-            raise ValueError(f"thresholds must be in [0, 1], got {self.served}, {self.weak}")
+        low, high = MEASURE_RANGE
+        if not (low <= self.weak <= high and low <= self.served <= high):
+            raise ValueError(
+                f"thresholds must be in [{low:g}, {high:g}], got {self.served}, {self.weak}"
+            )
         if self.weak > self.served:
             raise ValueError(f"the weak threshold {self.weak} is above served {self.served}")
 
@@ -109,13 +185,15 @@ class Need:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """An academic matched to a need: score, calibrated strength and the measure used."""
+    """An academic matched to a need: its score, the gap measure of the score
+    (:func:`gap_measures`) and its calibrated strength (``None`` when not calibrated)."""
 
     profile_id: str
     name: str
     organisation_name: str
     score: float
     measure: float
+    strength: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,13 +206,13 @@ class NeedResult:
 
     @property
     def best(self) -> float:
-        """The best match's measure (0 with no match)."""
-        return self.matches[0].measure if self.matches else 0.0
+        """The best match's measure (the lowest measure, ``MEASURE_RANGE[0]``, with no match)."""
+        return self.matches[0].measure if self.matches else MEASURE_RANGE[0]
 
 
 def assess(need: Need, matches: Sequence[Candidate], thresholds: Thresholds) -> NeedResult:
-    """A need's coverage from its matches (best first)."""
-    best = matches[0].measure if matches else 0.0
+    """A need's coverage from its matches (best first); a need with none is unserved."""
+    best = matches[0].measure if matches else MEASURE_RANGE[0]
     return NeedResult(need=need, matches=tuple(matches), coverage=thresholds.coverage(best))
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from matcher.insight.gaps import SERVED_AT, Coverage, Thresholds
+from matcher.insight.gaps import MEASURE_RANGE, SERVED_AT, Coverage, Thresholds
 from matcher.insight.sdg_text import GOALS
 from service.cli.common import run_container
 from service.cli.dashboard import partnership
@@ -84,10 +84,11 @@ report.add_command(partnership)
 )
 @click.option(
     "--threshold",
-    type=click.FloatRange(0.0, 1.0),
+    type=click.FloatRange(*MEASURE_RANGE),
     default=SERVED_AT,
     show_default=True,
-    help="Calibrated strength from which a need counts as served.",
+    help="Gap measure from which a need counts as served: its best academic score in spreads "
+    "(1.4826 MAD) from the median best score of the pool's asks of its type.",
 )
 @click.option(
     "--sdg", type=click.IntRange(1, 17), default=None, help="Only needs tagged with this SDG."
@@ -106,7 +107,8 @@ def gaps(ctx: click.Context, out_dir: Path, threshold: float, sdg: int | None) -
     click.echo(
         f"{len(found.results)} needs and challenges: {counts[Coverage.SERVED]} served, "
         f"{counts[Coverage.WEAK]} weakly served, {counts[Coverage.UNSERVED]} unserved "
-        f"(served from strength {found.thresholds.served:.2f}); "
+        f"(served from {found.thresholds.served:+.1f} spreads, weakly from "
+        f"{found.thresholds.weak:+.1f}); "
         f"{len(found.untapped)} untapped academics"
     )
     for kind, path in write_gap_reports(found, out_dir).items():

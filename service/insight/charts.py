@@ -199,8 +199,9 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> Table:
 
 # ----------------------------------------------------------------- the gap report's histogram
 
-#: Bins of the best-score histogram (on the strength scale, 0–1).
-HISTOGRAM_BINS = 20
+#: Width of a bin of the best-score histogram (on the gap measure's scale: robust standard
+#: deviations from the typical best score).
+HISTOGRAM_WIDTH = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,11 +212,24 @@ class Histogram:
     counts: tuple[int, ...]
 
 
-def histogram(values: Sequence[float], *, bins: int = HISTOGRAM_BINS) -> Histogram:
-    """Counts of ``values`` in ``bins`` equal bins over [0, 1]."""
-    counts, edges = np.histogram(
-        np.clip(np.asarray(values, dtype=float), 0, 1), bins=bins, range=(0, 1)
-    )
+def histogram(
+    values: Sequence[float],
+    *,
+    marks: Sequence[float] = (),
+    width: float = HISTOGRAM_WIDTH,
+    limits: tuple[float, float] = (-10.0, 10.0),
+) -> Histogram:
+    """Counts of ``values`` in bins of ``width``, from a whole number of widths below the
+    lowest value (or mark: the thresholds are always on the axis) to above the highest, within
+    ``limits``."""
+    data = np.clip(np.asarray(values, dtype=float), *limits)
+    span = np.concatenate([data, np.asarray(marks, dtype=float)])
+    if span.size == 0:
+        span = np.array([-1.0, 1.0])
+    low = max(limits[0], float(np.floor(span.min() / width)) * width - width)
+    high = min(limits[1], float(np.ceil(span.max() / width)) * width + width)
+    count = max(1, round((high - low) / width))
+    counts, edges = np.histogram(data, bins=count, range=(low, low + count * width))
     return Histogram(tuple(round(float(e), 3) for e in edges), tuple(int(c) for c in counts))
 
 
@@ -243,10 +257,10 @@ def histogram_svg(
         lefts = np.array(data.edges[:-1])
         width = float(data.edges[1] - data.edges[0]) if len(data.edges) > 1 else 0.05
         axes.bar(lefts, data.counts, width=width, align="edge", color="#4a6fa5", edgecolor="white")
-        axes.axvline(weak, color="#b35900", linestyle="--", label=f"weakly served from {weak:.2f}")
-        axes.axvline(served, color="#1b7837", linestyle="-", label=f"served from {served:.2f}")
-        axes.set_xlim(0, 1)
-        axes.set_xlabel("best academic match (calibrated strength)")
+        axes.axvline(weak, color="#b35900", linestyle="--", label=f"weakly served from {weak:+.1f}")
+        axes.axvline(served, color="#1b7837", linestyle="-", label=f"served from {served:+.1f}")
+        axes.set_xlim(data.edges[0], data.edges[-1])
+        axes.set_xlabel("best academic score: spreads from the typical best of its type")
         axes.set_ylabel("needs and challenges")
         axes.legend(loc="upper left", frameon=False, fontsize=8)
         for side in ("top", "right"):

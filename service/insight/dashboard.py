@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from index.db.insight import InsightStore
 from index.db.search_counts import SearchCount
 from matcher.bids import Bid, BidStatus, series
 from matcher.insight.funnel import (
@@ -107,7 +108,7 @@ def build_dashboard(
     sections = (
         _funnel_section(found, moment),
         *_group_sections(found, profiles, organisations, given),
-        _searches_section(searches),
+        _searches_section(searches, InsightStore(container.catalogue.engine).theme_labels()),
         _bids_section(bids),
         _coverage_section(given),
         _sdg_section(given),
@@ -352,13 +353,16 @@ def _group_sections(
     )
 
 
-def _searches_section(counts: Sequence[SearchCount]) -> Section:
+def _searches_section(counts: Sequence[SearchCount], labels: Mapping[str, str]) -> Section:
+    """Searches per month and per theme (a count's theme is a theme id, shown by its label;
+    one no longer known is shown by its id)."""
     months: dict[str, int] = {}
     themes: dict[str, int] = {}
     for c in counts:
         months[c.day.isoformat()[:7]] = months.get(c.day.isoformat()[:7], 0) + c.searches
         if c.theme:
-            themes[c.theme] = themes.get(c.theme, 0) + c.searches
+            label = labels.get(c.theme, c.theme)
+            themes[label] = themes.get(label, 0) + c.searches
     ordered = sorted(months.items())
     chart = Chart(
         id="searches",

@@ -14,13 +14,14 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 
-from matcher.insight.gaps import GroupSummary
+from matcher.insight.gaps import ALL_ASKS, MIN_REFERENCE, GroupSummary
 from service.http.exports import append_text_row, neutralise
 from service.insight.charts import histogram, histogram_svg
 from service.insight.gaps import GapReport
 
 NEED_COLUMNS = (
-    "coverage", "best_strength", "item_id", "type", "title", "profile_id", "profile_name",
+    "coverage", "gap_measure", "best_score", "best_strength", "item_id", "type", "title",
+    "profile_id", "profile_name",
     "organisation_id", "organisation_name", "organisation_type", "theme", "sdgs",
     "academic_1", "strength_1", "academic_2", "strength_2", "academic_3", "strength_3",
 )  # fmt: skip
@@ -28,12 +29,16 @@ GROUP_COLUMNS = (
     "key", "label", "asked", "served", "weak", "unserved", "median_best", "who_asks",
     "nearest_academics",
 )  # fmt: skip
-UNTAPPED_COLUMNS = ("profile_id", "name", "organisation", "themes", "best_strength")
+UNTAPPED_COLUMNS = ("profile_id", "name", "organisation", "themes", "gap_measure")
 
 _ENVIRONMENT = Environment(
     loader=PackageLoader("service.insight", "templates"),
     autoescape=select_autoescape(["html"]),
 )
+
+
+def _strength(value: float | None) -> float | str:
+    return "" if value is None else round(value, 4)
 
 
 def need_rows(report: GapReport) -> list[dict[str, Any]]:
@@ -42,7 +47,9 @@ def need_rows(report: GapReport) -> list[dict[str, Any]]:
     for r in report.results:
         row: dict[str, Any] = {
             "coverage": r.coverage.value,
-            "best_strength": round(r.best, 4),
+            "gap_measure": round(r.best, 4),
+            "best_score": r.matches[0].score if r.matches else "",
+            "best_strength": _strength(r.matches[0].strength) if r.matches else "",
             "item_id": r.need.item_id,
             "type": r.need.type,
             "title": r.need.title,
@@ -56,7 +63,7 @@ def need_rows(report: GapReport) -> list[dict[str, Any]]:
         }
         for i, m in enumerate(r.matches[:3], start=1):
             row[f"academic_{i}"] = f"{m.name} ({m.organisation_name})"
-            row[f"strength_{i}"] = round(m.measure, 4)
+            row[f"strength_{i}"] = _strength(m.strength)
         rows.append(row)
     return rows
 
@@ -87,7 +94,7 @@ def untapped_rows(report: GapReport) -> list[dict[str, Any]]:
             "name": u.name,
             "organisation": u.organisation_name,
             "themes": "; ".join(report.theme_labels.get(t, t) for t in u.themes),
-            "best_strength": u.best,
+            "gap_measure": u.best,
         }
         for u in report.untapped
     ]
@@ -127,13 +134,17 @@ def gaps_xlsx(report: GapReport) -> bytes:
 
 def gaps_body(report: GapReport) -> str:
     """The report's HTML body (chart, data tables), shared by the page and the file."""
-    data = histogram([r.best for r in report.results])
+    data = histogram(
+        [r.best for r in report.results],
+        marks=(report.thresholds.served, report.thresholds.weak),
+    )
     counts = {c.value: n for c, n in report.counts.items()}
     description = (
-        f"Histogram of the best academic match strength of {len(report.results)} needs: "
-        f"{counts['served']} served (at least {report.thresholds.served:.2f}), "
-        f"{counts['weak']} weakly served, {counts['unserved']} unserved "
-        f"(below {report.thresholds.weak:.2f}). The table below gives every bin."
+        f"Histogram of the best academic score of {len(report.results)} needs, in spreads from "
+        f"the typical best score of their type: {counts['served']} served (at least "
+        f"{report.thresholds.served:+.1f}), {counts['weak']} weakly served, "
+        f"{counts['unserved']} unserved (below {report.thresholds.weak:+.1f}). "
+        "The table below gives every bin."
     )
     chart = histogram_svg(
         data,
@@ -143,8 +154,17 @@ def gaps_body(report: GapReport) -> str:
         description=description,
     )
     bins = [(data.edges[i], data.edges[i + 1], data.counts[i]) for i in range(len(data.counts))]
+    scales = [
+        (
+            f"all asks (for types with fewer than {MIN_REFERENCE})" if key == ALL_ASKS else key,
+            ref,
+            ref.centre + report.thresholds.served * ref.spread,
+            ref.centre + report.thresholds.weak * ref.spread,
+        )
+        for key, ref in sorted(report.references.items())
+    ]
     return _ENVIRONMENT.get_template("gaps_body.html").render(
-        report=report, counts=counts, chart=chart, bins=bins
+        report=report, counts=counts, chart=chart, bins=bins, scales=scales
     )
 
 

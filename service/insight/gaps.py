@@ -1,15 +1,16 @@
 """The capability-gap report: every clinical need and SME challenge searched, through the
 normal search path (:meth:`SearchEngine.score` with the brief's kinds set to academics), for
-its best academics; each need's coverage by the calibrated strength of its best match
-(:mod:`matcher.insight.gaps`); summaries per theme and per organisation; and the academics
-that no need asks for (each academic's best score over every need, by
-:meth:`SearchEngine.score_profiles`, the same exact scores).
+its best academics; each need's coverage by the gap measure of its best score (its distance
+from the typical best score of the pool's asks of its type, :mod:`matcher.insight.gaps`);
+summaries per theme and per organisation; and the academics that no need asks for (each
+academic's best score over every need, by :meth:`SearchEngine.score_profiles`, the same exact
+scores, on the same scale).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -19,16 +20,21 @@ from index.db.index_source import ProfileMeta
 from index.db.insight import PROFILE_ITEM
 from matcher.briefs import MAX_BRIEF_CHARS, make_brief
 from matcher.insight.gaps import (
+    MEASURE_RANGE,
+    MIN_REFERENCE,
     Candidate,
     Coverage,
     GroupSummary,
     Need,
     NeedResult,
+    Reference,
     Thresholds,
     Untapped,
     assess,
     by_organisation,
     coverage_counts,
+    reference_for,
+    references,
     summarise,
     untapped,
 )
@@ -57,7 +63,9 @@ class GapReport:
         by_theme: summaries per theme (a need in its nearest theme).
         by_organisation: summaries per asking organisation.
         untapped: academics whose best match to any need is below the served threshold.
-        thresholds: the thresholds used (on the strength scale).
+        thresholds: the thresholds used (on the gap measure's scale).
+        references: the typical best score and spread each ask type is measured against
+            (``"*"``: all asks, for the types with too few asks of their own).
         theme_labels: theme id → label.
         sdg: the goal the report is restricted to, if any.
         index_version: the index version searched.
@@ -71,6 +79,7 @@ class GapReport:
     theme_labels: dict[str, str]
     sdg: int | None
     index_version: int
+    references: dict[str, Reference] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[Coverage, int]:
@@ -163,8 +172,8 @@ def gap_report(
 
     Args:
         container: the pool.
-        thresholds: served / weak thresholds on the strength scale (default
-            :class:`Thresholds`: 0.9 and 0.6).
+        thresholds: served / weak thresholds on the gap measure's scale (default
+            :class:`Thresholds`: −2 and −3).
         sdg: only the needs tagged with this goal (1–17).
         matches: academics kept per need.
 
@@ -176,48 +185,20 @@ def gap_report(
         raise ValueError(f"an SDG is numbered 1 to 17, got {sdg}")
     chosen = thresholds or Thresholds()
     ensure_insight(container)
-    engine = container.engine
-    snap = engine.snapshot()
-    calibration = engine.calibration(snap)
-    names = engine.organisation_names()
+    snap = container.engine.snapshot()
     needs = _needs(container, sdg)
-    texts = _texts(container, needs)
     academics = [p for p in snap.profiles if p.kind is ProfileKind.ACADEMIC and p.consent]
-    academic_ids = [p.id for p in academics]
-    details = container.catalogue.get_profiles(academic_ids, with_evidence=False)
-    best_per_academic = np.zeros(len(academics), dtype=np.float64)
-    results: list[NeedResult] = []
-    for start in range(0, len(needs), BATCH):
-        part = needs[start : start + BATCH]
-        queries = engine.encode_briefs(texts[start : start + BATCH])
-        if academic_ids:
-            matrix = engine.score_profiles(queries, academic_ids)
-            strengths = np.vectorize(
-                lambda s: calibration.strength(ProfileKind.ACADEMIC, float(s)) or 0.0
-            )(np.nan_to_num(matrix, nan=0.0))
-            best_per_academic = np.maximum(best_per_academic, strengths.max(axis=0))
-        for need, text, query in zip(part, texts[start : start + BATCH], queries, strict=True):
-            brief = make_brief(
-                text if len(text) >= 3 else need.title + " …", kinds=["academic"], top=matches
-            )
-            scored = engine.score(brief, query).groups.get(ProfileKind.ACADEMIC)
-            found = []
-            if scored is not None:
-                for p, score in zip(scored.profiles, scored.scores, strict=True):
-                    meta = snap.profiles[int(p)]
-                    profile = details.get(meta.id)
-                    strength = calibration.strength(ProfileKind.ACADEMIC, float(score))
-                    found.append(
-                        Candidate(
-                            profile_id=meta.id,
-                            name=profile.name if profile else meta.id,
-                            organisation_name=names.get(meta.organisation_id, meta.organisation_id),
-                            score=round(float(score), 4),
-                            measure=float(score) if strength is None else strength,
-                        )
-                    )
-            results.append(assess(need, found, chosen))
-    return _report(
+    details = container.catalogue.get_profiles([p.id for p in academics], with_evidence=False)
+    results, refs, best_per_academic = assess_asks(
+        container,
+        needs,
+        _texts(container, needs),
+        thresholds=chosen,
+        matches=matches,
+        academics=[p.id for p in academics],
+        details=details,
+    )
+    report = _report(
         container,
         results,
         academics,
@@ -227,6 +208,97 @@ def gap_report(
         sdg,
         snap.manifest.version,
     )
+    return replace(report, references=refs)
+
+
+def assess_asks(
+    container: Container,
+    needs: Sequence[Need],
+    texts: Sequence[str],
+    *,
+    thresholds: Thresholds,
+    matches: int = MATCHES_PER_NEED,
+    academics: Sequence[str] = (),
+    details: dict[str, Profile] | None = None,
+) -> tuple[list[NeedResult], dict[str, Reference], npt.NDArray[np.float64]]:
+    """The gap report's core: each ask (``texts[i]`` the text of ``needs[i]``) searched for its
+    best academics through the search path, measured against the references of these asks'
+    best scores, and assessed.
+
+    Returns:
+        the assessed asks (in the given order), the references, and each of ``academics``'
+        best measure over the asks (for the untapped academics; empty without ``academics``).
+    """
+    found, best_by_type = _search_needs(container, needs, texts, academics, details or {}, matches)
+    # the measure needs every ask's best score: the references come after the searches
+    refs = references(
+        [f[0].score if f else 0.0 for f in found], [n.type for n in needs], min_asks=MIN_REFERENCE
+    )
+    results = []
+    for need, candidates in zip(needs, found, strict=True):
+        ref = reference_for(refs, need.type)
+        measured = [replace(c, measure=_clipped(ref.measure(c.score))) for c in candidates]
+        results.append(assess(need, measured, thresholds))
+    best_per_academic = np.full(len(academics), -np.inf)
+    for type_, scores in best_by_type.items():
+        ref = reference_for(refs, type_)
+        best_per_academic = np.maximum(best_per_academic, (scores - ref.centre) / ref.spread)
+    return results, refs, np.clip(best_per_academic, *MEASURE_RANGE)
+
+
+def _clipped(measure: float) -> float:
+    """A measure rounded and kept in :data:`MEASURE_RANGE` (a need with no match at all is far
+    below every reference)."""
+    low, high = MEASURE_RANGE
+    return round(min(max(measure, low), high), 4)
+
+
+def _search_needs(
+    container: Container,
+    needs: Sequence[Need],
+    texts: Sequence[str],
+    academic_ids: Sequence[str],
+    details: dict[str, Profile],
+    matches: int,
+) -> tuple[list[list[Candidate]], dict[str, npt.NDArray[np.float64]]]:
+    """Each need's best academics through the search path (measure not set yet), and per ask
+    type every one of ``academic_ids``' best score over the needs of that type."""
+    engine = container.engine
+    snap = engine.snapshot()
+    calibration = engine.calibration(snap)
+    names = engine.organisation_names()
+    best_by_type: dict[str, npt.NDArray[np.float64]] = {}
+    found: list[list[Candidate]] = []
+    for start in range(0, len(needs), BATCH):
+        part = needs[start : start + BATCH]
+        queries = engine.encode_briefs(texts[start : start + BATCH])
+        if academic_ids:
+            matrix = np.nan_to_num(engine.score_profiles(queries, academic_ids), nan=0.0)
+            for row, need in zip(matrix.astype(np.float64), part, strict=True):
+                seen = best_by_type.get(need.type, np.full(len(academic_ids), -np.inf))
+                best_by_type[need.type] = np.maximum(seen, row)
+        for need, text, query in zip(part, texts[start : start + BATCH], queries, strict=True):
+            brief = make_brief(
+                text if len(text) >= 3 else need.title + " …", kinds=["academic"], top=matches
+            )
+            scored = engine.score(brief, query).groups.get(ProfileKind.ACADEMIC)
+            candidates = []
+            if scored is not None:
+                for p, score in zip(scored.profiles, scored.scores, strict=True):
+                    meta = snap.profiles[int(p)]
+                    profile = details.get(meta.id)
+                    candidates.append(
+                        Candidate(
+                            profile_id=meta.id,
+                            name=profile.name if profile else meta.id,
+                            organisation_name=names.get(meta.organisation_id, meta.organisation_id),
+                            score=round(float(score), 4),
+                            measure=0.0,
+                            strength=calibration.strength(ProfileKind.ACADEMIC, float(score)),
+                        )
+                    )
+            found.append(candidates)
+    return found, best_by_type
 
 
 def _report(
@@ -264,7 +336,7 @@ def _report(
     ]
     idle = untapped(
         rows,
-        best if results else np.zeros(len(rows)),
+        best if results else np.full(len(rows), MEASURE_RANGE[0]),
         thresholds,
         themes=[tuple(profile_themes.get(r[0], ())) for r in rows],
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from matcher.insight.gaps import SERVED_AT, GroupSummary, Thresholds
+from matcher.insight.gaps import MEASURE_RANGE, SERVED_AT, GroupSummary, Thresholds
 from service.http.auth import STAFF_ROLES, roles_extra
 from service.http.deps import ContainerDep, Staff
 from service.http.routes.common import API_PREFIX
@@ -42,7 +42,11 @@ class NeedOut(BaseModel):
     title: str
     organisation_id: str
     coverage: str
-    best_strength: float
+    best_measure: float = Field(
+        description="the best score in spreads from the typical best of the ask's type"
+    )
+    best_score: float | None
+    best_strength: float | None = Field(description="the best match's calibrated strength")
     themes: list[str]
     sdgs: list[int]
     academics: list[str]
@@ -91,11 +95,12 @@ def gaps(
     request: Request,
     who: Staff,
     container: ContainerDep,
-    threshold: Annotated[float, Query(ge=0.0, le=1.0)] = SERVED_AT,
+    threshold: Annotated[float, Query(ge=MEASURE_RANGE[0], le=MEASURE_RANGE[1])] = SERVED_AT,
     sdg: Annotated[int | None, Query(ge=1, le=17)] = None,
 ) -> GapsOut:
-    """The capability-gap report (KE staff): ``threshold`` is the calibrated strength from which
-    a need is served; ``sdg`` keeps only the needs tagged with that goal."""
+    """The capability-gap report (KE staff): ``threshold`` is the gap measure from which a need
+    is served (its best academic score in spreads from the typical best score of its type, see
+    docs/insight.md); ``sdg`` keeps only the needs tagged with that goal."""
     found = cached_gap_report(
         report_cache(request.app.state),
         container,
@@ -131,7 +136,9 @@ def gaps(
                 title=r.need.title,
                 organisation_id=r.need.organisation_id,
                 coverage=r.coverage.value,
-                best_strength=round(r.best, 4),
+                best_measure=round(r.best, 4),
+                best_score=r.matches[0].score if r.matches else None,
+                best_strength=r.matches[0].strength if r.matches else None,
                 themes=list(r.need.themes),
                 sdgs=sorted(r.need.sdgs),
                 academics=[m.profile_id for m in r.matches],

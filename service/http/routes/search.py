@@ -13,6 +13,7 @@ from service.http.auth import ALL_ROLES, roles_extra
 from service.http.deps import ContainerDep, LimitedAnyRole, LimitedSearcher
 from service.http.routes.common import API_PREFIX, listed
 from service.http.schemas import SearchRequest, SearchResponse, SimilarRequest
+from service.insight.searches import counted_search
 
 router = APIRouter(prefix=API_PREFIX, tags=["search"])
 
@@ -42,8 +43,8 @@ def search(request: SearchRequest, container: ContainerDep, who: LimitedSearcher
     )
     check_organisations(brief, container.engine.organisation_names())
     query = container.engine.encode_briefs([brief.text])[0]
-    result = container.engine.search(brief, profile=RankingProfile(request.profile), query=query)
-    container.search_counts.count()  # the dashboard's searches served (a count only)
+    # counted per theme for the dashboard's searches served (a count only)
+    result = counted_search(container, brief, profile=RankingProfile(request.profile), query=query)
     version = container.engine.snapshot().manifest.version
     # kept briefly in memory for its feedback (service.search.feedback); not for anonymous callers
     remembered = (

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from matcher.insight.gaps import SERVED_AT, Thresholds
+from matcher.insight.gaps import MEASURE_RANGE, SERVED_AT, Thresholds
 from matcher.insight.sdg_text import GOALS
 from service.http.auth import STAFF_ROLES, roles_extra
 from service.http.deps import ContainerDep, StaffUser
@@ -19,7 +19,7 @@ from service.web.render import render
 
 router = APIRouter()
 
-Threshold = Annotated[float, Query(ge=0.0, le=1.0)]
+Threshold = Annotated[float, Query(ge=MEASURE_RANGE[0], le=MEASURE_RANGE[1])]
 Goal = Annotated[int | None, Query(ge=1, le=17)]
 
 

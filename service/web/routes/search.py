@@ -26,6 +26,7 @@ from service.http.auth import ALL_ROLES, Principal, roles_extra
 from service.http.deps import ContainerDep, User
 from service.http.ratelimit import rate_limits_of
 from service.http.routes.common import listed
+from service.insight.searches import counted_search
 from service.search.feedback import SearchNotFoundError, record_label
 from service.web.render import back, render
 
@@ -163,8 +164,8 @@ def search_context(
     }
     if form.text.strip():
         try:
-            result = container.engine.search(form.brief(container))
-            container.search_counts.count()  # the dashboard's searches served (a count only)
+            # counted per theme for the dashboard's searches served (a count only)
+            result = counted_search(container, form.brief(container))
             if no_strong_match(result.matches):
                 context["no_strong_match"] = NO_STRONG_MATCH_MESSAGE
         except MatcherError as error:

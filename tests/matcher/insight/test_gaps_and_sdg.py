@@ -7,12 +7,18 @@ import numpy as np
 import pytest
 
 from matcher.insight.gaps import (
+    ALL_ASKS,
+    MIN_SPREAD,
     Candidate,
     Coverage,
     Need,
     Thresholds,
     assess,
     by_organisation,
+    gap_measures,
+    reference_for,
+    reference_of,
+    references,
     summarise,
     untapped,
 )
@@ -40,29 +46,56 @@ def candidate(measure: float, pid: str = "acad-1") -> Candidate:
 
 def test_coverage_by_thresholds() -> None:
     t = Thresholds()
-    assert (t.served, t.weak) == (0.9, 0.6)
-    assert assess(need("a"), [candidate(0.95)], t).coverage is Coverage.SERVED
-    assert assess(need("b"), [candidate(0.7)], t).coverage is Coverage.WEAK
-    assert assess(need("c"), [candidate(0.2)], t).coverage is Coverage.UNSERVED
+    assert (t.served, t.weak) == (-2.0, -3.0)
+    assert assess(need("a"), [candidate(0.4)], t).coverage is Coverage.SERVED
+    assert assess(need("b"), [candidate(-2.5)], t).coverage is Coverage.WEAK
+    assert assess(need("c"), [candidate(-4.0)], t).coverage is Coverage.UNSERVED
     assert assess(need("d"), [], t).coverage is Coverage.UNSERVED
-    assert Thresholds.served_at(0.5) == Thresholds(0.5, 0.5)
+    assert Thresholds.served_at(-3.5) == Thresholds(-3.5, -3.5)
+    assert Thresholds.served_at(1.0) == Thresholds(1.0, -3.0)
     with pytest.raises(ValueError, match="above served"):
-        Thresholds(served=0.5, weak=0.7)
+        Thresholds(served=-3.0, weak=-2.0)
+    with pytest.raises(ValueError, match="must be in"):
+        Thresholds(served=11.0)
+
+
+def test_the_measure_is_the_distance_from_the_typical_best_of_its_type() -> None:
+    """Median and 1.4826 · MAD of the best scores, per ask type with enough asks, else over
+    all asks; an outlier below is far negative whatever the pool's score level."""
+    rng = np.random.default_rng(0)
+    needs = list(0.66 + 0.05 * rng.standard_normal(60))
+    challenges = list(0.50 + 0.05 * rng.standard_normal(40))
+    scores = [*needs, 0.30, *challenges, 0.20, 0.52, 0.64]
+    types = ["need"] * 61 + ["challenge"] * 41 + ["training_need"] * 2
+    found = references(scores, types, min_asks=30)
+    assert set(found) == {ALL_ASKS, "need", "challenge"}  # 2 training needs: all asks
+    assert found["need"].centre == pytest.approx(np.median(scores[:61]))
+    measures = gap_measures(scores, types, min_asks=30)
+    assert measures[60] < -5 and measures[101] < -5  # the outliers of each type
+    assert all(m > -3 for m in measures[:60])  # a normal sample: nobody below 3 spreads
+    # a challenge at 0.50 is typical for challenges, a need at 0.50 is not
+    assert reference_for(found, "challenge").measure(0.50) > reference_for(found, "need").measure(
+        0.50
+    )
+    assert reference_for(found, "training_need") is found[ALL_ASKS]
+    assert reference_of([0.5, 0.5, 0.5]).spread == MIN_SPREAD  # no division by zero
+    with pytest.raises(ValueError, match="types"):
+        references([0.5], [])
 
 
 def test_summaries_per_organisation_and_untapped() -> None:
     t = Thresholds()
     results = [
-        assess(need("a", "org-a"), [candidate(0.95, "acad-1")], t),
-        assess(need("b", "org-a"), [candidate(0.1, "acad-2")], t),
-        assess(need("c", "org-b", "sme"), [candidate(0.92, "acad-1")], t),
+        assess(need("a", "org-a"), [candidate(0.5, "acad-1")], t),
+        assess(need("b", "org-a"), [candidate(-4.5, "acad-2")], t),
+        assess(need("c", "org-b", "sme"), [candidate(0.2, "acad-1")], t),
     ]
     groups = {g.key: g for g in summarise(results, by_organisation)}
     assert (groups["org-a"].asked, groups["org-a"].served, groups["org-a"].unserved) == (2, 1, 1)
-    assert groups["org-a"].median_best == pytest.approx(0.525)
+    assert groups["org-a"].median_best == pytest.approx(-2.0)
     assert groups["org-b"].askers == {"sme": 1}
     assert groups["org-a"].nearest[0][0] in {"acad-1", "acad-2"}
-    idle = untapped([("acad-1", "A", "U"), ("acad-3", "C", "U")], np.array([0.95, 0.3]), t)
+    idle = untapped([("acad-1", "A", "U"), ("acad-3", "C", "U")], np.array([0.5, -3.3]), t)
     assert [u.profile_id for u in idle] == ["acad-3"]
 
 

@@ -21,6 +21,7 @@ from service.container import Container
 from service.insight.dashboard import THEMES_MISSING, InsightInputs, build_dashboard
 from service.insight.demo import seed_demo_history
 from service.insight.report import FILE_NAME
+from service.insight.themes import build_pool_themes, insight_store, themes_of_texts
 from tests.service.web.test_pages import signed_in
 
 S = IntroductionStatus
@@ -101,6 +102,24 @@ def test_searches_are_counted_per_day_without_their_text(loaded: Container) -> N
     assert "falls sensors" not in str(section)
 
 
+def test_searches_of_a_brief_in_a_theme_count_under_that_theme(loaded: Container) -> None:
+    """N searches (API) of a brief whose nearest theme is X count N under X, shown by
+    X's label in the dashboard's "searches served per theme"; nothing of the text is kept."""
+    build_pool_themes(loaded, seed=0)
+    text = "accelerometer detection of falls in older inpatients"
+    theme = themes_of_texts(loaded, [text], top=1)[0][0].theme_id
+    label = {t.id: t.label for t in insight_store(loaded).themes().themes}[theme]  # type: ignore[union-attr]
+    with client_for(loaded, Role.CLINICIAN) as client:
+        for _ in range(3):
+            assert client.post("/api/v1/search", json={"text": text}).status_code == 200
+    counts = loaded.search_counts.counts()
+    assert [(c.theme, c.searches) for c in counts] == [(theme, 3)]
+    section = next(s for s in build_dashboard(loaded).sections if s.id == "searches")
+    by_theme = next(c for c in section.charts if c.id == "searches-by-theme")
+    assert {r[0]: r[1] for r in by_theme.table.rows} == {label: "3"}
+    assert text not in str(section) and not section.placeholder
+
+
 def test_the_page_is_for_ke_staff_and_admins(history: Container) -> None:
     for role, status in ((Role.CLINICIAN, 403), (Role.KE_STAFF, 200), (Role.ADMIN, 200)):
         with client_for(history, role) as client:
@@ -121,19 +140,14 @@ def test_the_page_is_for_ke_staff_and_admins(history: Container) -> None:
 
 
 def test_the_cli_writes_one_self_contained_file(history: Container, tmp_path: Path) -> None:
-    themes = tmp_path / "themes.json"
-    themes.write_text('{"acad-falls": "Falls"}', encoding="utf-8")
     out = tmp_path / "out"
-    code = main(["report", "partnership", "--out", str(out), "--themes", str(themes)],
-                container=history)  # fmt: skip
-    assert code == 0
+    assert main(["report", "partnership", "--out", str(out)], container=history) == 0
     html = (out / FILE_NAME).read_text(encoding="utf-8")
     assert html.startswith("<!doctype html>") and "Introductions by theme" in html
     assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing to fetch
     assert "<link" not in html and "<script" not in html
-    bad = tmp_path / "bad.json"
-    bad.write_text("[1, 2]", encoding="utf-8")
-    assert main(["report", "partnership", "--out", str(out), "--themes", str(bad)],
+    # the themes come from the pool: no override files any more
+    assert main(["report", "partnership", "--out", str(out), "--themes", "t.json"],
                 container=history) != 0  # fmt: skip
 
 

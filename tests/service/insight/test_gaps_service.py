@@ -1,8 +1,12 @@
-"""The gap report through the search path (fake encoder, small pool): a planted need that an
-academic's own work answers is served, a planted need nothing in the pool touches is unserved;
+"""The gap report through the search path (fake encoder, small pool): among typical planted
+asks, a planted need that an academic's own work answers is served, a planted need nothing in
+the pool touches is unserved (the real model's version on the demo: tests/integration/
+test_insight_real.py);
 theme ids survive adding one profile; SDG tags are stored and erased with their profile."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from matcher.insight.gaps import Coverage
 from matcher.insight.sdg import SdgTag
@@ -19,7 +23,27 @@ SERVED = (
 UNSERVED = "Lattice quantum chromodynamics simulations of quark gluon plasma viscosity"
 
 
-def plant(container: Container) -> None:
+#: Asks planted beside the two: the served text with a third of its words dropped (seeded), so
+#: that the pool has enough asks for a typical best score and a spread (the small test pool
+#: has two needs of its own).
+TYPICAL_ASKS = 30
+
+
+def typical_asks() -> tuple[EvidenceItem, ...]:
+    rng = np.random.default_rng(0)
+    words = SERVED.split()
+    return tuple(
+        EvidenceItem(
+            f"need-typical-{n}",
+            EvidenceType.NEED,
+            "Falls",
+            " ".join(w for w in words if rng.random() > 0.33),
+        )
+        for n in range(TYPICAL_ASKS)
+    )
+
+
+def plant(container: Container, *, typical: bool = False) -> None:
     container.upsert_profile(
         Profile(
             id="team-planted",
@@ -29,13 +53,14 @@ def plant(container: Container) -> None:
             evidence=(
                 EvidenceItem("need-served", EvidenceType.NEED, "Falls detection", SERVED),
                 EvidenceItem("need-unserved", EvidenceType.NEED, "Plasma physics", UNSERVED),
+                *(typical_asks() if typical else ()),
             ),
         )
     )
 
 
 def test_planted_needs_are_served_and_unserved(loaded: Container) -> None:
-    plant(loaded)
+    plant(loaded, typical=True)
     report = gap_report(loaded)
     found = {(r.need.profile_id, r.need.item_id): r for r in report.results}
     served = found[("team-planted", "need-served")]
@@ -43,6 +68,7 @@ def test_planted_needs_are_served_and_unserved(loaded: Container) -> None:
     assert served.coverage is Coverage.SERVED, served
     assert served.matches[0].profile_id == "acad-falls"
     assert unserved.coverage is Coverage.UNSERVED, unserved
+    assert set(report.references) == {"*", "need"}  # 34 needs: their own reference
     assert report.results[0].best <= report.results[-1].best  # least served first
     orgs = {g.key: g for g in report.by_organisation}
     assert orgs["org-trust-a"].askers.get("nhs_trust", 0) >= 2

@@ -40,9 +40,9 @@ def test_report_gaps_writes_its_files(
     pool: Container, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "gaps"
-    assert main(["report", "gaps", "--out", str(out), "--threshold", "0.8"], container=pool) == 0
+    assert main(["report", "gaps", "--out", str(out), "--threshold", "-1.5"], container=pool) == 0
     printed = capsys.readouterr().out
-    assert "needs and challenges:" in printed and "served from strength 0.80" in printed
+    assert "needs and challenges:" in printed and "served from -1.5 spreads" in printed
     html = (out / "gaps.html").read_text()
     assert re.search(r'<svg[^>]* role="img"', html) and "<desc" in html and "<table" in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "").replace(
@@ -58,4 +58,6 @@ def test_report_gaps_writes_its_files(
 
 
 def test_report_gaps_rejects_a_bad_threshold(pool: Container, tmp_path: Path) -> None:
-    assert main(["report", "gaps", "--out", str(tmp_path), "--threshold", "2"], container=pool) != 0
+    assert (
+        main(["report", "gaps", "--out", str(tmp_path), "--threshold", "11"], container=pool) != 0
+    )

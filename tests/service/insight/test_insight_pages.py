@@ -34,11 +34,12 @@ def test_the_gaps_page_is_for_ke_staff(pool: Container) -> None:
         assert clinician.get("/insight/gaps/export.csv").status_code == 403
     staff, _ = signed_in(pool, Role.KE_STAFF)
     with staff:
-        page = staff.get("/insight/gaps?threshold=0.8")
+        page = staff.get("/insight/gaps?threshold=-1.5")
         assert page.status_code == 200
         assert re.search(r'<svg[^>]* role="img"', page.text) and "Untapped academics" in page.text
-        assert 'value="0.80"' in page.text and "Capability gaps" in page.text
-        assert staff.get("/insight/gaps?threshold=7").status_code == 422
+        assert 'value="-1.5"' in page.text and "Capability gaps" in page.text
+        assert "threshold=-1.5" in page.text  # the exports of what is shown
+        assert staff.get("/insight/gaps?threshold=11").status_code == 422
         assert staff.get("/insight/gaps?sdg=18").status_code == 422
         assert staff.get("/insight/gaps?sdg=3").status_code == 200
         exported = staff.get("/insight/gaps/export.csv")
@@ -56,10 +57,10 @@ def test_the_insight_api_is_for_ke_staff(pool: Container) -> None:
         assert clinician.get("/api/v1/insight/gaps").status_code == 403
         assert clinician.get("/api/v1/insight/themes").status_code == 403
     with api(pool, Role.KE_STAFF) as staff:
-        found = staff.get("/api/v1/insight/gaps", params={"threshold": 0.5})
+        found = staff.get("/api/v1/insight/gaps", params={"threshold": -3.5})
         assert found.status_code == 200, found.text
         body = found.json()
-        assert body["served_threshold"] == 0.5 and body["weak_threshold"] == 0.5
+        assert body["served_threshold"] == -3.5 and body["weak_threshold"] == -3.5
         assert sum(body["counts"].values()) == len(body["needs"]) > 0
         themes = staff.get("/api/v1/insight/themes").json()
         assert themes and all(t["id"].startswith("T") for t in themes)
