@@ -119,6 +119,7 @@ class RayTrialResult(TrialResult):
         first_embedded: texts the killed build's actors embedded, when it finished by itself
             (its ``ray:`` line; -1: it did not finish).
         leftovers: Ray processes still running :data:`RAY_GRACE_S` after the driver died.
+        leftover_titles: their process titles.
         rerun_missing: texts with no cached vector when the rerun started.
         rerun_embedded: texts the rerun's actors embedded (its ``ray:`` line; -1: not found).
         rerun_local: texts the local pass after the actors embedded (-1: not found).
@@ -131,6 +132,7 @@ class RayTrialResult(TrialResult):
     first_returncode: int = 0
     first_embedded: int = -1
     leftovers: int = 0
+    leftover_titles: list[str] = field(default_factory=list)
     rerun_missing: int = 0
     rerun_embedded: int = -1
     rerun_local: int = -1
@@ -157,6 +159,7 @@ class RayTrialResult(TrialResult):
             "first_returncode": self.first_returncode,
             "first_embedded": self.first_embedded,
             "ray_leftovers": self.leftovers,
+            "ray_leftover_titles": self.leftover_titles,
             "rerun_missing": self.rerun_missing,
             "rerun_embedded": self.rerun_embedded,
             "rerun_local_embedded": self.rerun_local,
@@ -250,6 +253,18 @@ def session_processes(session: int) -> list[int]:
         except (ProcessLookupError, PermissionError, psutil.NoSuchProcess):
             continue
     return pids
+
+
+def process_titles(pids: Sequence[int]) -> list[str]:
+    """The process titles of ``pids`` (the first word of each command line)."""
+    psutil = _psutil()
+    titles = []
+    for pid in pids:
+        try:
+            titles.append(" ".join(psutil.Process(pid).cmdline())[:60])
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return titles
 
 
 def end_session(session: int) -> None:
@@ -347,7 +362,7 @@ class RayCrashTrials:
                 break
             time.sleep(POLL_S)
         at = time.monotonic() - started
-        pid, hit, leftovers = process.pid, False, 0
+        pid, hit, leftovers = process.pid, False, []
         if process.poll() is None:
             if kind == "ray-actor":
                 actors = encoder_actors(process.pid)
@@ -364,7 +379,7 @@ class RayCrashTrials:
                 hit = _signal(process.pid)
                 process.wait()
                 time.sleep(RAY_GRACE_S)
-                leftovers = len(session_processes(process.pid))
+                leftovers = session_processes(process.pid)
                 after = cached_count(data_dir)
         else:
             after = cached_count(data_dir)
@@ -380,7 +395,8 @@ class RayCrashTrials:
             embed=embed,
             target_pid=pid,
             first_returncode=returncode,
-            leftovers=leftovers,
+            leftovers=len(leftovers),
+            leftover_titles=process_titles(leftovers),
         )
 
     def _rerun(self, data_dir: Path, log: Path, result: RayTrialResult) -> None:
@@ -463,8 +479,8 @@ def table(results: Sequence[RayTrialResult], *, seconds: float, load: float, tri
         "`matcher serve` (the crash test's checks: catalogue whole, index = catalogue, `/ready` "
         "and a search). Inside the embedding phase: texts written before the signal and some "
         "still missing after it (for the driver, once it was dead), counted in the cache. "
-        f"Load average when the run began: {load:.1f} (the machine is shared, other sessions "
-        "running).",
+        f"Load average when the run began: {load:.1f}, when it ended: {os.getloadavg()[0]:.1f} "
+        "(the machine is shared, other sessions running).",
         "",
         "| work killed | trials | inside the embedding phase | texts to embed "
         "| written before the kill | build killed finished by itself "
@@ -494,6 +510,9 @@ def table(results: Sequence[RayTrialResult], *, seconds: float, load: float, tri
         "embedded, plus cache rows written before the rerun that it changed. Ray processes left: Ray's own processes still running "
         f"{RAY_GRACE_S:.0f} s after the driver was killed (the harness then stops them).",
     ]
+    titles = sorted({t.split(" ")[0] for r in results for t in r.leftover_titles})
+    if titles:
+        lines.append(f"Left after the driver's death: {', '.join(titles)}.")
     outside = trials_outside_the_phase(results)
     if outside:
         lines.append(f"- kills outside the embedding phase: trials {outside}")
