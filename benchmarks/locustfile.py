@@ -108,8 +108,11 @@ class KeStaff(HttpUser):
         return own
 
     @contextlib.contextmanager
-    def call(self, method: str, path: str, *, name: str, **kwargs: Any) -> Iterator[Any]:
-        """A request (locust's ``catch_response``) to :meth:`replica`, logged when done."""
+    def call(
+        self, method: str, path: str, *, name: str, expected: int = 0, **kwargs: Any
+    ) -> Iterator[Any]:
+        """A request (locust's ``catch_response``) to :meth:`replica`, logged when done (a
+        failure unless 2xx or the ``expected`` status)."""
         replica = self.replica()
         url = HOSTS[replica] + path if replica >= 0 else path
         started = time.time()
@@ -129,6 +132,7 @@ class KeStaff(HttpUser):
                         "started": started,
                         "ended": ended,
                         "status": status,
+                        "failed": not (200 <= status < 300 or status == expected),
                         "error": type(error).__name__ if error else None,
                     }
                 )
@@ -233,8 +237,13 @@ class KeStaff(HttpUser):
             },
             headers=self.staff,
             name="introduction create",
+            expected=409,
         ) as response:
-            if not is_server_error(response) and response.status_code == 201:
+            if response.status_code == 409 and "DuplicateIntroductionError" in response.text:
+                # that profile already has an open introduction for this brief (another user's):
+                # a clear refusal, the answer the service must give; nothing was written
+                response.success()
+            elif not is_server_error(response) and response.status_code == 201:
                 intro_id = int(response.json()["id"])
                 self.introductions[intro_id] = "proposed"
                 acknowledge({"kind": "introduction", "id": intro_id, "status": "proposed"})

@@ -84,7 +84,8 @@ def classify(
     """Per replica, its requests and failures (:class:`ReplicaCounts`) from the request log.
 
     A request fails when it got no answer or an answer a user counts as failed (5xx, 429, any
-    status a task did not expect: here everything but 2xx)."""
+    status its task did not expect: anything but 2xx and, for a proposal, the 409 of a
+    duplicate introduction)."""
     replicas = 1 + max((int(e["replica"]) for e in entries), default=0)
     counts = [ReplicaCounts() for _ in range(max(replicas, 2))]
     for entry in entries:
@@ -93,7 +94,7 @@ def classify(
             continue
         count = counts[replica]
         count.requests += 1
-        if 200 <= int(entry["status"]) < 300:
+        if not entry.get("failed", not 200 <= int(entry["status"]) < 300):
             continue
         count.failed += 1
         if replica != victim:
