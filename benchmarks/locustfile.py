@@ -109,7 +109,7 @@ class KeStaff(HttpUser):
 
     @contextlib.contextmanager
     def call(
-        self, method: str, path: str, *, name: str, expected: int = 0, **kwargs: Any
+        self, method: str, path: str, *, name: str, expected: int | None = None, **kwargs: Any
     ) -> Iterator[Any]:
         """A request (locust's ``catch_response``) to :meth:`replica`, logged when done (a
         failure unless 2xx or the ``expected`` status)."""
@@ -132,7 +132,8 @@ class KeStaff(HttpUser):
                         "started": started,
                         "ended": ended,
                         "status": status,
-                        "failed": not (200 <= status < 300 or status == expected),
+                        # no answer (status 0) is always a failure
+                        "failed": not (200 <= status < 300 or (status and status == expected)),
                         "error": type(error).__name__ if error else None,
                     }
                 )
