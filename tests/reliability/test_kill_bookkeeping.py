@@ -88,6 +88,11 @@ def test_the_replica_test_counts_the_killed_replicas_failures_apart() -> None:
     assert (survivor.requests, survivor.failed, survivor.other_failures) == (3, 1, 1)
     assert (killed.requests, killed.failed) == (4, 3)
     assert (killed.in_flight, killed.while_down, killed.other_failures) == (1, 1, 1)
+    # a status its task expected (a duplicate introduction's 409) is no failure; no answer is one
+    refused = {**request(0, 120.0, 120.1, 409), "failed": False}
+    unanswered = {**request(0, 121.0, 121.1, 0), "failed": True}
+    survivor, _ = classify([*entries, refused, unanswered], victim=1, timeline=timeline)
+    assert (survivor.requests, survivor.failed) == (5, 2)
 
 
 def _client(summaries: dict[str, str], statuses: dict[int, str]) -> httpx.Client:
