@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install install-ray run demo test lint typecheck pytest postgresql bench bench-import bench-full bench-peers wrk eval clean chromium screenshots crash-test load-test notebooks docs-check quality
+.PHONY: install install-ray run demo test lint typecheck pytest postgresql bench bench-import bench-full bench-peers wrk redis eval clean chromium screenshots crash-test load-test notebooks docs-check quality
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,12 @@ bench: install
 		--title "The search path at 10k and 100k chunks" --command "make bench" \
 		--out docs/benchmarks.md
 
+# Debian's redis-server for the replica load test (shared rate limits; make load-test)
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+		echo "installing Debian's redis-server for the replica load test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
 # The load generator of bench-full: Debian's wrk, installed when missing (root on these machines).
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { \
@@ -115,16 +121,22 @@ bench-peers: install $(PEERS_VENV)/.installed-stamp
 # SIGKILL real matcher processes mid-work, restart, check nothing acknowledged was lost and
 # nothing is half-written; prints one JSON line and updates docs/reliability.md.
 TRIALS ?= 20
+# and kill -9 an encoder actor, then the driver, of `matcher build --ray` RAY_TRIALS times each
+# (benchmarks/ray_crash.py; skipped, and said so in the report, when Ray is not installed)
+RAY_TRIALS ?= 3
 crash-test: install
-	$(BIN)/python -m benchmarks.crash_test --trials $(TRIALS) --out docs/reliability.md
+	$(BIN)/python -m benchmarks.crash_test --trials $(TRIALS) --ray-trials $(RAY_TRIALS) \
+		--out docs/reliability.md
 
 # Searches, profile updates and introduction changes from several locust users against
 # `matcher serve`, on SQLite and then on a throwaway PostgreSQL server (tests/pg_server.py).
 LOAD_USERS ?= 8
 LOAD_TIME ?= 2m
-load-test: install
+# Then two replicas over one PostgreSQL and one Redis (redis-server), one killed mid-run
+# (benchmarks/replica_load.py).
+load-test: install postgresql redis
 	$(BIN)/python -m benchmarks.load_test --users $(LOAD_USERS) --run-time $(LOAD_TIME) \
-		--postgresql --out docs/reliability.md
+		--postgresql --replicas --out docs/reliability.md
 
 # Every number quoted in the README's Quality and Performance sections must be in docs/quality.md,
 # docs/benchmarks.md or docs/reliability.md (exit 1 and the list otherwise); also names the docs

@@ -197,7 +197,17 @@ class Server:
     """``matcher serve`` on a free loopback port, with an HTTP client holding the admin key."""
 
     def __init__(self, data_dir: Path, key: str, log: Path, **extra: str) -> None:
-        self.port = free_port()
+        self._start(free_port(), data_dir, key, log, extra)
+
+    @classmethod
+    def on_port(cls, port: int, data_dir: Path, key: str, log: Path, **extra: str) -> Server:
+        """A server on a given port (a replica started again where its clients expect it)."""
+        server = cls.__new__(cls)
+        server._start(port, data_dir, key, log, extra)
+        return server
+
+    def _start(self, port: int, data_dir: Path, key: str, log: Path, extra: dict[str, str]) -> None:
+        self.port = port
         self.process = start(["serve", "--port", str(self.port)], data_dir, log, **extra)
         self.client = httpx.Client(
             base_url=f"http://127.0.0.1:{self.port}",
@@ -852,14 +862,14 @@ def table(
     return "\n".join(lines)
 
 
-def write_report(path: Path, body: str) -> None:
-    """Write the crash-test section of the reliability report."""
+def write_report(path: Path, body: str, *, section: str = "crash-test") -> None:
+    """Write a crash-test section of the reliability report."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
             "# Reliability\n\nFigures of the last runs of `make crash-test` and `make load-test`.\n"
         )
-    write_section(path, "crash-test", body)
+    write_section(path, section, body)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -872,22 +882,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--models", type=Path, default=None, help="Shared ONNX model folder (default WORK/models)."
     )
+    parser.add_argument(
+        "--ray-trials",
+        type=int,
+        default=0,
+        help="Trials of each kill of `matcher build --ray` (an encoder actor, the driver); "
+        "skipped, and said so, when Ray is not installed.",
+    )
     parser.add_argument("--out", type=Path, default=None, help="Markdown report to update.")
     args = parser.parse_args(argv)
-    harness = CrashHarness(
-        args.work, models_dir=args.models or args.work / "models", seed=args.seed
-    )
-    started, load = time.monotonic(), os.getloadavg()[0]
-    results = harness.run_trials(args.trials)
+    models = args.models or args.work / "models"
+    results: list[TrialResult] = []
+    if args.trials:
+        harness = CrashHarness(args.work, models_dir=models, seed=args.seed)
+        started, load = time.monotonic(), os.getloadavg()[0]
+        results = harness.run_trials(args.trials)
+        if args.out is not None:
+            body = table(
+                results, seconds=time.monotonic() - started, load=load, timings=harness.timings
+            )
+            write_report(args.out, body)
+    ray_outside = run_ray_trials(args, models, results) if args.ray_trials else []
     totals = summary(results)
-    if args.out is not None:
-        body = table(
-            results, seconds=time.monotonic() - started, load=load, timings=harness.timings
-        )
-        write_report(args.out, body)
     print(json.dumps(totals))
     clean = totals["acknowledged_lost"] == totals["inconsistent"] == totals["failed_starts"] == 0
-    return 0 if clean and not kinds_never_killed_writing(results) else 1
+    return 0 if clean and not kinds_never_killed_writing(results) and not ray_outside else 1
+
+
+def run_ray_trials(args: argparse.Namespace, models: Path, results: list[TrialResult]) -> list[int]:
+    """The ``build --ray`` trials (:mod:`benchmarks.ray_crash`), appended to ``results``, and
+    their section of the report; returns the trials whose kill fell outside the embedding
+    phase. Without Ray they are skipped and the section says so."""
+    from benchmarks import ray_crash
+
+    if not ray_crash.ray_installed():
+        print(
+            "[crash-test] Ray is not installed: the build --ray trials are skipped", file=sys.stderr
+        )
+        if args.out is not None:
+            write_report(args.out, ray_crash.skipped(args.ray_trials), section="crash-test-ray")
+        return []
+    trials = ray_crash.RayCrashTrials(args.work / "ray", models_dir=models, seed=args.seed)
+    started, load = time.monotonic(), os.getloadavg()[0]
+    ray_results = trials.run(args.ray_trials)
+    results.extend(ray_results)
+    if args.out is not None:
+        body = ray_crash.table(
+            ray_results, seconds=time.monotonic() - started, load=load, trials=args.ray_trials
+        )
+        write_report(args.out, body, section="crash-test-ray")
+    return ray_crash.trials_outside_the_phase(ray_results)
 
 
 if __name__ == "__main__":
