@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -11,8 +14,11 @@ from fastapi.testclient import TestClient
 
 from matcher.model import Role
 from service.app import create_app
-from service.container import Container
+from service.container import Container, build_container
 from service.settings import Settings
+from tests.conftest import DEMO_FILES
+from tests.fakes import FakeEncoder
+from tests.pg import fresh_database
 from tests.routes import flatten_routes
 
 pytestmark = pytest.mark.both_backends
@@ -106,36 +112,93 @@ def concrete(path: str, introduction_id: int) -> str:
     return path
 
 
-@pytest.mark.parametrize("caller", CALLERS, ids=lambda c: c.value if c else "no-key")
-@pytest.mark.parametrize(("method", "path", "roles"), ROUTES, ids=lambda v: str(v))
-def test_route_admits_exactly_its_roles(
-    loaded: Container, method: str, path: str, roles: list[str], caller: Role | None
-) -> None:
-    staff, _ = loaded.accounts.create_key(name="setup", role=Role.KE_STAFF)
-    introduction = loaded.introductions.create(
+@dataclass
+class Walked:
+    """The loaded data a route is walked on, served by one app, with an open introduction to
+    name in paths."""
+
+    container: Container
+    client: TestClient
+    introduction_id: int
+    resources: ExitStack
+
+
+def _walked(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Walked:
+    resources = ExitStack()
+    url = None if backend == "sqlite" else resources.enter_context(fresh_database())
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("walk"), reload_seconds=0, database_url=url
+    )
+    container = build_container(settings, encoder=FakeEncoder())
+    resources.callback(container.close)
+    report, _ = container.ingest(DEMO_FILES)
+    assert not report.errors, report.errors
+    staff, _ = container.accounts.create_key(name="setup", role=Role.KE_STAFF)
+    introduction = container.introductions.create(
         profile_id="acad-falls",
         requester="Ward 7",
         requester_organisation=None,
         brief="falls",
         by=staff.name,
     )
+    client = resources.enter_context(TestClient(create_app(container), follow_redirects=False))
+    return Walked(container, client, introduction.id, resources)
+
+
+@pytest.fixture(scope="module")
+def walked_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Walked]]:
+    """The data of the walk, loaded and served once per backend for every reading route (GET,
+    HEAD: they change nothing) and once per backend and route for the four callers of a writing
+    route (a caller's write may change what the next one finds, never which roles are admitted).
+    Loading and serving it for each of the walk's several hundred cases was most of the suite's
+    time."""
+    shared: dict[tuple[str, str], Walked] = {}
+
+    def load(backend: str, method: str, path: str) -> Walked:
+        key = (backend, "read") if method in {"GET", "HEAD"} else (backend, f"{method} {path}")
+        if key not in shared:
+            for old in [k for k in shared if k[1] != "read"]:
+                shared.pop(old).resources.close()  # the previous writing route's data
+            shared[key] = _walked(tmp_path_factory, backend)
+        walked = shared[key]
+        walked.client.cookies.clear()  # no session from an earlier caller's sign-in
+        return walked
+
+    try:
+        yield load
+    finally:
+        for walked in shared.values():
+            walked.resources.close()
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=lambda c: c.value if c else "no-key")
+@pytest.mark.parametrize(("method", "path", "roles"), ROUTES, ids=lambda v: str(v))
+def test_route_admits_exactly_its_roles(
+    walked_data: Callable[..., Walked],
+    backend: str,
+    method: str,
+    path: str,
+    roles: list[str],
+    caller: Role | None,
+) -> None:
+    walked = walked_data(backend, method, path)
+    loaded, client = walked.container, walked.client
     headers = {}
     if caller is not None:
         _key, secret = loaded.accounts.create_key(name=f"walk {caller.value}", role=caller)
         headers["authorization"] = f"Bearer {secret}"
-    with TestClient(create_app(loaded), follow_redirects=False) as client:
-        kwargs = BODIES.get(path, {}) if method in {"POST", "PUT", "PATCH"} else {}
-        if path == "/login" and method == "POST":  # public: any valid key signs in
-            client.get("/login")  # the form's CSRF token (cookie and field)
-            kwargs = {
-                "data": {
-                    "key": loaded.accounts.create_key(name="x", role=Role.CLINICIAN)[1],
-                    "csrf": client.cookies.get("ke_login_csrf"),
-                }
+    kwargs = BODIES.get(path, {}) if method in {"POST", "PUT", "PATCH"} else {}
+    if path == "/login" and method == "POST":  # public: any valid key signs in
+        client.get("/login")  # the form's CSRF token (cookie and field)
+        kwargs = {
+            "data": {
+                "key": loaded.accounts.create_key(name="x", role=Role.CLINICIAN)[1],
+                "csrf": client.cookies.get("ke_login_csrf"),
             }
-        response = client.request(
-            method, concrete(path, introduction.id), headers=headers, **kwargs
-        )
+        }
+    response = client.request(
+        method, concrete(path, walked.introduction_id), headers=headers, **kwargs
+    )
     is_page = not path.startswith(("/api/", "/health", "/ready", "/metrics"))
     if not roles or (caller is not None and caller.value in roles):
         assert response.status_code not in (401, 403), (response.status_code, response.text[:300])
