@@ -242,6 +242,13 @@ def test_on_a_phone_a_search_lands_on_the_results_with_jump_links(
     page.wait_for_url("**#results")
     heading = page.locator("#results h2").first
     heading.wait_for()
+    # the page scrolls to #results smoothly (unless reduced motion is asked for): let it land
+    page.wait_for_function(
+        "() => { const h = document.querySelector('#results h2');"
+        " const r = h && h.getBoundingClientRect();"
+        " return r && r.top >= 0 && r.bottom <= window.innerHeight; }",
+        timeout=5_000,
+    )
     assert in_viewport(page, heading), "the results are below the fold after a search"
     jump = page.get_by_role("navigation", name="Jump to a kind of partner")
     links = jump.get_by_role("link").all_inner_texts()
