@@ -299,6 +299,11 @@ class Container:
             report = self.delete(profile_id, actor="restore")
         return RestoreReport(summary=summary, sync=report, erased_again=again)
 
+    def is_listed(self, profile_id: str) -> bool:
+        """Whether a profile exists and consents to be listed (unlisted ones look unknown)."""
+        found = self.catalogue.get_profiles([profile_id])
+        return profile_id in found and found[profile_id].consent
+
     def close(self) -> None:
         """Release database connections."""
         self.catalogue.close()

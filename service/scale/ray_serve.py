@@ -14,10 +14,12 @@ not started: ``matcher serve`` answers HTTP.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import pickle
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -57,6 +59,18 @@ def import_serve() -> Any:
     return serve
 
 
+def _result(response: Any, timeout: float) -> Any:
+    """A Serve response's result, waited for on a thread of its own when this thread runs an
+    asyncio event loop (Serve refuses a blocking wait there: a caller inside an event loop, e.g.
+    a Playwright or Jupyter session, would otherwise get a RuntimeError)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return response.result(timeout_s=timeout)
+    with ThreadPoolExecutor(max_workers=1) as waiter:
+        return waiter.submit(response.result, timeout_s=timeout).result()
+
+
 class RouterClient:
     """The front engine's search step (:data:`service.search.engine.ShardedScoring`): asks the
     router and turns its answer into the engine's scores.
@@ -74,7 +88,7 @@ class RouterClient:
 
     def ask(self, request: ShardRequest) -> ShardAnswer:
         """The router's merged answer to ``request``."""
-        answer: ShardAnswer = self.handle.score.remote(request).result(timeout_s=self.timeout)
+        answer: ShardAnswer = _result(self.handle.score.remote(request), self.timeout)
         self.last_merge_ms = answer.merge_ms
         return answer
 
@@ -165,7 +179,7 @@ def sharded_search(
         )
         handle = serve.run(app, name=APP, route_prefix=None)
         try:
-            handle.versions.remote().result(timeout_s=600)
+            _result(handle.versions.remote(), 600)
             client = RouterClient(handle)
             engine.shards = client
             yield client

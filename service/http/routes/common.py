@@ -12,5 +12,4 @@ API_PREFIX = "/api/v1"
 
 def listed(container: Container, profile_id: str) -> bool:
     """Whether a profile exists and consents to be listed (unlisted ones look unknown)."""
-    found = container.catalogue.get_profiles([profile_id])
-    return profile_id in found and found[profile_id].consent
+    return container.is_listed(profile_id)

@@ -25,7 +25,6 @@ from service.container import Container
 from service.http.auth import ALL_ROLES, Principal, roles_extra
 from service.http.deps import ContainerDep, User
 from service.http.ratelimit import rate_limits_of
-from service.http.routes.common import listed
 from service.insight.searches import counted_search
 from service.search.feedback import SearchNotFoundError, record_label
 from service.web.render import back, render
@@ -256,7 +255,7 @@ def feedback(
         raise SearchNotFoundError(
             "This search has expired or its link is incomplete: search again."
         )
-    if not listed(container, profile_id):
+    if not container.is_listed(profile_id):
         raise ProfileNotFoundError(profile_id)
     record_label(
         container.engine,

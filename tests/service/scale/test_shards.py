@@ -7,7 +7,9 @@ once for the module and shut down at its end: Serve's start-up is the slow part.
 
 from __future__ import annotations
 
+import asyncio
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -185,8 +187,9 @@ def _without_scores(answer: Any) -> Any:
         kind: [{k: v for k, v in m.items() if k != "score"} for m in matches]
         for kind, matches in answer["results"].items()
     }
-    # candidates_considered counts what the shards scored (their sum), not what one index did
-    skipped = {"took_ms", "candidates_considered"}
+    # candidates_considered counts what the shards scored (their sum), not what one index did;
+    # a sharded front shows no exact-match lane (it needs the front's own nearest chunks)
+    skipped = {"took_ms", "candidates_considered", "exact_matches"}
     return {**{k: v for k, v in answer.items() if k not in skipped}, "results": groups}
 
 
@@ -330,3 +333,28 @@ def test_a_failed_router_leaves_the_front_to_score_locally(
     single, split = _both(loaded.engine, RouterClient(Down()), brief)
     _assert_equal(split, single, brief)
     assert "sharded search failed (TimeoutError); scored locally" in caplog.text
+
+
+def test_a_caller_inside_an_event_loop_gets_the_shards_answer(
+    sharded: tuple[Container, Any],
+) -> None:
+    """Serve refuses a blocking wait on a thread that runs an asyncio loop (Playwright's sync
+    API, Jupyter); the router client waits on a thread of its own there."""
+    container, client = sharded
+    engine = container.engine
+    brief = make_brief(TEXTS[0], top=5)
+
+    async def inside_a_loop() -> ScoredBrief:
+        return engine.score(brief)
+
+    single = engine.score(brief)
+    answers: list[ScoredBrief] = []
+    engine.shards = client
+    try:  # a thread of its own, so that its loop is the only one (pytest's may run here)
+        thread = threading.Thread(target=lambda: answers.append(asyncio.run(inside_a_loop())))
+        thread.start()
+        thread.join(timeout=120)
+    finally:
+        engine.shards = None
+    assert answers, "no answer from inside the event loop"
+    _assert_equal(answers[0], single, brief)
