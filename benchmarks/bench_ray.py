@@ -213,11 +213,15 @@ def report_body(results: dict[str, Any]) -> str:
         "## Beyond one machine on Ray (`make bench-ray`, issue 21)",
         "",
         f"{results['date']}, commit {results['commit']}, {results['machine']}; Ray "
-        f"{results['ray']}, {results['encoder']}. **Measured on a loaded host**: the machine "
-        f"was shared with other sessions' tests and benchmarks while this ran (load average "
-        f"{results['load_before']} before, {results['load_after']} after), so every figure "
-        "is pessimistic and noisy; rerun it on a quiet machine for reference figures. "
-        f"Command: `{results['command']}`.",
+        f"{results['ray']}, {results['encoder']}. Load average {results['load_before']} "
+        f"before, {results['load_after']} after"
+        + (
+            " — **a loaded host** (more than one process per core before the run): every "
+            "figure is pessimistic and noisy; rerun it on a quiet machine for reference figures."
+            if float(results["load_before"]) > cores
+            else " (the benchmark's own Ray processes raise it while it runs)."
+        )
+        + f" Command: `{results['command']}`.",
         "",
         f"**Embedding** {e['texts']} real texts (the region's real-text sample), the same "
         "texts each way:",
@@ -238,7 +242,8 @@ def report_body(results: dict[str, Any]) -> str:
         "",
         f"2 actors / 1 actor: **{e['speedup_2_over_1']:.2f}×** (target ≥ 1.8×: {met}). On "
         f"{cores} cores two one-thread actors are the ceiling: 2× is all the cores there are, "
-        "and the driver, Ray's own processes and (here) the other sessions take some of them."
+        "and the driver and Ray's own processes (raylet, GCS, the object store) take some of "
+        "them."
         + (
             f" This run's load ({results['load_before']} to {results['load_after']} on "
             f"{cores} cores) left each process a fraction of a core: the rates, the ratio and "
