@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -377,6 +377,21 @@ def float16_copy(
     return copy
 
 
+def profiles_of_part(part: Mapping[str, Any]) -> list[ProfileMeta]:
+    """The profiles of a version's catalogue part (``catalogue.json``), in index order."""
+    return [
+        ProfileMeta(
+            id=p["id"],
+            kind=ProfileKind(p["kind"]),
+            organisation_id=p["organisation_id"],
+            region=p["region"],
+            unit=p["unit"],
+            consent=bool(p["consent"]),
+        )
+        for p in part["profiles"]
+    ]
+
+
 def load_snapshot(directory: Path) -> IndexSnapshot:
     """Read one version directory (see :func:`write_version`) into memory.
 
@@ -396,17 +411,7 @@ def load_snapshot(directory: Path) -> IndexSnapshot:
     part = json.loads((directory / CATALOGUE_FILE).read_text())
     item_ids = [item[0] for item in part["items"]]
     item_profiles = np.array([item[1] for item in part["items"]], dtype=np.int64)
-    profiles = [
-        ProfileMeta(
-            id=p["id"],
-            kind=ProfileKind(p["kind"]),
-            organisation_id=p["organisation_id"],
-            region=p["region"],
-            unit=p["unit"],
-            consent=bool(p["consent"]),
-        )
-        for p in part["profiles"]
-    ]
+    profiles = profiles_of_part(part)
     if index.ntotal != row_ids.size or vectors.shape[0] != row_ids.size:
         raise ValueError(
             f"index has {index.ntotal} vectors, mapping {row_ids.size}, vectors.npy {vectors.shape[0]}"

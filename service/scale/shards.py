@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-from index.db.catalogue import Catalogue, ProfileMeta
+from index.db.catalogue import Catalogue
 from index.db.insight import InsightStore
 from index.vectors.build import new_index
 from index.vectors.manifest import Manifest
@@ -44,6 +44,7 @@ from index.vectors.snapshot import (
     VECTORS_FILE,
     IndexSnapshot,
     configure,
+    profiles_of_part,
 )
 from index.vectors.store import IndexStore
 from matcher.errors import IndexUnavailableError
@@ -70,20 +71,6 @@ class ShardSnapshot(IndexSnapshot):
     def __init__(self, *, positions: npt.NDArray[np.int64], **snapshot: Any) -> None:
         super().__init__(**snapshot)
         self.positions = positions
-
-
-def _profiles_of(part: Mapping[str, Any]) -> list[ProfileMeta]:
-    return [
-        ProfileMeta(
-            id=p["id"],
-            kind=ProfileKind(p["kind"]),
-            organisation_id=p["organisation_id"],
-            region=p["region"],
-            unit=p["unit"],
-            consent=bool(p["consent"]),
-        )
-        for p in part["profiles"]
-    ]
 
 
 def _shard_index(
@@ -119,7 +106,7 @@ def load_shard(directory: Path, shard: int, shards: int) -> ShardSnapshot:
         row_ids = arrays["row_ids"].astype(np.int64)
         row_items = arrays["row_items"].astype(np.int64)
     part = json.loads((directory / CATALOGUE_FILE).read_text())
-    profiles = _profiles_of(part)
+    profiles = profiles_of_part(part)
     item_profiles = np.array([item[1] for item in part["items"]], dtype=np.int64)
     mine = np.fromiter((shard_of(p.id, shards) == shard for p in profiles), bool, len(profiles))
     positions = np.flatnonzero(mine).astype(np.int64)
