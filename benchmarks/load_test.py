@@ -52,6 +52,24 @@ REQUEST_NAMES = (
 )
 
 
+def request_table(figures: dict[str, dict[str, float]], *, failures: str) -> list[str]:
+    """The Markdown table of locust's figures per request name and in all (``failures``: the
+    last column's heading)."""
+    lines = [
+        f"| request | requests | rps | p50 ms | p99 ms | {failures} |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name in (*REQUEST_NAMES, "Aggregated"):
+        if name in figures:
+            f = figures[name]
+            label = "**all**" if name == "Aggregated" else name
+            lines.append(
+                f"| {label} | {f['requests']:.0f} | {f['rps']:.1f} | {f['p50']:.0f} "
+                f"| {f['p99']:.0f} | {f['failures']:.0f} |"
+            )
+    return lines
+
+
 def prepare(work: Path, *, profiles: int, users: int, seed: int, database_url: str | None) -> Path:
     """Seed the catalogue and write the plan the locust users read; returns the plan's path."""
     import random
@@ -228,17 +246,8 @@ def report(
         "(its final state must be an acknowledged write no other acknowledged write began after). "
         f"Load average when the run began: {load:.1f} (the machine is shared).{note}",
         "",
-        "| request | requests | rps | p50 ms | p99 ms | errors |",
-        "|---|---:|---:|---:|---:|---:|",
+        *request_table(figures, failures="errors"),
     ]
-    for name in (*REQUEST_NAMES, "Aggregated"):
-        if name in figures:
-            f = figures[name]
-            label = "**all**" if name == "Aggregated" else name
-            lines.append(
-                f"| {label} | {f['requests']:.0f} | {f['rps']:.1f} | {f['p50']:.0f} "
-                f"| {f['p99']:.0f} | {f['failures']:.0f} |"
-            )
     lines += [
         "",
         f'5xx responses: {result["server_errors"]}; "database is locked" seen by a user or in '

@@ -298,7 +298,7 @@ def report(
     load: float,
 ) -> str:
     """The Markdown section of the replica run."""
-    from benchmarks.load_test import REQUEST_NAMES
+    from benchmarks.load_test import request_table
 
     at_ready = result["versions_at_ready"]
     lines = [
@@ -325,19 +325,7 @@ def report(
             f"| {name} | {count.requests} | {count.failed} | {count.in_flight} "
             f"| {count.while_down} | {count.other_failures} |"
         )
-    lines += [
-        "",
-        "| request | requests | rps | p50 ms | p99 ms | failed |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for name in (*REQUEST_NAMES, "Aggregated"):
-        if name in figures:
-            f = figures[name]
-            label = "**all**" if name == "Aggregated" else name
-            lines.append(
-                f"| {label} | {f['requests']:.0f} | {f['rps']:.1f} | {f['p50']:.0f} "
-                f"| {f['p99']:.0f} | {f['failures']:.0f} |"
-            )
+    lines += ["", *request_table(figures, failures="failed")]
     lines += [
         "",
         f"5xx responses: {result['server_errors']}; acknowledged writes checked: "
