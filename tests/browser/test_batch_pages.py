@@ -3,6 +3,7 @@ withdrawn job shown as withdrawn, errors that name the upload only."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,19 @@ DATA = Path(__file__).parents[1] / "data"
 LONG_CALL = Path(__file__).parents[2] / "data" / "demo" / "calls" / "regional-challenges.csv"
 
 
+def long_call(directory: Path, tag: str) -> Path:
+    """The demo's long call with ``tag`` on every brief: texts the session's real model has not
+    embedded yet (tests/remembering.py), so the job really keeps the worker busy."""
+    with LONG_CALL.open(newline="", encoding="utf-8") as source:
+        rows = list(csv.DictReader(source))
+    target = directory / f"{LONG_CALL.stem}-{tag}.csv"
+    with target.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**row, "text": f"{row['text']} ({tag})"} for row in rows)
+    return target
+
+
 def upload(page: Any, path: Path) -> str:
     """Submit a call file from the page; the id of the job it made (the newest row)."""
     page.get_by_label("Call file").set_input_files(str(path))
@@ -29,12 +43,12 @@ def upload(page: Any, path: Path) -> str:
 
 
 def test_progress_refreshes_by_itself_and_a_withdrawn_job_says_why(
-    browser: Any, server: tuple[str, Container], keys: dict[Role, str]
+    browser: Any, server: tuple[str, Container], keys: dict[Role, str], tmp_path: Path
 ) -> None:
     url, container = server
     page = sign_in(browser, url, keys[Role.KE_STAFF])
     page.goto(f"{url}/batches")
-    upload(page, LONG_CALL)  # keeps the single worker busy
+    upload(page, long_call(tmp_path, "refresh"))  # keeps the single worker busy
     job = upload(page, DATA / "call.csv")  # so this one is still waiting when the page shows
     row = page.locator(f'tr[data-job="{job}"]')
     assert row.get_attribute("data-status") in {"queued", "running"}
@@ -81,7 +95,7 @@ def test_a_failed_job_names_the_upload_not_the_server_path(
 
 
 def test_without_javascript_the_page_reloads_itself_while_a_job_runs(
-    browser: Any, server: tuple[str, Container], keys: dict[Role, str]
+    browser: Any, server: tuple[str, Container], keys: dict[Role, str], tmp_path: Path
 ) -> None:
     url, _container = server
     context = browser.new_context(java_script_enabled=False)
@@ -91,7 +105,7 @@ def test_without_javascript_the_page_reloads_itself_while_a_job_runs(
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{url}/")
     page.goto(f"{url}/batches")
-    upload(page, LONG_CALL)
+    upload(page, long_call(tmp_path, "no script"))
     job = upload(page, DATA / "call.csv")
     assert page.locator('meta[http-equiv="refresh"]').count() == 1
     for _ in range(60):  # the meta refresh reloads every 5 s; nothing here navigates
