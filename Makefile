@@ -124,7 +124,7 @@ TRIALS ?= 20
 # and kill -9 an encoder actor, then the driver, of `matcher build --ray` RAY_TRIALS times each
 # (benchmarks/ray_crash.py; skipped, and said so in the report, when Ray is not installed)
 RAY_TRIALS ?= 3
-crash-test: install
+crash-test: install install-ray
 	$(BIN)/python -m benchmarks.crash_test --trials $(TRIALS) --ray-trials $(RAY_TRIALS) \
 		--out docs/reliability.md
 

@@ -733,11 +733,14 @@ def check_index(data_dir: Path) -> list[str]:
 
 
 def check_reports(out: Path, *, finished: bool, briefs: int) -> list[str]:
-    """A finished batch wrote three complete reports; a killed one left none or complete ones."""
+    """A finished batch wrote its four complete reports (``consortia.json`` among them); a killed
+    one left none or complete ones."""
     from openpyxl import load_workbook
 
+    from service.batch.jobs import CONSORTIA_FILE
+
     bad: list[str] = []
-    names = ("partners.csv", "partners.xlsx", "report.html")
+    names = ("partners.csv", "partners.xlsx", "report.html", CONSORTIA_FILE)
     present = [n for n in names if (out / n).exists()]
     if finished and len(present) != len(names):
         return [f"a finished batch left only {present}"]
