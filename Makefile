@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install install-ray run demo test lint typecheck pytest postgresql bench bench-import bench-full bench-peers wrk redis eval clean chromium screenshots crash-test load-test notebooks docs-check quality
+.PHONY: install install-ray run demo test lint typecheck pytest postgresql bench bench-import bench-full bench-concurrency bench-peers wrk redis eval clean chromium screenshots crash-test load-test notebooks docs-check quality
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -103,6 +103,11 @@ bench-full: install wrk
 	$(BIN)/python -m benchmarks.bench_scale --sizes $(BENCH_FULL_SIZES) --load $(BENCH_FULL_ARGS) \
 		--section $(BENCH_FULL_SECTION) --title "The search path at {sizes} chunks, and a load test" \
 		--command "make bench-full BENCH_FULL_SIZES=$(BENCH_FULL_SIZES)" --out docs/benchmarks.md
+
+# Concurrent searches on the demo: each search alone against micro-batched, one process against
+# two workers, wrk at 1 and 8 connections (section "concurrency"; about 4 minutes).
+bench-concurrency: install wrk
+	$(BIN)/python -m benchmarks.bench_concurrency --out docs/benchmarks.md
 
 # txtai in its own virtual environment (CPU torch first, so pip pulls no CUDA), same model
 # folder, same corpus, same briefs, same timing as ke-matcher.

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,8 +109,11 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(data_dir: Path, *, env: Mapping[str, str] | None = None) -> Iterator[Server]:
-    """Run ``matcher serve`` over ``data_dir`` on a free loopback port until the block ends.
+def serve(
+    data_dir: Path, *, env: Mapping[str, str] | None = None, args: Sequence[str] = ()
+) -> Iterator[Server]:
+    """Run ``matcher serve`` over ``data_dir`` on a free loopback port until the block ends
+    (``args``: more options of ``matcher serve``, e.g. ``--workers 2``).
 
     Rate limits are off (a benchmark sends every request from one address with one key)
     unless ``env`` says otherwise.
@@ -124,7 +127,7 @@ def serve(data_dir: Path, *, env: Mapping[str, str] | None = None) -> Iterator[S
     }
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "-q", "serve", "--port", str(port)],
+        [sys.executable, "-m", "service.cli", "-q", "serve", "--port", str(port), *args],
         env=environment,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

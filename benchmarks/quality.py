@@ -9,6 +9,10 @@ section writing), with the command, commit and date of the run:
 
 - ``quality-outcome``: the product runs (``matcher eval goldstandard`` and ``matcher eval
   authorship`` with ``--ci``, both profiles): the headline table.
+- ``quality-int8``: the int8 rule of issue 17: the int8 encoder (``KE_MATCHER_ENCODER=onnx-int8``)
+  against float32 (``onnx``) on both tasks, both profiles, with paired differences over the same
+  researchers and held-out papers; int8 may be the default only where the gold-standard paired
+  difference's 95% interval contains 0 and authorship MRR drops by less than 0.01.
 - ``quality-cv``: cross-validation by researcher folds. For every version the product's own
   signals are computed once per rated paper and researcher (``ThoroughScorer.signals``, and the
   fast path's item similarities aggregated by each of the product's aggregations); then, per
@@ -242,6 +246,65 @@ def outcome_table(directory: Path, settings: Settings, encoder: Encoder) -> str:
     return "\n".join(lines)
 
 
+#: The int8 rule (issue 17): the largest drop of authorship MRR allowed.
+INT8_MRR_DROP = 0.01
+
+
+def int8_table(directory: Path, settings: Settings) -> str:
+    """int8 against float32 on both tasks and both profiles, paired, and the rule's verdict."""
+    from matcher.evaluation import bootstrap_authorship, bootstrap_loss
+
+    plain = settings.model_copy(update={"adapted_model": "off"})
+    encoders = {
+        name: make_encoder(plain.model_copy(update={"encoder": name}))
+        for name in ("onnx", "onnx-int8")
+    }
+    ratings = read_ratings(directory)
+    lines = [
+        "| profile | encoder | gold-standard loss [95% CI] | authorship MRR [CI] "
+        "| int8 − float32 loss [95% CI] | int8 − float32 MRR [CI] | rule |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for profile in RankingProfile:
+        runs = {}
+        for name, encoder in encoders.items():
+            started = time.monotonic()
+            gold = run_goldstandard(
+                directory, settings=plain, encoder=encoder, with_intervals=True, profile=profile
+            )
+            author = run_authorship(
+                directory, settings=plain, encoder=encoder, with_intervals=True, profile=profile
+            )
+            runs[name] = (gold, author)
+            print(
+                f"int8 rule, {profile.value} {name}: {time.monotonic() - started:.0f} s",
+                file=sys.stderr,
+            )
+        costs = {
+            name: [researcher_costs(ratings, v.scores) for v in gold.per_version]
+            for name, (gold, _) in runs.items()
+        }
+        loss_diff = bootstrap_loss(costs["onnx-int8"], other=costs["onnx"], seed=7)
+        mrr_diff = bootstrap_authorship(
+            runs["onnx-int8"][1].ranks, other=runs["onnx"][1].ranks, seed=7
+        )["mrr"]
+        holds = loss_diff.low <= 0 <= loss_diff.high and mrr_diff.value > -INT8_MRR_DROP
+        for name, (gold, author) in runs.items():
+            paired = (
+                f"{loss_diff.value:+.4f} [{loss_diff.low:+.4f}, {loss_diff.high:+.4f}] "
+                f"| {mrr_diff.value:+.4f} [{mrr_diff.low:+.4f}, {mrr_diff.high:+.4f}] "
+                f"| {'holds' if holds else 'fails'}"
+                if name == "onnx-int8"
+                else "| |"
+            )
+            lines.append(
+                f"| `{profile.value}` | {'int8' if name == 'onnx-int8' else 'float32'} "
+                f"| {gold.loss:.4f} {_interval(gold.intervals['loss'], 3)} "
+                f"| {author.metrics.mrr:.4f} {_interval(author.intervals['mrr'], 2)} | {paired} |"
+            )
+    return "\n".join(lines)
+
+
 def cv_table(
     ratings: Ratings, versions: Sequence[VersionSignals], *, folds: int, seeds: Sequence[int]
 ) -> str:
@@ -347,6 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a data directory with an index (e.g. the demo's): measure recall on real briefs",
     )
     parser.add_argument("--recall-only", action="store_true", help="only the recall table")
+    parser.add_argument("--int8-only", action="store_true", help="only the int8 rule's table")
     parser.add_argument("--briefs", type=int, default=200, help="real briefs for the recall")
     args = parser.parse_args(argv)
     shown = list(argv if argv is not None else sys.argv[1:])
@@ -360,6 +424,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if args.recall_only:
             return 0
+    started = time.monotonic()
+    table = int8_table(args.benchmark, settings)
+    write_section(
+        args.out, "quality-int8", f"{table}\n\n{_stamp(shown, time.monotonic() - started)}"
+    )
+    if args.int8_only:
+        return 0
     ratings = read_ratings(args.benchmark)
     started = time.monotonic()
     versions = []

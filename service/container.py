@@ -401,6 +401,8 @@ def build_container(settings: Settings, *, encoder: Encoder | None = None) -> Co
         reload_seconds=settings.reload_seconds,
         rerank=settings.reranker == "auto",
         goal_profiles=InsightStore(catalogue.engine).profiles_with_goals,
+        micro_batch=settings.micro_batch,
+        micro_batch_wait=settings.micro_batch_wait_ms / 1000,
     )
     return Container(
         settings=settings,

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         search_threads: threads of BLAS and FAISS on the search path (1: its calls are small,
             and more threads fight the encoder and other requests for the cores).
         encoder_threads: ONNX Runtime's threads per encoder call; all cores (up to 8) if unset.
+        micro_batch: the most concurrent searches of one process that share one encoder call and
+            one first index search (16; 1: each search alone). Batches form only from searches
+            that would otherwise wait for the step (:mod:`service.search.microbatch`).
+        micro_batch_wait_ms: how long the first of them waits for others when the step is idle
+            (0, the default: never; measured in docs/benchmarks.md).
         rate_limits_enabled: switch rate limiting off (benchmarks and load tests that mean to
             send many requests from one address).
         rate_limit_search: searches allowed per API key and, separately, per client address
@@ -99,6 +104,8 @@ class Settings(BaseSettings):
     demo_keys: bool = False
     search_threads: Annotated[int, Field(ge=1, le=64)] = 1
     encoder_threads: Annotated[int, Field(ge=1, le=64)] | None = None
+    micro_batch: Annotated[int, Field(ge=1, le=256)] = 16
+    micro_batch_wait_ms: Annotated[float, Field(ge=0, le=1_000)] = 0.0
     rate_limits_enabled: bool = True
     rate_limit_search: str = "120/minute"
     rate_limit_login: str = "10/minute"

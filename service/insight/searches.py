@@ -41,7 +41,7 @@ def counted_search(
     """
     engine = container.engine
     if query is None:
-        query = engine.encode_briefs([brief.text])[0]
+        query = engine.encode_brief(brief.text)
     result = engine.search(brief, profile=profile, query=query)
     container.search_counts.count(theme=theme_of_vector(container, query))
     return result

@@ -58,6 +58,7 @@ from matcher.ranking import (
     score_profiles,
     top_profiles,
 )
+from service.search.microbatch import BatchStats, MicroBatcher
 from service.search.profiles import RERANKED, THOROUGH_SHORTLIST, ProfileScorer, scorers
 
 logger = logging.getLogger(__name__)
@@ -155,6 +156,8 @@ class SearchEngine:
         rerank: bool = True,
         reranked: frozenset[RankingProfile] | None = None,
         goal_profiles: Callable[[frozenset[int]], set[str]] | None = None,
+        micro_batch: int = 16,
+        micro_batch_wait: float = 0.0,
     ) -> None:
         self.catalogue = catalogue
         self.store = store
@@ -177,6 +180,16 @@ class SearchEngine:
         from service.search.rerank import RerankerCache
 
         self._rerankers = RerankerCache()
+        # concurrent searches share one encoder call and one first index search
+        # (service.search.microbatch); micro_batch 1 runs each alone
+        self._encode_one: MicroBatcher[str, npt.NDArray[np.float32]] = MicroBatcher(
+            lambda texts: list(self.encoder.encode(texts)),
+            max_batch=micro_batch,
+            max_wait=micro_batch_wait,
+        )
+        self._nearest_one: MicroBatcher[tuple[IndexSnapshot, npt.NDArray[np.float32]], Nearest] = (
+            MicroBatcher(self._nearest_batch, max_batch=micro_batch, max_wait=micro_batch_wait)
+        )
         self._scorers: dict[RankingProfile, ProfileScorer] = scorers(
             aggregate=lambda snap, query, profiles: self._aggregate(snap, query, profiles),
             thorough=self.thorough_scorer,
@@ -273,6 +286,38 @@ class SearchEngine:
     def encode_briefs(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Embed brief texts (one batch), query side of the model, L2-normalised."""
         return self.encoder.encode(list(texts))
+
+    def encode_brief(self, text: str) -> npt.NDArray[np.float32]:
+        """Embed one brief; concurrent callers share one encoder call (micro-batching)."""
+        return self._encode_one(text)
+
+    def nearest_one(
+        self, query: npt.NDArray[np.float32], snap: IndexSnapshot | None = None
+    ) -> Nearest:
+        """The first search of one brief's vector (:attr:`candidate_chunks` nearest rows) in
+        ``snap`` (the current version by default); concurrent callers share one index call."""
+        return self._nearest_one((snap or self.snapshot(), query))
+
+    def _nearest_batch(
+        self, items: list[tuple[IndexSnapshot, npt.NDArray[np.float32]]]
+    ) -> list[Nearest]:
+        """One :meth:`IndexSnapshot.nearest` call per snapshot among ``items``, in order."""
+        found: list[Nearest | None] = [None] * len(items)
+        by_snap: dict[int, list[int]] = {}
+        for i, (snap, _) in enumerate(items):
+            by_snap.setdefault(id(snap), []).append(i)
+        for positions in by_snap.values():
+            snap = items[positions[0]][0]
+            queries = np.stack([items[i][1] for i in positions])
+            answers = snap.nearest(queries, min(self.candidate_chunks, snap.size))
+            for i, answer in zip(positions, answers, strict=True):
+                found[i] = answer
+        return [n for n in found if n is not None]
+
+    @property
+    def batching(self) -> dict[str, BatchStats]:
+        """What micro-batching has done so far, per step (``encode``, ``nearest``)."""
+        return {"encode": self._encode_one.stats, "nearest": self._nearest_one.stats}
 
     def thorough_scorer(self) -> ThoroughScorer:
         """The scorer of the ``thorough`` profile (built on first use; see
@@ -612,13 +657,13 @@ class SearchEngine:
         """
         snap = self.snapshot()
         if query is None:
-            query = self.encode_briefs([brief.text])[0]
+            query = self.encode_brief(brief.text)
         if self.shards is not None:
             # the shards search the index; the lane needs this process's own nearest chunks,
             # which a sharded front does not search (no lane there)
             scored = self.score(brief, query, profile=profile)
             return self.explain(brief, query, scored, snap)
-        nearest = snap.nearest(query[None, :], min(self.candidate_chunks, snap.size))[0]
+        nearest = self.nearest_one(query, snap)
         scored = self.score(brief, query, profile=profile, nearest=nearest)
         lanes = self.exact_matches(brief, nearest, scored.groups)
         return self.explain(brief, query, scored, snap, lanes=lanes)

@@ -42,7 +42,7 @@ def search(request: SearchRequest, container: ContainerDep, who: LimitedSearcher
         max_chars=container.settings.max_brief_chars,
     )
     check_organisations(brief, container.engine.organisation_names())
-    query = container.engine.encode_briefs([brief.text])[0]
+    query = container.engine.encode_brief(brief.text)
     # counted per theme for the dashboard's searches served (a count only)
     result = counted_search(container, brief, profile=RankingProfile(request.profile), query=query)
     version = container.engine.snapshot().manifest.version

@@ -1,0 +1,193 @@
+"""Concurrent searches: micro-batching, threads against worker processes (``make bench-concurrency``).
+
+    python -m benchmarks.bench_concurrency [--data-dir DIR] [--seconds 15] [--out docs/benchmarks.md]
+
+One server at a time on loopback, over the demo region (ingested with the real model into a
+temporary directory) or over ``--data-dir`` (any built pool, e.g. one grown by
+``benchmarks.bench_scale``), in each configuration:
+
+- one process, each search alone (``KE_MATCHER_MICRO_BATCH=1``: the path before
+  micro-batching);
+- one process, micro-batched (the default: concurrent searches share one encoder call and one
+  first index search; nobody waits when the step is idle);
+- one process, micro-batched with a 2 ms wait for companions;
+- two worker processes (``--workers 2``), each search alone and micro-batched.
+
+For each: wrk at 1 and 8 connections against ``POST /api/v1/search`` (briefs written apart from
+the pool, never in the index, top 20 per kind with evidence), throughput, p50 and p99, non-2xx
+answers, and the resident memory of the server's processes together. wrk runs on the same
+cores as the server. Written to the ``concurrency`` section of ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks.bench_scale import run_wrk, wrk_script
+from benchmarks.briefs import held_out_briefs
+from benchmarks.common import ROOT, commit, machine, now, serve, wait_for_search, write_section
+from matcher.model import Role
+from service.container import build_container
+from service.settings import Settings
+
+DEMO = ROOT / "data" / "demo"
+DEMO_FILES = [
+    DEMO / "organisations.csv",
+    DEMO / "academics.jsonl",
+    DEMO / "clinical_teams.jsonl",
+    DEMO / "smes.csv",
+]
+TOP = 20
+
+#: (label, --workers, environment)
+CONFIGURATIONS: tuple[tuple[str, int, dict[str, str]], ...] = (
+    ("1 process, each search alone (micro-batch 1)", 1, {"KE_MATCHER_MICRO_BATCH": "1"}),
+    ("1 process, micro-batched (default: 16, no wait)", 1, {}),
+    (
+        "1 process, micro-batched, 2 ms wait",
+        1,
+        {"KE_MATCHER_MICRO_BATCH_WAIT_MS": "2"},
+    ),
+    ("2 processes, each search alone", 2, {"KE_MATCHER_MICRO_BATCH": "1"}),
+    ("2 processes, micro-batched", 2, {}),
+)
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (uvicorn's workers), in MB."""
+    total = 0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+        pids.extend(int(c) for c in children)
+    return total / 1024
+
+
+def measure(
+    data_dir: Path,
+    secret: str,
+    briefs: list[str],
+    *,
+    workers: int,
+    env: dict[str, str],
+    seconds: float,
+    scratch: Path,
+) -> dict[str, Any]:
+    """wrk at 1 and 8 connections against one server in one configuration."""
+    bodies = [{"text": text, "top": TOP} for text in briefs]
+    headers = {"authorization": f"Bearer {secret}"}
+    args = ["--workers", str(workers)] if workers != 1 else []
+    with (
+        serve(data_dir, env=env, args=args) as server,
+        httpx.Client(base_url=server.url, timeout=60, headers=headers) as client,
+    ):
+        wait_for_search(server, client, bodies[0], timeout=300)
+        for body in bodies[:20] * workers:  # every worker warm
+            client.post("/api/v1/search", json=body).raise_for_status()
+        runs = []
+        for connections in (1, 8):
+            script = scratch / f"wrk-{connections}.lua"
+            script.write_text(wrk_script(bodies, secret, 0))
+            runs.append(run_wrk(server.url, script, connections=connections, seconds=seconds))
+        rss = tree_rss_mb(server.process.pid)
+    return {"runs": runs, "rss_mb": rss}
+
+
+def report(results: list[dict[str, Any]], spec: dict[str, Any]) -> str:
+    lines = [
+        "## Concurrent searches: micro-batching, threads and worker processes "
+        "(`make bench-concurrency`)",
+        "",
+        f"Run {spec['date']} at commit `{spec['commit']}` on: {spec['machine']}.",
+        f"`{spec['command']}`. Pool: {spec['pool']}. wrk {spec['seconds']:.0f} s per level on "
+        "loopback against `POST /api/v1/search` (rate limits off), "
+        f"{spec['briefs']} briefs written apart from the pool (never in the index), top {TOP} "
+        "per kind with evidence; wrk runs on the same 2 cores as the server.",
+        "",
+        "| configuration | 1 connection: req/s, p50 / p99 (ms) | 8 connections: req/s, "
+        "p50 / p99 (ms) | non-2xx, errors | resident memory (all processes) |",
+        "|---|---|---|---|---|",
+    ]
+    for row in results:
+        one, eight = row["runs"]
+        bad = sum(r["non2xx"] + r["socket_errors"] + r["timeouts"] for r in row["runs"])
+        lines.append(
+            f"| {row['label']} | {one['throughput']:.1f}, {one['p50_ms']:.1f} / "
+            f"{one['p99_ms']:.1f} | {eight['throughput']:.1f}, {eight['p50_ms']:.1f} / "
+            f"{eight['p99_ms']:.1f} | {bad} | {row['rss_mb']:,.0f} MB |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_concurrency")
+    parser.add_argument("--data-dir", type=Path, help="a built pool (default: the demo)")
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--briefs", type=int, default=300)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--section", default="concurrency")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (make bench-concurrency installs Debian's package)")
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    briefs = held_out_briefs(args.briefs)
+    with tempfile.TemporaryDirectory(prefix="ke-bench-concurrency-") as scratch_dir:
+        scratch = Path(scratch_dir)
+        data_dir = args.data_dir or scratch / "data"
+        container = build_container(Settings(data_dir=data_dir))
+        if args.data_dir is None:
+            print("ingesting the demo …", file=sys.stderr)
+            container.ingest(DEMO_FILES)
+        size = container.store.load().size
+        _key, secret = container.accounts.create_key(name="bench-concurrency", role=Role.CLINICIAN)
+        container.close()
+        results = []
+        for label, workers, env in CONFIGURATIONS:
+            started = time.monotonic()
+            found = measure(
+                data_dir,
+                secret,
+                briefs,
+                workers=workers,
+                env=env,
+                seconds=args.seconds,
+                scratch=scratch,
+            )
+            results.append({"label": label, **found})
+            print(f"{label}: {time.monotonic() - started:.0f} s", file=sys.stderr)
+    shown = " ".join(["python -m benchmarks.bench_concurrency", *(argv or sys.argv[1:])])
+    spec = {
+        "date": now(),
+        "commit": commit(),
+        "machine": machine(),
+        "command": shown,
+        "pool": (
+            f"{args.data_dir} ({size:,} chunks)" if args.data_dir else f"the demo ({size:,} chunks)"
+        ),
+        "seconds": args.seconds,
+        "briefs": len(briefs),
+    }
+    write_section(args.out, args.section, report(results, spec))
+    print(report(results, spec))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
