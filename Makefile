@@ -105,7 +105,7 @@ bench-full: install wrk
 		--command "make bench-full BENCH_FULL_SIZES=$(BENCH_FULL_SIZES)" --out docs/benchmarks.md
 
 # Concurrent searches on the demo: each search alone against micro-batched, one process against
-# two workers, wrk at 1 and 8 connections (section "concurrency"; about 4 minutes).
+# two workers, wrk at 1 and 8 connections (section "concurrency"; about 8 minutes, two rounds).
 bench-concurrency: install wrk
 	$(BIN)/python -m benchmarks.bench_concurrency --out docs/benchmarks.md
 

@@ -1,6 +1,7 @@
 """Concurrent searches: micro-batching, threads against worker processes (``make bench-concurrency``).
 
-    python -m benchmarks.bench_concurrency [--data-dir DIR] [--seconds 15] [--out docs/benchmarks.md]
+    python -m benchmarks.bench_concurrency [--data-dir DIR] [--seconds 15] [--repeat 2]
+        [--section concurrency] [--out docs/benchmarks.md]
 
 One server at a time on loopback, over the demo region (ingested with the real model into a
 temporary directory) or over ``--data-dir`` (any built pool, e.g. one grown by
@@ -16,7 +17,9 @@ temporary directory) or over ``--data-dir`` (any built pool, e.g. one grown by
 For each: wrk at 1 and 8 connections against ``POST /api/v1/search`` (briefs written apart from
 the pool, never in the index, top 20 per kind with evidence), throughput, p50 and p99, non-2xx
 answers, and the resident memory of the server's processes together. wrk runs on the same
-cores as the server. Written to the ``concurrency`` section of ``--out``.
+cores as the server. Every configuration is run ``--repeat`` times, the configurations in turn,
+so that a noisy host shows as a spread between rounds. Written to the ``--section`` section
+(default ``concurrency``) of ``--out``.
 """
 
 from __future__ import annotations
@@ -143,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--briefs", type=int, default=300)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--section", default="concurrency")
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="rounds of every configuration, in turn"
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (make bench-concurrency installs Debian's package)")
@@ -159,19 +165,21 @@ def main(argv: list[str] | None = None) -> int:
         _key, secret = container.accounts.create_key(name="bench-concurrency", role=Role.CLINICIAN)
         container.close()
         results = []
-        for label, workers, env in CONFIGURATIONS:
-            started = time.monotonic()
-            found = measure(
-                data_dir,
-                secret,
-                briefs,
-                workers=workers,
-                env=env,
-                seconds=args.seconds,
-                scratch=scratch,
-            )
-            results.append({"label": label, **found})
-            print(f"{label}: {time.monotonic() - started:.0f} s", file=sys.stderr)
+        for round_ in range(1, args.repeat + 1):
+            for label, workers, env in CONFIGURATIONS:
+                started = time.monotonic()
+                found = measure(
+                    data_dir,
+                    secret,
+                    briefs,
+                    workers=workers,
+                    env=env,
+                    seconds=args.seconds,
+                    scratch=scratch,
+                )
+                shown_label = f"{label}, round {round_}" if args.repeat > 1 else label
+                results.append({"label": shown_label, **found})
+                print(f"{shown_label}: {time.monotonic() - started:.0f} s", file=sys.stderr)
     shown = " ".join(["python -m benchmarks.bench_concurrency", *(argv or sys.argv[1:])])
     spec = {
         "date": now(),

@@ -22,8 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from index.db.clock import timestamp
 from index.db.schema import feedback
 
-FeedbackSource = Literal["card", "introduction"]
-SOURCES: tuple[str, ...] = ("card", "introduction")
+FeedbackSource = Literal["card", "introduction", "bid"]
+SOURCES: tuple[str, ...] = ("card", "introduction", "bid")
 
 
 def brief_ref(vector: npt.NDArray[np.float32]) -> str:
@@ -39,7 +39,8 @@ class FeedbackLabel:
     Attributes:
         profile_id: the profile labelled.
         relevant: the label.
-        source: ``card`` (a result card or the API) or ``introduction`` (an outcome).
+        source: ``card`` (a result card or the API), ``introduction`` (an introduction's
+            outcome) or ``bid`` (a funded bid's members, ``given_by`` ``bid <id>``).
         vector: the brief's vector, float32, as the index's model encoded it.
         model_id: that model.
         features: the profile's re-ranker features for the brief when labelled, by name.
@@ -160,6 +161,25 @@ class FeedbackStore:
             )
             for r in rows
         ]
+
+    def choices(self, *, given_by: str, brief_ref: str) -> dict[str, bool]:
+        """One person's card labels of one brief (by :func:`brief_ref` of its vector): profile
+        id → relevant. The search page shows a returning user what they chose before."""
+        query = select(feedback.c.profile_id, feedback.c.relevant).where(
+            (feedback.c.source == "card")
+            & (feedback.c.given_by == given_by)
+            & (feedback.c.brief_ref == brief_ref)
+        )
+        with self._engine.connect() as connection:
+            return {str(p): bool(r) for p, r in connection.execute(query)}
+
+    def recorded_bids(self) -> set[str]:
+        """The ``given_by`` of every bid outcome's labels (``bid <id>``): the bids recorded."""
+        with self._engine.connect() as connection:
+            found = connection.execute(
+                select(feedback.c.given_by).where(feedback.c.source == "bid").distinct()
+            ).scalars()
+            return {str(g) for g in found}
 
     def recorded_introductions(self) -> set[int]:
         """The introductions that have a label."""

@@ -11,7 +11,7 @@ import click
 from index.vectors.manifest import Manifest
 from matcher.rerank import MODEL_KINDS, ModelKind
 from service.cli.common import run_container
-from service.search.feedback import record_outcomes
+from service.search.feedback import record_bid_outcomes, record_outcomes
 from service.search.rerank import (
     MODEL_FILE,
     TRAIN_ITEMS,
@@ -42,7 +42,8 @@ from service.search.rerank import (
 def learn(ctx: click.Context, kind: str, items: int, seed: int, off: bool) -> None:
     """Train the re-ranker on the pool's own structure, with no ratings: an item held out as a
     brief, its own profile the positive, the closest other profiles the negatives; and on users'
-    feedback (result cards' "relevant / not relevant", introduction outcomes) once there are at
+    feedback (result cards' "relevant / not relevant", introduction outcomes, funded bids'
+    members) once there are at
     least 50 labels from 10 briefs (docs/quality.md, "Feedback").
 
     The model is saved beside the current index version and recorded in its manifest; the
@@ -62,6 +63,9 @@ def learn(ctx: click.Context, kind: str, items: int, seed: int, off: bool) -> No
     added = record_outcomes(container.engine, container.feedback, container.introductions)
     if added:
         click.echo(f"{added} introduction outcomes recorded as feedback")
+    funded = record_bid_outcomes(container.engine, container.feedback, container.bids)
+    if funded:
+        click.echo(f"{funded} members of funded bids recorded as relevant feedback")
     labels = feedback_rows(
         container.feedback.labels(model_id=snap.manifest.model_id), model_id=snap.manifest.model_id
     )

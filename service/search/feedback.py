@@ -19,6 +19,12 @@ Where a label's brief vector comes from, and why:
   it); when it reaches ``collaborating`` (relevant) or ``declined`` (not relevant) the brief is
   encoded and the label recorded. One that moved when no index could be read is recorded by the
   next ``matcher learn`` (:func:`record_outcomes`).
+- **Bids**: a bid the funder decided labels its members (:mod:`index.db.bids`' outcome labels).
+  ``matcher learn`` records each **funded** bid's members as relevant to the bid's brief (the
+  call's name and theme, encoded; :func:`record_bid_outcomes`). A bid that was not funded gives
+  no label: the funder's no is about the whole application, not about whether each partner was
+  right for the call. The search page shows a returning user their earlier choice on each card
+  (:meth:`FeedbackStore.choices`).
 
 Every label keeps the brief's vector and the profile's re-ranker features among the candidates
 training would give it (:func:`service.search.rerank.label_features`), never the text.
@@ -37,8 +43,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from index.db.bids import BidStore
 from index.db.feedback import FeedbackLabel, FeedbackSource, FeedbackStore
 from index.db.introductions import IntroductionStore
+from matcher.bids import Bid, BidStatus
 from matcher.errors import IndexUnavailableError, NotFoundError, ProfileNotFoundError
 from matcher.model import Introduction, IntroductionStatus
 from service.search.engine import SearchEngine
@@ -227,4 +235,44 @@ def record_outcomes(
                 role="staff",
             )
             recorded += label is not None
+    return recorded
+
+
+def bid_brief(bid: Bid) -> str:
+    """The brief a bid's members were chosen for: the call's name and its theme."""
+    return ". ".join(part.strip() for part in (bid.call_name, bid.theme) if part.strip())
+
+
+def record_bid_outcomes(engine: SearchEngine, store: FeedbackStore, bids: BidStore) -> int:
+    """Label the members of every funded bid not yet recorded as relevant to the bid's brief
+    (:func:`bid_brief`, encoded once per bid); how many labels were recorded. A member no
+    longer in the index is left out; bids that were not funded give no label."""
+    done = store.recorded_bids()
+    recorded = 0
+    for bid in bids.find(status=BidStatus.FUNDED, limit=100_000):
+        given_by = f"bid {bid.id}"
+        text = bid_brief(bid)
+        if given_by in done or not text or not bid.members:
+            continue
+        try:
+            vector = engine.encode_briefs([text])[0]
+        except IndexUnavailableError:
+            return recorded
+        for member in bid.members:
+            try:
+                record_label(
+                    engine,
+                    store,
+                    profile_id=member.profile_id,
+                    relevant=True,
+                    text=text,
+                    given_by=given_by,
+                    role="staff",
+                    vector=vector,
+                    source="bid",
+                )
+            except (ProfileNotFoundError, IndexUnavailableError) as error:
+                logger.info("bid %s: %s not recorded as feedback (%s)", bid.id, member, error)
+                continue
+            recorded += 1
     return recorded

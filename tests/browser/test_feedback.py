@@ -42,5 +42,23 @@ def test_a_card_is_marked_relevant_then_not_without_a_reload(
     assert page.url == address  # no reload
     labels = container.feedback.labels()[before:]
     assert [(x.relevant, x.role) for x in labels] == [(False, "clinician")]  # replaced
+    # coming back to the same results: the card shows the earlier choice (the label's vector is
+    # the one the search encoded, so the page finds it)
+    page.goto(address)
+    card = page.locator("article.card").first
+    assert card.locator("h3").inner_text() == name
+    card.get_by_text(f"You marked {name} not relevant for this brief before").wait_for()
+    assert (
+        card.get_by_role("button", name=f"Not relevant for {name}", exact=True).get_attribute(
+            "aria-pressed"
+        )
+        == "true"
+    )
+    assert (
+        card.get_by_role("button", name=f"Relevant for {name}", exact=True).get_attribute(
+            "aria-pressed"
+        )
+        == "false"
+    )
     assert not page.errors
     page.close()

@@ -16,11 +16,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from index.db.feedback import brief_ref
 from matcher.briefs import MAX_SINCE, MIN_SINCE, SDG_COUNT, make_brief
 from matcher.calibration import NO_STRONG_MATCH_MESSAGE, no_strong_match
 from matcher.errors import InvalidBriefError, MatcherError, ProfileNotFoundError
 from matcher.insight.sdg_text import GOALS
 from matcher.model import Brief
+from matcher.text import normalise
 from service.container import Container
 from service.http.auth import ALL_ROLES, Principal, roles_extra
 from service.http.deps import ContainerDep, User
@@ -160,17 +162,24 @@ def search_context(
         "error_field": "text",
         "introduced": {},
         "shortlisted": {e.profile_id for e in container.accounts.shortlist(who.key.id)},
+        "choices": {},
     }
     if form.text.strip():
         try:
+            brief = form.brief(container)
+            query = container.engine.encode_brief(brief.text)
             # counted per theme for the dashboard's searches served (a count only)
-            result = counted_search(container, form.brief(container))
+            result = counted_search(container, brief, query=query)
             if no_strong_match(result.matches):
                 context["no_strong_match"] = NO_STRONG_MATCH_MESSAGE
         except MatcherError as error:
             context |= {"error": str(error), "error_field": error_field(error)}
             return context
         context["result"] = result
+        # what this person marked relevant or not for this brief before (a returning user)
+        context["choices"] = container.feedback.choices(
+            given_by=who.key.id, brief_ref=brief_ref(query)
+        )
         if who.sees_contacts:  # KE staff: which results already have an open introduction
             shown = [*result.groups.values(), *result.lanes.values()]
             found = [m.profile_id for matches in shown for m in matches]
@@ -262,7 +271,7 @@ def feedback(
         container.feedback,
         profile_id=profile_id,
         relevant=relevant == "1",
-        text=text,
+        text=normalise(text),  # the text the search encoded (make_brief normalises it)
         given_by=who.key.id,
         role=who.role.value,
         brief_id=brief_id,

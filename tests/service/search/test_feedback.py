@@ -17,7 +17,13 @@ from matcher.model import Role
 from matcher.rerank import FEATURES, Reranker
 from service.cli import main
 from service.container import Container, build_container
-from service.search.feedback import RecentSearches, record_label, record_outcomes
+from service.search.feedback import (
+    RecentSearches,
+    bid_brief,
+    record_bid_outcomes,
+    record_label,
+    record_outcomes,
+)
 from service.search.rerank import (
     MIN_FEEDBACK_BRIEFS,
     MIN_FEEDBACK_LABELS,
@@ -119,6 +125,11 @@ def test_the_card_form_records_a_label_and_shows_the_choice(loaded: Container) -
         assert fetched.status_code == 204
         labels = loaded.feedback.labels()
         assert [(x.relevant, x.brief_id) for x in labels] == [(False, brief_id)]
+        # a returning user sees their earlier choice on the same brief's results
+        again = client.get(url).text
+        assert "You marked Dr Ada Fallow not relevant for this brief before" in again
+        assert 'aria-pressed="true" data-done="You marked Dr Ada Fallow not relevant' in again
+        assert 'aria-pressed="false" data-done="You marked Dr Ada Fallow relevant' in again
         bad = form | {"relevant": "maybe", "csrf": csrf}
         assert client.post("/feedback", data=bad).status_code == 422
         gone = form | {"brief_id": "0" * 32, "relevant": "1", "csrf": csrf}
@@ -161,6 +172,60 @@ def test_introduction_outcomes_become_labels(loaded: Container) -> None:
         connection.execute(feedback.delete())
     assert record_outcomes(loaded.engine, loaded.feedback, loaded.introductions) == 2
     assert record_outcomes(loaded.engine, loaded.feedback, loaded.introductions) == 0
+
+
+def test_a_returning_users_choice_is_theirs_and_of_that_brief_only(loaded: Container) -> None:
+    clinician, csrf = signed_in(loaded, Role.CLINICIAN)
+    with clinician:
+        url, _ = search(clinician, csrf, BRIEF, kind="academic")
+        brief_id = url.split("brief=")[1].split("&")[0]
+        form = {"profile_id": "acad-falls", "brief_id": brief_id, "relevant": "1", "csrf": csrf}
+        assert clinician.post("/feedback", data=form).status_code == 303
+        other_brief, _ = search(
+            clinician, csrf, "retinal screening in primary care", kind="academic"
+        )
+        assert "for this brief before" not in clinician.get(other_brief).text
+    staff, staff_csrf = signed_in(loaded, Role.KE_STAFF)
+    with staff:
+        url, page = search(staff, staff_csrf, BRIEF, kind="academic")
+        assert "for this brief before" not in page  # another person's choice is not shown
+
+
+def test_funded_bids_label_their_members_once_and_unfunded_bids_none(loaded: Container) -> None:
+    from index.db.bids import NewBid, Who
+    from matcher.bids import BidMember, BidRole, BidStatus
+
+    who = Who(by="Kim (KE)", actor="key_1")
+    bids = loaded.bids
+
+    def bid(name: str, theme: str, outcome: BidStatus) -> int:
+        made = bids.create(
+            NewBid(
+                call_name=name,
+                theme=theme,
+                members=(
+                    BidMember("acad-falls", BidRole.LEAD),
+                    BidMember("clin-elderly", BidRole.NHS_PARTNER),
+                ),
+            ),
+            who=who,
+        )
+        current = made
+        for status in (BidStatus.INTERNAL_REVIEW, BidStatus.SUBMITTED, outcome):
+            current = bids.change_status(current.id, current.version, status, who=who)
+        return current.id
+
+    funded = bid("Falls prevention call", "wearable sensors for older inpatients", BidStatus.FUNDED)
+    bid("Eye health call", "retinal screening", BidStatus.NOT_FUNDED)
+    assert record_bid_outcomes(loaded.engine, loaded.feedback, bids) == 2
+    labels = [x for x in loaded.feedback.labels() if x.source == "bid"]
+    assert sorted(x.profile_id for x in labels) == ["acad-falls", "clin-elderly"]
+    assert all(x.relevant and x.given_by == f"bid {funded}" for x in labels)
+    text = bid_brief(bids.get(funded))
+    assert text == "Falls prevention call. wearable sensors for older inpatients"
+    expected = loaded.engine.encode_briefs([text])[0]
+    assert all(np.array_equal(x.vector, expected) for x in labels)  # the vector, never the text
+    assert record_bid_outcomes(loaded.engine, loaded.feedback, bids) == 0  # recorded once
 
 
 # --------------------------------------------------------------------- the simulated feedback log
