@@ -50,7 +50,7 @@ class FeedbackOut(BaseModel):
 
     profile_id: str
     relevant: bool
-    source: Literal["card", "introduction"]
+    source: Literal["card", "introduction", "bid"]
     index_version: int
     message: str
 
