@@ -103,6 +103,43 @@ class ProfileStore:
             self._versions.bump(connection)
         return outcomes
 
+    def set_consent(self, profile_ids: Iterable[str], consent: bool) -> list[str]:
+        """List (``True``) or unlist profiles, nothing else about them changed; the ids that
+        changed (unknown ids and those already so are left alone). Each profile's content hash
+        is recomputed from its whole stored content (hidden items included), so that a later
+        import of the same records finds it unchanged."""
+        ids = list(dict.fromkeys(profile_ids))
+        if not ids:
+            return []
+        changed: list[str] = []
+        with self._engine.begin() as connection:
+            items: dict[str, list[EvidenceItem]] = {i: [] for i in ids}
+            for r in connection.execute(
+                select(evidence)
+                .where(evidence.c.profile_id.in_(ids))
+                .where(evidence.c.type != EvidenceType.SUMMARY.value)
+                .order_by(evidence.c.profile_id, evidence.c.position)
+            ).mappings():
+                items[r["profile_id"]].append(_item_from_row(r))
+            rows = connection.execute(select(profiles).where(profiles.c.id.in_(ids))).mappings()
+            for r in list(rows):
+                if bool(r["consent"]) == consent:
+                    continue
+                profile = replace(_profile_from_row(r, items[r["id"]]), consent=consent)
+                connection.execute(
+                    update(profiles)
+                    .where(profiles.c.id == r["id"])
+                    .values(
+                        consent=consent,
+                        content_hash=profile_hash(profile),
+                        updated_at=timestamp(),
+                    )
+                )
+                changed.append(str(r["id"]))
+            if changed:
+                self._versions.bump(connection)
+        return changed
+
     def _write_evidence(self, connection: Connection, batch: Sequence[Profile]) -> None:
         """Insert profiles' evidence items (each summary first) and their chunks."""
         rows: list[dict[str, Any]] = []

@@ -1,13 +1,18 @@
-"""``people review|merge|split``: KE staff decide the name-only matches the importers would not
-merge silently; decisions are stored and respected by every later import."""
+"""``people review|merge|split|list``: KE staff decide the name-only matches the importers would
+not merge silently, and list imported people once the office has decided; decisions are stored
+and respected by every later import."""
 
 from __future__ import annotations
+
+from typing import TextIO
 
 import click
 
 from index.ingest.importer import rebuild_profiles
+from index.ingest.sources.model import normalise_orcid
 from matcher.errors import ProfileNotFoundError
 from service.cli.common import CliError, run_container
+from service.container import Container
 
 
 @click.group()
@@ -97,3 +102,71 @@ def split(ctx: click.Context, profile_id: str, other: str | None) -> None:
     report = container.sync()
     click.echo(f"split {profile_id}: {', '.join(moved)}")
     click.echo(report.summary())
+
+
+def _resolve(container: Container, tokens: list[str]) -> tuple[list[str], list[str]]:
+    """Profile ids for ``tokens`` (a profile id, an ORCID iD or URL, or ``scheme:value`` of an
+    imported identifier: ``openalex:A…``, ``gtr:…``, ``pure:…``) and the tokens not found."""
+    known = set(container.catalogue.profile_ids())
+    aliases = container.sources.aliases()
+    found: list[str] = []
+    missing: list[str] = []
+    for token in tokens:
+        orcid = normalise_orcid(token)
+        scheme, _, value = token.partition(":")
+        if token in known:
+            found.append(token)
+        elif orcid and ("orcid", orcid) in aliases:
+            found.append(aliases[("orcid", orcid)])
+        elif value and (scheme.lower(), value) in aliases:
+            found.append(aliases[(scheme.lower(), value)])
+        else:
+            missing.append(token)
+    return list(dict.fromkeys(found)), missing
+
+
+@people.command("list")
+@click.argument("who", nargs=-1)
+@click.option(
+    "--file",
+    "from_file",
+    type=click.File("r", encoding="utf-8"),
+    help="People one per line (# starts a comment), e.g. the office's decided list.",
+)
+@click.option("--unlist", is_flag=True, help="Unlist them instead (hide them from searches).")
+@click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
+@click.pass_context
+def list_people(
+    ctx: click.Context, who: tuple[str, ...], from_file: TextIO | None, unlist: bool, dry_run: bool
+) -> None:
+    """List people in searches once the office has decided (docs/sources.md, Consent): by
+    profile id, ORCID iD, or an imported identifier (openalex:A…, gtr:…, pure:…), on the
+    command line or in --file. All or nothing: an unknown name changes nobody. The index is
+    updated once for all of them; later imports keep the choice."""
+    tokens = list(who)
+    if from_file is not None:
+        for line in from_file:
+            entry = line.split("#", 1)[0].strip()
+            if entry:
+                tokens.append(entry)
+    if not tokens:
+        raise click.UsageError("name at least one person (or --file)")
+    container = run_container(ctx)
+    ids, missing = _resolve(container, tokens)
+    if missing:
+        shown = ", ".join(missing[:10]) + (
+            f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        )
+        raise CliError(f"not found, nobody changed: {shown}")
+    wanted = not unlist
+    state = "listed" if wanted else "unlisted"
+    if dry_run:
+        found = container.catalogue.get_profiles(ids, with_evidence=False)
+        changing = [p for p in found.values() if p.consent != wanted]
+        click.echo(f"would make {len(changing)} {state}; {len(ids) - len(changing)} already are")
+        return
+    changed = container.catalogue.profile_store.set_consent(ids, wanted)
+    sync = container.sync() if changed else None
+    click.echo(f"{len(changed)} people {state}; {len(ids) - len(changed)} already were")
+    if sync is not None:
+        click.echo(sync.summary())

@@ -275,3 +275,50 @@ def test_search_shows_the_provenance_of_the_evidence(
     out = capsys.readouterr().out
     assert "Aisha Rahman" in out
     assert "openalex W4300000001, retrieved" in out
+
+
+def test_the_office_lists_imported_people_by_identifier_and_reimport_keeps_it(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import select
+
+    from index.db.schema import profiles
+
+    import_all(settings)
+    capsys.readouterr()
+    # all or nothing: one unknown name and nobody changes
+    assert run(settings, "people", "list", "0000-0003-4721-5802", "orcid:0000-0001-0000-000X") != 0
+    assert "not found, nobody changed: orcid:0000-0001-0000-000X" in capsys.readouterr().err
+    assert (
+        run(settings, "people", "list", "--dry-run", "https://orcid.org/0000-0003-4721-5802") == 0
+    )
+    assert "would make 1 listed" in capsys.readouterr().out
+
+    def row() -> tuple[bool, str, str]:
+        cat = catalogue(settings)
+        try:
+            with cat.engine.connect() as connection:
+                found = connection.execute(
+                    select(
+                        profiles.c.consent, profiles.c.content_hash, profiles.c.updated_at
+                    ).where(profiles.c.id == AISHA)
+                ).one()
+        finally:
+            cat.close()
+        return bool(found[0]), str(found[1]), str(found[2])
+
+    assert not row()[0]
+    listing = settings.data_dir / "decided.txt"
+    listing.write_text("# the office's decision of 2026-12-03\n0000-0003-4721-5802  # Aisha\n\n")
+    assert run(settings, "people", "list", "--file", str(listing)) == 0
+    assert "1 people listed; 0 already were" in capsys.readouterr().out
+    assert run(settings, "search", "early warning scores for sepsis", "--top", "3") == 0
+    assert "Aisha Rahman" in capsys.readouterr().out
+    listed = row()
+    assert listed[0]
+    import_all(settings)  # the same files again: the listed profile is not rewritten
+    assert row() == listed
+    assert run(settings, "people", "list", "--unlist", AISHA) == 0
+    assert "1 people unlisted" in capsys.readouterr().out
+    assert run(settings, "search", "early warning scores for sepsis", "--top", "3") == 0
+    assert "Aisha Rahman" not in capsys.readouterr().out
