@@ -35,6 +35,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.bench_engine import DEMO_FILES
 from benchmarks.bench_scale import run_wrk, wrk_script
 from benchmarks.briefs import held_out_briefs
 from benchmarks.common import ROOT, commit, machine, now, serve, wait_for_search, write_section
@@ -42,13 +43,6 @@ from matcher.model import Role
 from service.container import build_container
 from service.settings import Settings
 
-DEMO = ROOT / "data" / "demo"
-DEMO_FILES = [
-    DEMO / "organisations.csv",
-    DEMO / "academics.jsonl",
-    DEMO / "clinical_teams.jsonl",
-    DEMO / "smes.csv",
-]
 TOP = 20
 
 #: (label, --workers, environment)

@@ -113,14 +113,7 @@ class ProfileStore:
             return []
         changed: list[str] = []
         with self._engine.begin() as connection:
-            items: dict[str, list[EvidenceItem]] = {i: [] for i in ids}
-            for r in connection.execute(
-                select(evidence)
-                .where(evidence.c.profile_id.in_(ids))
-                .where(evidence.c.type != EvidenceType.SUMMARY.value)
-                .order_by(evidence.c.profile_id, evidence.c.position)
-            ).mappings():
-                items[r["profile_id"]].append(_item_from_row(r))
+            items = _stored_items(connection, ids)
             rows = connection.execute(select(profiles).where(profiles.c.id.in_(ids))).mappings()
             for r in list(rows):
                 if bool(r["consent"]) == consent:
@@ -229,13 +222,7 @@ class ProfileStore:
         with self._engine.connect() as connection:
             items: dict[str, list[EvidenceItem]] = {i: [] for i in ids}
             if with_evidence:
-                for r in connection.execute(
-                    select(evidence)
-                    .where(evidence.c.profile_id.in_(ids))
-                    .where(evidence.c.type != EvidenceType.SUMMARY.value)
-                    .order_by(evidence.c.profile_id, evidence.c.position)
-                ).mappings():
-                    items[r["profile_id"]].append(_item_from_row(r))
+                items = _stored_items(connection, ids)
                 choices = read_choices(connection, ids)
                 items = {i: _curated(found, choices.get(i, {})) for i, found in items.items()}
             rows = connection.execute(select(profiles).where(profiles.c.id.in_(ids))).mappings()
@@ -299,6 +286,20 @@ class ProfileStore:
             found = self.get_profiles(ids[start : start + batch])
             for profile_id in ids[start : start + batch]:
                 yield found[profile_id]
+
+
+def _stored_items(connection: Connection, ids: Sequence[str]) -> dict[str, list[EvidenceItem]]:
+    """The evidence items stored for each of ``ids`` (the summary item excluded), in order,
+    before curation."""
+    items: dict[str, list[EvidenceItem]] = {i: [] for i in ids}
+    for r in connection.execute(
+        select(evidence)
+        .where(evidence.c.profile_id.in_(ids))
+        .where(evidence.c.type != EvidenceType.SUMMARY.value)
+        .order_by(evidence.c.profile_id, evidence.c.position)
+    ).mappings():
+        items[r["profile_id"]].append(_item_from_row(r))
+    return items
 
 
 def _curated(items: Iterable[EvidenceItem], choices: Choices) -> list[EvidenceItem]:

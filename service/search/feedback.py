@@ -254,10 +254,7 @@ def record_bid_outcomes(engine: SearchEngine, store: FeedbackStore, bids: BidSto
         text = bid_brief(bid)
         if given_by in done or not text or not bid.members:
             continue
-        try:
-            vector = engine.encode_briefs([text])[0]
-        except IndexUnavailableError:
-            return recorded
+        vector = engine.encode_briefs([text])[0]
         for member in bid.members:
             try:
                 record_label(
