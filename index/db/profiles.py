@@ -349,6 +349,7 @@ _EVIDENCE_DEFAULTS: dict[str, object] = {"doi": "", "provenance": (), "pinned": 
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _as_record(value: Any) -> Any:
@@ -358,8 +359,11 @@ def _as_record(value: Any) -> Any:
     cls = value.__class__
     if cls in _PLAIN:
         return value
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _as_record(getattr(value, f.name)) for f in fields(value)}
+    names = _FIELD_NAMES.get(cls)
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: _as_record(getattr(value, name)) for name in names}
     if cls is tuple or cls is list:
         if all(v.__class__ is str for v in value):
             return value  # keywords, co-authors: nothing inside to convert

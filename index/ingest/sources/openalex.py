@@ -98,8 +98,36 @@ def rebuild_abstract(index: object) -> str:
 # ----------------------------------------------------------------------------- records
 
 
+_INSTITUTIONS: dict[tuple[object, ...], SourceOrganisation | None] = {}
+_INSTITUTIONS_KEPT = 50_000
+"""Institutions already read, by their raw fields: a snapshot names the same few thousand
+institutions on every other work, and reading one is a dozen normalisations."""
+
+
 def _organisation(value: object) -> SourceOrganisation | None:
     record = obj(value)
+    lineage = record.get("lineage")
+    key = (
+        record.get("id"),
+        record.get("display_name"),
+        record.get("type"),
+        record.get("ror"),
+        record.get("country_code"),
+        tuple(lineage) if isinstance(lineage, list) else lineage,
+    )
+    try:
+        return _INSTITUTIONS[key]
+    except KeyError:
+        pass
+    except TypeError:  # a field that is not a string (an object, a list in the lineage)
+        return _read_organisation(record)
+    if len(_INSTITUTIONS) >= _INSTITUTIONS_KEPT:
+        _INSTITUTIONS.clear()
+    found = _INSTITUTIONS[key] = _read_organisation(record)
+    return found
+
+
+def _read_organisation(record: JSONObject) -> SourceOrganisation | None:
     source_id = normalise_openalex_id(text(record.get("id")))
     if not source_id:
         return None  # an affiliation OpenAlex could not match to an institution

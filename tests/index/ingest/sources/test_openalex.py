@@ -101,6 +101,35 @@ def test_a_bad_abstract_index_keeps_the_work_and_reports(tmp_path: Path) -> None
     ]
 
 
+def test_an_institution_read_again_follows_what_each_work_says(tmp_path: Path) -> None:
+    # institutions are remembered by their fields: a renamed one on a later work is the new name
+    def work(work_id: str, name: object, lineage: object) -> str:
+        institution = {"id": "I77", "display_name": name, "type": "healthcare", "lineage": lineage}
+        authorship = {
+            "author": {"id": "A1", "display_name": "Ann Lee"},
+            "institutions": [institution],
+        }
+        return json.dumps({"id": work_id, "title": "T", "authorships": [authorship]})
+
+    path = tmp_path / "w.jsonl"
+    lines = [
+        work("W1", "Old Trust", ["I77", "I70"]),
+        work("W2", "Old Trust", ["I77", "I70"]),
+        work("W3", "New Trust", ["I77"]),
+        work("W4", {"odd": 1}, [["I70"]]),  # unhashable fields are read, not remembered
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = batch(path).works
+    orgs = [w.organisations[0] for w in found]
+    assert [(o.name, o.parents) for o in orgs] == [
+        ("Old Trust", ("I70",)),
+        ("Old Trust", ("I70",)),
+        ("New Trust", ()),
+        ("I77", ()),
+    ]
+    assert orgs[0] is orgs[1]
+
+
 def test_two_snapshot_versions_differ_by_one_changed_one_added_one_gone(data: Path) -> None:
     old = {w.source_id: w for w in batch(data / "openalex" / "works-v1.jsonl").works}
     new = {w.source_id: w for w in batch(data / "openalex" / "works-v2.jsonl.gz").works}
