@@ -322,7 +322,7 @@ def open_catalogue(settings: Settings) -> Catalogue:
 
 def open_index_store(settings: Settings) -> IndexStore:
     """The index versions on disk under the configured data directory (nothing is loaded)."""
-    return IndexStore(settings.index_dir)
+    return IndexStore(settings.index_dir, shared=settings.index_shared)
 
 
 def upgrade_catalogue(settings: Settings) -> tuple[str | None, str]:
@@ -390,7 +390,7 @@ def build_container(settings: Settings, *, encoder: Encoder | None = None) -> Co
     catalogue = Catalogue(
         settings.catalogue_url, max_tokens=tokens.limit(settings.chunk_tokens), count=tokens.count
     )
-    store = IndexStore(settings.index_dir)
+    store = IndexStore(settings.index_dir, shared=settings.index_shared)
     chosen = encoder or make_encoder(settings)
     engine = SearchEngine(
         catalogue,

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
             that would otherwise wait for the step (:mod:`service.search.microbatch`).
         micro_batch_wait_ms: how long the first of them waits for others when the step is idle
             (0, the default: never; measured in docs/benchmarks.md).
+        index_shared: memory-map the served index version's FAISS index and float16 copy
+            read-only instead of reading them into each process, so that the workers of
+            ``matcher serve --workers N`` share one copy (the page cache's) and start-up does
+            not read them; 0 gives each process its own copy (measured in docs/benchmarks.md).
         rate_limits_enabled: switch rate limiting off (benchmarks and load tests that mean to
             send many requests from one address).
         rate_limit_search: searches allowed per API key and, separately, per client address
@@ -106,6 +110,7 @@ class Settings(BaseSettings):
     encoder_threads: Annotated[int, Field(ge=1, le=64)] | None = None
     micro_batch: Annotated[int, Field(ge=1, le=256)] = 16
     micro_batch_wait_ms: Annotated[float, Field(ge=0, le=1_000)] = 0.0
+    index_shared: bool = True
     rate_limits_enabled: bool = True
     rate_limit_search: str = "120/minute"
     rate_limit_login: str = "10/minute"

@@ -102,6 +102,9 @@ class IndexSnapshot:
         path: the version directory it was read from (``None`` for one made in memory).
         brief_vectors: the vectors of the calibration's generic briefs, if the version kept
             them.
+        shared: the index and the float16 copy are memory-mapped from the version's files
+            (read-only), so that every process serving the version shares one copy in the page
+            cache (see :func:`load_snapshot`); the snapshot must then never be modified.
     """
 
     def __init__(
@@ -117,8 +120,10 @@ class IndexSnapshot:
         profiles: list[ProfileMeta],
         path: Path | None = None,
         brief_vectors: npt.NDArray[np.float32] | None = None,
+        shared: bool = False,
     ) -> None:
         self.manifest = manifest
+        self.shared = shared
         self.brief_vectors = brief_vectors
         self.index = index
         self.vectors = vectors
@@ -156,7 +161,7 @@ class IndexSnapshot:
         # search reads (those filled the page table with all of vectors.npy after ~100 searches
         # at 1M chunks). Similarities differ from float32 ones by about 1e-5 (at most ~1e-4).
         self._scoring: npt.NDArray[np.float16] | None = (
-            float16_copy(vectors, path) if self._refine > 1 else None
+            float16_copy(vectors, path, mapped=shared) if self._refine > 1 else None
         )
         # items with at least one vector, per profile (what full scoring aggregates over)
         self.item_counts = np.bincount(
@@ -356,20 +361,26 @@ class Nearest:
 
 
 def float16_copy(
-    vectors: npt.NDArray[np.float32], directory: Path | None, *, rows_per_step: int = 65_536
+    vectors: npt.NDArray[np.float32],
+    directory: Path | None,
+    *,
+    mapped: bool = False,
+    rows_per_step: int = 65_536,
 ) -> npt.NDArray[np.float16]:
-    """``vectors`` as float16 in memory: the version's ready-made copy when it has one, else
-    converted (a version written before the copy existed, or a snapshot made in memory).
+    """``vectors`` as float16: the version's ready-made copy when it has one (read into memory,
+    or memory-mapped read-only when ``mapped``), else converted in memory (a version written
+    before the copy existed, or a snapshot made in memory).
 
     Args:
         vectors: the version's float32 vectors (possibly memory-mapped).
         directory: the version directory holding :data:`FLOAT16_FILE`, if any.
+        mapped: map the ready-made copy instead of reading it (shared between processes).
         rows_per_step: rows converted at a time (bounds the float32 pages touched at once).
     """
     if directory is not None and (directory / FLOAT16_FILE).is_file():
-        ready = np.load(directory / FLOAT16_FILE)
+        ready = np.load(directory / FLOAT16_FILE, mmap_mode="r" if mapped else None)
         if ready.shape == vectors.shape and ready.dtype == np.float16:
-            return np.asarray(ready, dtype=np.float16)
+            return ready if mapped else np.asarray(ready, dtype=np.float16)
         logger.warning("%s does not match vectors.npy; converting again", directory / FLOAT16_FILE)
     copy = np.empty(vectors.shape, dtype=np.float16)
     for start in range(0, vectors.shape[0], rows_per_step):
@@ -392,18 +403,26 @@ def profiles_of_part(part: Mapping[str, Any]) -> list[ProfileMeta]:
     ]
 
 
-def load_snapshot(directory: Path) -> IndexSnapshot:
+def load_snapshot(directory: Path, *, shared: bool = False) -> IndexSnapshot:
     """Read one version directory (see :func:`write_version`) into memory.
 
     The float32 vectors stay memory-mapped; the search-time parameters of the manifest are
-    applied to the index.
+    applied to the index. With ``shared``, the FAISS index (its codes and inverted lists) and
+    the float16 copy are memory-mapped read-only too (FAISS's ``IO_FLAG_MMAP_IFC``): the pages are
+    the kernel's page cache, one copy for every worker process serving the version instead of
+    one each, read from disk as searches touch them, and start-up does not read them at all.
+    Searches give the same answers either way. A shared snapshot must never be modified:
+    FAISS refuses to add to a mapped flat index and aborts the process on a mapped IVF one
+    (its lists are views of the file); :meth:`IndexStore.load` hands out a private one for
+    that, and :func:`index.vectors.sync.sync` changes only private ones.
 
     Raises:
         ValueError: the manifest is unreadable, or the files disagree on the vector count.
         OSError, KeyError, RuntimeError: a file is missing or damaged (FAISS raises RuntimeError).
     """
     manifest = Manifest.read(directory)
-    index = faiss.read_index(str(directory / INDEX_FILE))
+    flags = faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY if shared else 0
+    index = faiss.read_index(str(directory / INDEX_FILE), flags)
     vectors = np.load(directory / VECTORS_FILE, mmap_mode="r")
     with np.load(directory / ROWS_FILE) as arrays:
         row_ids = arrays["row_ids"].astype(np.int64)
@@ -432,6 +451,7 @@ def load_snapshot(directory: Path) -> IndexSnapshot:
         profiles=profiles,
         path=directory,
         brief_vectors=brief_vectors,
+        shared=shared,
     )
 
 

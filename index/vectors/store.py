@@ -117,11 +117,16 @@ class IndexStore:
     Args:
         root: the directory that holds the versions and the ``CURRENT`` link (created).
         policy: how the index type is chosen; :class:`IndexPolicy` defaults when omitted.
+        shared: :meth:`load` memory-maps the version's index and float16 copy read-only
+            (shared between processes) instead of reading them into the process.
     """
 
-    def __init__(self, root: Path, *, policy: IndexPolicy | None = None) -> None:
+    def __init__(
+        self, root: Path, *, policy: IndexPolicy | None = None, shared: bool = True
+    ) -> None:
         self.root = root
         self.policy = policy or IndexPolicy()
+        self.shared = shared
         self.root.mkdir(parents=True, exist_ok=True)
         self._last: IndexSnapshot | None = None
 
@@ -149,7 +154,10 @@ class IndexStore:
 
         A version never changes once published, so the snapshot last loaded is handed out
         again while it is current (a server's start-up check and its first search share one
-        load). Pass ``reuse=False`` for a private copy that may be modified.
+        load), memory-mapped read-only when the store is ``shared`` (the default: every process
+        serving the version shares one copy of its index, see
+        :func:`~index.vectors.snapshot.load_snapshot`). Pass ``reuse=False`` for a private copy
+        read into memory, which may be modified.
 
         Raises:
             IndexUnavailableError: no index has been built, or its files are unreadable.
@@ -161,7 +169,7 @@ class IndexStore:
         if reuse and last is not None and last.path == directory:
             return last
         try:
-            snapshot = load_snapshot(directory)
+            snapshot = load_snapshot(directory, shared=reuse and self.shared)
         except (OSError, ValueError, KeyError, RuntimeError) as error:
             raise IndexUnavailableError(
                 f"the index in {directory} is unreadable: {error}"

@@ -16,7 +16,7 @@ from index.vectors.build import (
     measure_recall,
     tuning_queries,
 )
-from index.vectors.snapshot import FLOAT16_FILE, REFINE, is_quantised
+from index.vectors.snapshot import FLOAT16_FILE, INDEX_FILE, REFINE, is_quantised
 from index.vectors.store import IndexStore
 from matcher.briefs import make_brief
 from service.container import Container, build_container
@@ -144,3 +144,54 @@ def test_approximate_index_is_quantised_and_search_returns_exact_similarities(
     top = np.sort(everything)[::-1][:10]
     np.testing.assert_allclose(snap.search(query, 10)[1], top, rtol=0, atol=1e-6)
     container.close()
+
+
+
+def mapped_files() -> set[str]:
+    """The files this process has memory-mapped now."""
+    lines = Path("/proc/self/maps").read_text().splitlines()
+    return {line.split(maxsplit=5)[5] for line in lines if len(line.split(maxsplit=5)) == 6}
+
+
+@pytest.mark.parametrize("policy", [IndexPolicy(exact_max_vectors=5), IndexPolicy()])
+def test_a_shared_snapshot_answers_as_a_private_one(tmp_path: Path, policy: IndexPolicy) -> None:
+    # the served version is memory-mapped (IVF-SQ8 with its float16 copy, or an exact index);
+    # every search and kind search finds the same rows with the same similarities
+    container = approximate_demo(tmp_path)
+    store = IndexStore(container.store.root, policy=policy)
+    store.sync(container.catalogue, container.encoder, force_rebuild=True)
+    shared = store.load()
+    assert is_quantised(shared.index) == (policy.exact_max_vectors == 5)
+    private = store.load(reuse=False)
+    assert shared.shared and not private.shared
+    # the shared one's index file (and float16 copy) are mapped, not read into the process
+    assert shared.path is not None
+    files = {str(shared.path / INDEX_FILE), str(shared.path / FLOAT16_FILE)}
+    expected = files if is_quantised(shared.index) else {str(shared.path / INDEX_FILE)}
+    assert expected <= mapped_files()
+    assert store.load() is shared  # reused while current
+    if is_quantised(shared.index):
+        assert isinstance(shared._scoring, np.memmap)
+        assert not isinstance(private._scoring, np.memmap)
+    queries = container.encoder.encode(
+        ["wearable sensors for falls", "retinal screening", "battery life", "sepsis in the ED"]
+    )
+    for query in queries:
+        for k in (1, 8, 40):
+            for a, b in zip(shared.search(query, k), private.search(query, k), strict=True):
+                np.testing.assert_array_equal(a, b)
+            for kind in range(3):
+                for a, b in zip(
+                    shared.search_kind(query, k, kind),
+                    private.search_kind(query, k, kind),
+                    strict=True,
+                ):
+                    np.testing.assert_array_equal(a, b)
+    # a later sync still changes its own private copy and publishes a new version
+    container.store = container.engine.store = store
+    container.delete("acad-retina")
+    assert store.current_manifest().version > shared.manifest.version  # type: ignore[union-attr]
+    assert "acad-retina" not in store.load().profile_index
+    assert "acad-retina" in shared.profile_index  # the old snapshot is left as it was
+    container.close()
+
