@@ -53,6 +53,7 @@ from benchmarks.common import (
     now,
     percentiles,
     serve,
+    tree_memory_mb,
     wait_for_search,
     write_section,
 )
@@ -258,7 +259,56 @@ def measure_service(
                 )
             result["load"] = runs
         result["memory_mb"] = memory_mb(server.process.pid)
+        result["tree_memory_mb"] = tree_memory_mb(server.process.pid)
     return result
+
+
+#: The worker configurations of the load test beyond one process: (label, workers, environment).
+WORKER_CONFIGURATIONS = (
+    ("2 workers, index shared (memory-mapped, the default)", 2, {}),
+    (
+        "2 workers, each its own copy (KE_MATCHER_INDEX_SHARED=0)",
+        2,
+        {"KE_MATCHER_INDEX_SHARED": "0"},
+    ),
+)
+
+
+def measure_workers(
+    data_dir: Path, texts: list[str], secret: str, *, load: dict[str, Any], scratch: Path
+) -> list[dict[str, Any]]:
+    """The load test at 1 and 8 connections against ``matcher serve --workers 2``, the index
+    shared between the workers and not, with the memory of all the server's processes."""
+    headers = {"authorization": f"Bearer {secret}"}
+    bodies = [{"text": text, "top": TOP} for text in texts]
+    found = []
+    for label, workers, env in WORKER_CONFIGURATIONS:
+        say(f"load test: {label}")
+        with (
+            serve(data_dir, env=env, args=["--workers", str(workers)]) as server,
+            httpx.Client(base_url=server.url, timeout=60, headers=headers) as client,
+        ):
+            start_s = wait_for_search(server, client, bodies[0], timeout=600)
+            for body in bodies[:20] * workers:  # every worker warm
+                client.post("/api/v1/search", json=body).raise_for_status()
+            runs = []
+            for connections in (1, 8):
+                script = scratch / f"wrk-workers-{connections}.lua"
+                script.write_text(
+                    wrk_script(bodies, secret, max(1, load["requests"] // min(2, connections)))
+                )
+                runs.append(
+                    run_wrk(server.url, script, connections=connections, seconds=load["seconds"])
+                )
+            found.append(
+                {
+                    "label": label,
+                    "start_s": start_s,
+                    "runs": runs,
+                    "memory": tree_memory_mb(server.process.pid),
+                }
+            )
+    return found
 
 
 def measure_cold_start(settings: Settings, text: str, secret: str) -> dict[str, Any]:
@@ -464,6 +514,10 @@ def report_body(results: dict[str, Any], *, title: str, command: str) -> str:
             f"{s['memory_mb'].get('anon', 0):,.0f} / {s['memory_mb'].get('file', 0):,.0f} MB"
             for s in sizes
         ]),
+        row("… proportional set (PSS) of the server, after the run", [
+            f"{s['tree_memory_mb']['pss']:,.0f} MB" if "tree_memory_mb" in s else "—"
+            for s in sizes
+        ]),
     ]  # fmt: skip
     load = sizes[-1].get("load")
     if load:
@@ -485,6 +539,29 @@ def report_body(results: dict[str, Any], *, title: str, command: str) -> str:
                 f"{run['p50_ms']:.1f} | {run['p99_ms']:.1f} | {run['max_ms']:.1f} | "
                 f"{run['non2xx']} | {run['socket_errors']} / {run['timeouts']} |"
             )
+    workers = sizes[-1].get("workers")
+    if workers:
+        lines += [
+            "",
+            f"Worker processes at {sizes[-1]['chunks']:,} chunks (`matcher serve --workers 2`, "
+            "every worker warmed first; the same wrk bounds). Memory of all the server's "
+            "processes after the run: RSS summed (a page two processes share counts twice) and "
+            "PSS summed (a shared page counts once: what the machine gives them).",
+            "",
+            "| configuration | start → first search (s) | 1 connection: req/s, p50 / p99 (ms) | "
+            "8 connections: req/s, p50 / p99 (ms) | non-2xx, errors | RSS / PSS, all "
+            "processes |",
+            "|---|---|---|---|---|---|",
+        ]
+        for w in workers:
+            one, eight = w["runs"]
+            bad = sum(r["non2xx"] + r["socket_errors"] + r["timeouts"] for r in w["runs"])
+            lines.append(
+                f"| {w['label']} | {w['start_s']:.1f} | {one['throughput']:.1f}, "
+                f"{one['p50_ms']:.1f} / {one['p99_ms']:.1f} | {eight['throughput']:.1f}, "
+                f"{eight['p50_ms']:.1f} / {eight['p99_ms']:.1f} | {bad} | "
+                f"{w['memory']['rss']:,.0f} / {w['memory']['pss']:,.0f} MB |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -502,6 +579,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-concurrency", default="1,8,32")
     parser.add_argument("--load-seconds", type=float, default=20)
     parser.add_argument("--load-requests", type=int, default=20_000)
+    parser.add_argument(
+        "--load-workers",
+        action="store_true",
+        help="after the load test, the same at 1 and 8 connections with --workers 2, the "
+        "index shared and not",
+    )
     parser.add_argument(
         "--keep", action="store_true", help="keep the region (WORK/region) for --reuse"
     )
@@ -598,6 +681,10 @@ def main(argv: list[str] | None = None) -> int:
                         scratch=Path(scratch),
                     )
                 )
+                if load is not None and size == sizes[-1] and args.load_workers:
+                    figures["workers"] = measure_workers(
+                        data_dir, texts, secret, load=load, scratch=Path(scratch)
+                    )
                 figures.update(measure_cold_start(settings, texts[1], secret))
                 results["sizes"].append(figures)
                 print(json.dumps(figures, default=str), file=sys.stderr, flush=True)

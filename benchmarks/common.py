@@ -180,6 +180,28 @@ def memory_mb(pid: int) -> dict[str, float]:
     }
 
 
+def tree_memory_mb(pid: int) -> dict[str, float]:
+    """Memory of a process and its children (uvicorn's workers) together, in MB: ``rss`` sums
+    their resident sets (a page two processes share counts twice), ``pss`` their proportional
+    sets (``/proc/PID/smaps_rollup``: a shared page counts once in the total, split between
+    the processes mapping it) -- what the machine gives them."""
+    totals = {"rss": 0.0, "pss": 0.0, "processes": 0.0}
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        found = dict(re.findall(r"^(Rss|Pss):\s+(\d+) kB", rollup, flags=re.M))
+        totals["rss"] += int(found.get("Rss", 0)) / 1024
+        totals["pss"] += int(found.get("Pss", 0)) / 1024
+        totals["processes"] += 1
+        pids.extend(int(c) for c in children)
+    return totals
+
+
 def directory_mb(path: Path) -> float:
     """Size of the files under ``path`` (links not followed), in MB."""
     total = sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())

@@ -19,6 +19,7 @@ from typing import Any
 import faiss
 import numpy as np
 import numpy.typing as npt
+import orjson
 
 from index.db.catalogue import ChunkRow, ProfileMeta
 from index.vectors.manifest import Manifest
@@ -427,7 +428,13 @@ def load_snapshot(directory: Path, *, shared: bool = False) -> IndexSnapshot:
     with np.load(directory / ROWS_FILE) as arrays:
         row_ids = arrays["row_ids"].astype(np.int64)
         row_items = arrays["row_items"].astype(np.int64)
-    part = json.loads((directory / CATALOGUE_FILE).read_text())
+    # orjson: the part of a national pool is hundreds of MB, read at every start (the standard
+    # library for what orjson refuses, such as an escaped lone surrogate in an id)
+    raw = (directory / CATALOGUE_FILE).read_bytes()
+    try:
+        part = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        part = json.loads(raw)
     item_ids = [item[0] for item in part["items"]]
     item_profiles = np.array([item[1] for item in part["items"]], dtype=np.int64)
     profiles = profiles_of_part(part)
