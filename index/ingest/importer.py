@@ -71,6 +71,7 @@ UNKNOWN_ORGANISATION = Organisation("unknown", "Organisation not known", Organis
 
 WORK_BATCH = 2_000
 PROFILE_BATCH = 200
+FIRST_PROFILE_BATCH = 20
 ASSEMBLY_WORKS = 4_000
 """About how many staged works the profiles assembled at once may hold (fewer profiles per
 batch when each has many works)."""
@@ -495,7 +496,9 @@ class Importer:
         year = self._options.current_year or now().year
         window = coauthor_window_start(year, self._options.coauthor_years)
         known_organisations = self._catalogue.organisation_ids()
-        start, size = 0, PROFILE_BATCH
+        # a first small batch measures how many works a profile holds in this pool; the next
+        # batches are sized from it (a big snapshot gives each person many works)
+        start, size = 0, FIRST_PROFILE_BATCH
         while start < len(ordered):
             batch = ordered[start : start + size]
             profiles, works = self._build(batch, window, known_organisations)

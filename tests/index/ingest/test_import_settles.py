@@ -5,6 +5,7 @@ in the pool, and the first run already decides that once its people are known.""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,35 @@ def test_created_profiles_are_listed_only_when_the_options_say_so(tmp_path: Path
         assert not aisha.consent  # and kept unlisted, as it was
     finally:
         catalogue.close()
+
+
+def test_profiles_assembled_in_small_batches_are_those_of_big_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # assembly runs in batches sized from the works a first small batch holds (memory must
+    # not grow with the snapshot); however the batches fall, the profiles are the same
+    from benchmarks.bench_import import INSTITUTION, generate
+    from index.ingest import importer
+
+    path = tmp_path / "works.jsonl.gz"
+    generate(path, 400, people=60, seed=5)
+    options = ImportOptions(institutions=InstitutionFilter.parse([INSTITUTION]), current_year=2026)
+    found = []
+    for name, sizes in (("big", (500, 500, 100_000)), ("small", (1, 3, 7))):
+        first, batch, works = sizes
+        monkeypatch.setattr(importer, "FIRST_PROFILE_BATCH", first)
+        monkeypatch.setattr(importer, "PROFILE_BATCH", batch)
+        monkeypatch.setattr(importer, "ASSEMBLY_WORKS", works)
+        catalogue = Catalogue(f"sqlite:///{tmp_path / name}.db")
+        try:
+            report = import_records(
+                catalogue, Source.OPENALEX, read_openalex(path, retrieved_at=RETRIEVED),
+                options=options,
+            )  # fmt: skip
+            ids = sorted(report.changed_profiles)
+            profiles = catalogue.profile_store.get_profiles(ids)
+            found.append({i: replace(p, updated_at="") for i, p in profiles.items()})
+        finally:
+            catalogue.close()
+    assert len(found[0]) == 60 and any(p.coauthors for p in found[0].values())
+    assert found[0] == found[1]

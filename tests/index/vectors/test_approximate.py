@@ -146,7 +146,6 @@ def test_approximate_index_is_quantised_and_search_returns_exact_similarities(
     container.close()
 
 
-
 def mapped_files() -> set[str]:
     """The files this process has memory-mapped now."""
     lines = Path("/proc/self/maps").read_text().splitlines()
@@ -194,4 +193,3 @@ def test_a_shared_snapshot_answers_as_a_private_one(tmp_path: Path, policy: Inde
     assert "acad-retina" not in store.load().profile_index
     assert "acad-retina" in shared.profile_index  # the old snapshot is left as it was
     container.close()
-
