@@ -673,15 +673,17 @@ class SourceStore:
         with self._engine.connect() as connection:
             for source, ids in by_source.items():
                 for part in _chunks(sorted(set(ids))):
-                    for r in connection.execute(
-                        select(source_authorships).where(
-                            source_authorships.c.source == source,
-                            source_authorships.c.work_id.in_(part),
-                        )
-                    ):
-                        found.setdefault((source, r.work_id), []).append(
-                            (r.person, r.orcid, r.role)
-                        )
+                    query = select(
+                        source_authorships.c.work_id,
+                        source_authorships.c.person,
+                        source_authorships.c.orcid,
+                        source_authorships.c.role,
+                    ).where(
+                        source_authorships.c.source == source,
+                        source_authorships.c.work_id.in_(part),
+                    )
+                    for work_id, person, orcid, role in connection.execute(query):
+                        found.setdefault((source, work_id), []).append((person, orcid, role))
         return found
 
     # ------------------------------------------------------------------ reviews
