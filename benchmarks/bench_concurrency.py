@@ -16,7 +16,8 @@ temporary directory) or over ``--data-dir`` (any built pool, e.g. one grown by
 
 For each: wrk at 1 and 8 connections against ``POST /api/v1/search`` (briefs written apart from
 the pool, never in the index, top 20 per kind with evidence), throughput, p50 and p99, non-2xx
-answers, and the resident memory of the server's processes together. wrk runs on the same
+answers, and the memory of the server's processes together (RSS summed, and PSS summed: a page
+the workers share, such as the memory-mapped index, counted once). wrk runs on the same
 cores as the server. Every configuration is run ``--repeat`` times, the configurations in turn,
 so that a noisy host shows as a spread between rounds. Written to the ``--section`` section
 (default ``concurrency``) of ``--out``.
@@ -38,7 +39,16 @@ import httpx
 from benchmarks.bench_engine import DEMO_FILES
 from benchmarks.bench_scale import run_wrk, wrk_script
 from benchmarks.briefs import held_out_briefs
-from benchmarks.common import ROOT, commit, machine, now, serve, wait_for_search, write_section
+from benchmarks.common import (
+    ROOT,
+    commit,
+    machine,
+    now,
+    serve,
+    tree_memory_mb,
+    wait_for_search,
+    write_section,
+)
 from matcher.model import Role
 from service.container import build_container
 from service.settings import Settings
@@ -57,24 +67,6 @@ CONFIGURATIONS: tuple[tuple[str, int, dict[str, str]], ...] = (
     ("2 processes, each search alone", 2, {"KE_MATCHER_MICRO_BATCH": "1"}),
     ("2 processes, micro-batched", 2, {}),
 )
-
-
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (uvicorn's workers), in MB."""
-    total = 0
-    pids = [pid]
-    while pids:
-        current = pids.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-        pids.extend(int(c) for c in children)
-    return total / 1024
 
 
 def measure(
@@ -103,8 +95,8 @@ def measure(
             script = scratch / f"wrk-{connections}.lua"
             script.write_text(wrk_script(bodies, secret, 0))
             runs.append(run_wrk(server.url, script, connections=connections, seconds=seconds))
-        rss = tree_rss_mb(server.process.pid)
-    return {"runs": runs, "rss_mb": rss}
+        memory = tree_memory_mb(server.process.pid)
+    return {"runs": runs, "rss_mb": memory["rss"], "pss_mb": memory["pss"]}
 
 
 def report(results: list[dict[str, Any]], spec: dict[str, Any]) -> str:
@@ -119,7 +111,7 @@ def report(results: list[dict[str, Any]], spec: dict[str, Any]) -> str:
         "per kind with evidence; wrk runs on the same 2 cores as the server.",
         "",
         "| configuration | 1 connection: req/s, p50 / p99 (ms) | 8 connections: req/s, "
-        "p50 / p99 (ms) | non-2xx, errors | resident memory (all processes) |",
+        "p50 / p99 (ms) | non-2xx, errors | memory of all processes, RSS / PSS |",
         "|---|---|---|---|---|",
     ]
     for row in results:
@@ -128,7 +120,7 @@ def report(results: list[dict[str, Any]], spec: dict[str, Any]) -> str:
         lines.append(
             f"| {row['label']} | {one['throughput']:.1f}, {one['p50_ms']:.1f} / "
             f"{one['p99_ms']:.1f} | {eight['throughput']:.1f}, {eight['p50_ms']:.1f} / "
-            f"{eight['p99_ms']:.1f} | {bad} | {row['rss_mb']:,.0f} MB |"
+            f"{eight['p99_ms']:.1f} | {bad} | {row['rss_mb']:,.0f} / {row['pss_mb']:,.0f} MB |"
         )
     return "\n".join(lines)
 
