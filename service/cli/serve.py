@@ -56,11 +56,12 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def index_memory_bytes(version: Path | None) -> int:
+def index_memory_bytes(version: Path | None, *, shared: bool = False) -> int:
     """What one worker holds of an index version in its own memory: the FAISS index and the
-    float16 copy are read into each process (the float32 vectors are memory-mapped and shared
-    through the page cache, so they are not counted)."""
-    if version is None:
+    float16 copy when each process reads its own (``KE_MATCHER_INDEX_SHARED=0``); nothing when
+    they are shared (memory-mapped: one copy in the page cache for all the workers, like the
+    float32 vectors, which are never counted)."""
+    if version is None or shared:
         return 0
     return sum(
         (version / name).stat().st_size
@@ -82,8 +83,8 @@ def available_memory() -> int | None:
 
 def auto_workers(cores: int, per_worker: int, available: int | None) -> int:
     """``--workers auto``: one worker per usable core (at most :data:`MAX_AUTO_WORKERS`), but no
-    more than :data:`AUTO_MEMORY_SHARE` of the available memory holds in index copies (each
-    process loads its own), and at least one."""
+    more than :data:`AUTO_MEMORY_SHARE` of the available memory holds in index copies (when each
+    process loads its own: ``per_worker`` is 0 when the index is shared), and at least one."""
     workers = max(1, min(cores, MAX_AUTO_WORKERS))
     if available is not None and per_worker > 0:
         workers = min(workers, max(1, int(available * AUTO_MEMORY_SHARE // per_worker)))
@@ -142,9 +143,8 @@ def serve(
     container = run_container(ctx)
     click.echo(container.sync().summary())
     if workers == AUTO:
-        workers = auto_workers(
-            usable_cores(), index_memory_bytes(container.store.current_dir()), available_memory()
-        )
+        per_worker = index_memory_bytes(container.store.current_dir(), shared=settings.index_shared)
+        workers = auto_workers(usable_cores(), per_worker, available_memory())
         click.echo(f"--workers auto: {workers} (usable cores, and the index's memory per worker)")
     app = create_app(container)
     host = host or settings.host

@@ -48,3 +48,5 @@ def test_index_memory_counts_what_each_process_loads(tmp_path: Path) -> None:
     (tmp_path / "vectors.f16.npy").write_bytes(b"x" * 50)
     (tmp_path / "vectors.npy").write_bytes(b"x" * 1000)  # memory-mapped, shared: not counted
     assert index_memory_bytes(tmp_path) == 150
+    # shared (memory-mapped, the default): one copy for every worker, nothing per worker
+    assert index_memory_bytes(tmp_path, shared=True) == 0
