@@ -48,6 +48,7 @@ from benchmarks.common import (
     tree_memory_mb,
     wait_for_search,
     write_section,
+    wrk_cells,
 )
 from matcher.model import Role
 from service.container import build_container
@@ -115,12 +116,9 @@ def report(results: list[dict[str, Any]], spec: dict[str, Any]) -> str:
         "|---|---|---|---|---|",
     ]
     for row in results:
-        one, eight = row["runs"]
-        bad = sum(r["non2xx"] + r["socket_errors"] + r["timeouts"] for r in row["runs"])
         lines.append(
-            f"| {row['label']} | {one['throughput']:.1f}, {one['p50_ms']:.1f} / "
-            f"{one['p99_ms']:.1f} | {eight['throughput']:.1f}, {eight['p50_ms']:.1f} / "
-            f"{eight['p99_ms']:.1f} | {bad} | {row['rss_mb']:,.0f} / {row['pss_mb']:,.0f} MB |"
+            f"| {row['label']} | {wrk_cells(row['runs'])} | "
+            f"{row['rss_mb']:,.0f} / {row['pss_mb']:,.0f} MB |"
         )
     return "\n".join(lines)
 

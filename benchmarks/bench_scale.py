@@ -56,6 +56,7 @@ from benchmarks.common import (
     tree_memory_mb,
     wait_for_search,
     write_section,
+    wrk_cells,
 )
 from benchmarks.page_cache import evict, resident_share
 from benchmarks.region import (
@@ -554,12 +555,8 @@ def report_body(results: dict[str, Any], *, title: str, command: str) -> str:
             "|---|---|---|---|---|---|",
         ]
         for w in workers:
-            one, eight = w["runs"]
-            bad = sum(r["non2xx"] + r["socket_errors"] + r["timeouts"] for r in w["runs"])
             lines.append(
-                f"| {w['label']} | {w['start_s']:.1f} | {one['throughput']:.1f}, "
-                f"{one['p50_ms']:.1f} / {one['p99_ms']:.1f} | {eight['throughput']:.1f}, "
-                f"{eight['p50_ms']:.1f} / {eight['p99_ms']:.1f} | {bad} | "
+                f"| {w['label']} | {w['start_s']:.1f} | {wrk_cells(w['runs'])} | "
                 f"{w['memory']['rss']:,.0f} / {w['memory']['pss']:,.0f} MB |"
             )
     return "\n".join(lines) + "\n"

@@ -202,6 +202,17 @@ def tree_memory_mb(pid: int) -> dict[str, float]:
     return totals
 
 
+def wrk_cells(runs: Sequence[Mapping[str, float]]) -> str:
+    """Table cells of a wrk run at 1 and at 8 connections: each one's req/s and p50 / p99, then
+    the non-2xx answers and socket errors of both (``a | b | c``)."""
+    one, eight = runs
+    bad = sum(r["non2xx"] + r["socket_errors"] + r["timeouts"] for r in runs)
+    return (
+        f"{one['throughput']:.1f}, {one['p50_ms']:.1f} / {one['p99_ms']:.1f} | "
+        f"{eight['throughput']:.1f}, {eight['p50_ms']:.1f} / {eight['p99_ms']:.1f} | {bad}"
+    )
+
+
 def directory_mb(path: Path) -> float:
     """Size of the files under ``path`` (links not followed), in MB."""
     total = sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
