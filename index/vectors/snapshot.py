@@ -3,7 +3,8 @@
 A version directory holds the files :func:`write_version` writes and :func:`load_snapshot`
 reads (the layout is drawn in :mod:`index.vectors.store`). A snapshot never changes once
 loaded; searches over a quantised index re-score what FAISS found from a float16 copy of the
-vectors held in memory (:data:`REFINE`, :data:`FLOAT16_FILE`).
+vectors (:data:`REFINE`, :data:`FLOAT16_FILE`). A served snapshot maps the index and that copy
+from the files, shared by every process serving the version (``load_snapshot(shared=True)``).
 """
 
 from __future__ import annotations
@@ -157,10 +158,11 @@ class IndexSnapshot:
             for code in range(len(ProfileKind))
         }
         self._refine = REFINE if is_quantised(index) else 1
-        # A quantised index re-scores from a float16 copy held in memory: half the bytes of the
-        # float32 file, and no pages of that file mapped into the process by the random rows a
-        # search reads (those filled the page table with all of vectors.npy after ~100 searches
-        # at 1M chunks). Similarities differ from float32 ones by about 1e-5 (at most ~1e-4).
+        # A quantised index re-scores from a float16 copy: half the bytes of the float32 file
+        # (whose pages the random rows of searches would otherwise map, all of vectors.npy after
+        # ~100 searches at 1M chunks), held in memory, or mapped from its own file when shared
+        # (one page-cache copy for all workers). Similarities differ from float32 ones by about
+        # 1e-5 (at most ~1e-4).
         self._scoring: npt.NDArray[np.float16] | None = (
             float16_copy(vectors, path, mapped=shared) if self._refine > 1 else None
         )

@@ -18,8 +18,9 @@ Layout under the index root::
                                     nlist = max(16, 4·√n), nprobe tuned to recall@100 ≥ 0.99)
         vectors.npy               float32 vectors in FAISS row order (memory-mapped; exact
                                   scores over the flat index)
-        vectors.f16.npy           IVF-SQ8 versions only: the same vectors as float16, read
-                                  into memory; FAISS's 2·k candidates are re-scored from it
+        vectors.f16.npy           IVF-SQ8 versions only: the same vectors as float16
+                                  (memory-mapped with index.faiss when served shared, else
+                                  read in); FAISS's 2·k candidates are re-scored from it
         rows.npz                  row → vector id, row → item
         catalogue.json            items (id, profile) and profiles (filter fields), by index
       .build-XXXX/                a version being written (removed when it fails)
