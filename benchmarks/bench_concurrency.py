@@ -34,19 +34,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from benchmarks.bench_engine import DEMO_FILES
-from benchmarks.bench_scale import run_wrk, wrk_script
+from benchmarks.bench_scale import load_test_server
 from benchmarks.briefs import held_out_briefs
 from benchmarks.common import (
     ROOT,
     commit,
     machine,
     now,
-    serve,
-    tree_memory_mb,
-    wait_for_search,
     write_section,
     wrk_cells,
 )
@@ -82,22 +77,12 @@ def measure(
 ) -> dict[str, Any]:
     """wrk at 1 and 8 connections against one server in one configuration."""
     bodies = [{"text": text, "top": TOP} for text in briefs]
-    headers = {"authorization": f"Bearer {secret}"}
-    args = ["--workers", str(workers)] if workers != 1 else []
-    with (
-        serve(data_dir, env=env, args=args) as server,
-        httpx.Client(base_url=server.url, timeout=60, headers=headers) as client,
-    ):
-        wait_for_search(server, client, bodies[0], timeout=300)
-        for body in bodies[:20] * workers:  # every worker warm
-            client.post("/api/v1/search", json=body).raise_for_status()
-        runs = []
-        for connections in (1, 8):
-            script = scratch / f"wrk-{connections}.lua"
-            script.write_text(wrk_script(bodies, secret, 0))
-            runs.append(run_wrk(server.url, script, connections=connections, seconds=seconds))
-        memory = tree_memory_mb(server.process.pid)
-    return {"runs": runs, "rss_mb": memory["rss"], "pss_mb": memory["pss"]}
+    measured = load_test_server(
+        data_dir, secret, bodies, workers=workers, env=env, seconds=seconds, requests=0,
+        scratch=scratch,
+    )  # fmt: skip
+    memory = measured["memory"]
+    return {"runs": measured["runs"], "rss_mb": memory["rss"], "pss_mb": memory["pss"]}
 
 
 def report(results: list[dict[str, Any]], spec: dict[str, Any]) -> str:

@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -275,40 +276,54 @@ WORKER_CONFIGURATIONS = (
 )
 
 
+def load_test_server(
+    data_dir: Path,
+    secret: str,
+    bodies: list[dict[str, Any]],
+    *,
+    workers: int,
+    env: Mapping[str, str],
+    seconds: float,
+    requests: int,
+    scratch: Path,
+) -> dict[str, Any]:
+    """wrk at 1 and 8 connections against one ``matcher serve`` of ``workers`` processes, every
+    worker warmed first: seconds from its start to the first search answered (``start_s``),
+    the two wrk runs (``runs``; each level bounded to ``requests``, 0: by ``seconds`` only) and
+    the memory of all its processes after them (``memory``, :func:`tree_memory_mb`)."""
+    headers = {"authorization": f"Bearer {secret}"}
+    args = ["--workers", str(workers)] if workers != 1 else []
+    with (
+        serve(data_dir, env=env, args=args) as server,
+        httpx.Client(base_url=server.url, timeout=60, headers=headers) as client,
+    ):
+        start_s = wait_for_search(server, client, bodies[0], timeout=600)
+        for body in bodies[:20] * workers:  # every worker warm
+            client.post("/api/v1/search", json=body).raise_for_status()
+        runs = []
+        for connections in (1, 8):
+            limit = max(1, requests // min(2, connections)) if requests else 0
+            script = scratch / f"wrk-workers-{connections}.lua"
+            script.write_text(wrk_script(bodies, secret, limit))
+            runs.append(run_wrk(server.url, script, connections=connections, seconds=seconds))
+        memory = tree_memory_mb(server.process.pid)
+    return {"start_s": start_s, "runs": runs, "memory": memory}
+
+
 def measure_workers(
     data_dir: Path, texts: list[str], secret: str, *, load: dict[str, Any], scratch: Path
 ) -> list[dict[str, Any]]:
     """The load test at 1 and 8 connections against ``matcher serve --workers 2``, the index
     shared between the workers and not, with the memory of all the server's processes."""
-    headers = {"authorization": f"Bearer {secret}"}
     bodies = [{"text": text, "top": TOP} for text in texts]
     found = []
     for label, workers, env in WORKER_CONFIGURATIONS:
         say(f"load test: {label}")
-        with (
-            serve(data_dir, env=env, args=["--workers", str(workers)]) as server,
-            httpx.Client(base_url=server.url, timeout=60, headers=headers) as client,
-        ):
-            start_s = wait_for_search(server, client, bodies[0], timeout=600)
-            for body in bodies[:20] * workers:  # every worker warm
-                client.post("/api/v1/search", json=body).raise_for_status()
-            runs = []
-            for connections in (1, 8):
-                script = scratch / f"wrk-workers-{connections}.lua"
-                script.write_text(
-                    wrk_script(bodies, secret, max(1, load["requests"] // min(2, connections)))
-                )
-                runs.append(
-                    run_wrk(server.url, script, connections=connections, seconds=load["seconds"])
-                )
-            found.append(
-                {
-                    "label": label,
-                    "start_s": start_s,
-                    "runs": runs,
-                    "memory": tree_memory_mb(server.process.pid),
-                }
-            )
+        measured = load_test_server(
+            data_dir, secret, bodies, workers=workers, env=env, seconds=load["seconds"],
+            requests=load["requests"], scratch=scratch,
+        )  # fmt: skip
+        found.append({"label": label, **measured})
     return found
 
 
@@ -516,8 +531,7 @@ def report_body(results: dict[str, Any], *, title: str, command: str) -> str:
             for s in sizes
         ]),
         row("… proportional set (PSS) of the server, after the run", [
-            f"{s['tree_memory_mb']['pss']:,.0f} MB" if "tree_memory_mb" in s else "—"
-            for s in sizes
+            f"{s['tree_memory_mb']['pss']:,.0f} MB" for s in sizes
         ]),
     ]  # fmt: skip
     load = sizes[-1].get("load")

@@ -185,7 +185,7 @@ def tree_memory_mb(pid: int) -> dict[str, float]:
     their resident sets (a page two processes share counts twice), ``pss`` their proportional
     sets (``/proc/PID/smaps_rollup``: a shared page counts once in the total, split between
     the processes mapping it) -- what the machine gives them."""
-    totals = {"rss": 0.0, "pss": 0.0, "processes": 0.0}
+    totals = {"rss": 0.0, "pss": 0.0}
     pids = [pid]
     while pids:
         current = pids.pop()
@@ -197,7 +197,6 @@ def tree_memory_mb(pid: int) -> dict[str, float]:
         found = dict(re.findall(r"^(Rss|Pss):\s+(\d+) kB", rollup, flags=re.M))
         totals["rss"] += int(found.get("Rss", 0)) / 1024
         totals["pss"] += int(found.get("Pss", 0)) / 1024
-        totals["processes"] += 1
         pids.extend(int(c) for c in children)
     return totals
 

@@ -390,7 +390,7 @@ def build_container(settings: Settings, *, encoder: Encoder | None = None) -> Co
     catalogue = Catalogue(
         settings.catalogue_url, max_tokens=tokens.limit(settings.chunk_tokens), count=tokens.count
     )
-    store = IndexStore(settings.index_dir, shared=settings.index_shared)
+    store = open_index_store(settings)
     chosen = encoder or make_encoder(settings)
     engine = SearchEngine(
         catalogue,

@@ -114,17 +114,15 @@ def _opens_a_document(text: str) -> bool:
     return False
 
 
-def _parse_line(
-    name: str, number: int, text: str, raw: bytes | None = None
-) -> tuple[int, object] | ReadError:
+def _parse_line(name: str, number: int, text: str, raw: bytes) -> tuple[int, object] | ReadError:
     # orjson parses a snapshot's lines several times faster; what it refuses (NaN, infinite
     # numbers, lone surrogates, deep nesting, bad JSON) goes to the standard library, whose
     # values and messages the readers have always given, and so does a line with a run of 19
     # digits (orjson reads an integer beyond 64 bits as a float; the standard library exactly)
-    data = text.encode("utf-8") if raw is None else raw
-    if _NINETEEN_DIGITS not in data.translate(_DIGITS_ONLY):
+    # (on the line's bytes; ``text`` is them decoded, a first line's byte-order mark removed)
+    if _NINETEEN_DIGITS not in raw.translate(_DIGITS_ONLY):
         try:
-            return number, orjson.loads(data)
+            return number, orjson.loads(raw)
         except orjson.JSONDecodeError:
             pass
     try:
